@@ -1,0 +1,1 @@
+"""cityanalytics: comparative text analysis of Chinese municipal policy documents."""

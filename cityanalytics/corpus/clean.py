@@ -1,0 +1,239 @@
+"""Small ``str -> str`` cleaning steps for scraped policy documents.
+
+Each step does one thing and can be tested on its own; :func:`clean_text` chains the steps
+that are safe for any corpus. Source-specific repairs (which lines to join, where a run-on
+chunk needs a paragraph break) are data in a recipe, applied with :func:`apply_line_joins`
+and :func:`insert_paragraph_breaks`, so they stay visible and checked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+SENTENCE_END = "。！？!?…"
+CLOSING = "”’」』》）)】"
+CN_NUMERAL = "一二三四五六七八九十百零〇○"
+
+_ASCII_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
+_PUNCT_NEXT_TO_CJK = re.compile(rf"(?<=[{CJK}”’》）])([,:;!?])|([,:;!?])(?=[{CJK}“‘《（])")
+_PAREN_PAIR = re.compile(r"\(([^()\n]{0,120})\)")
+_HAS_CJK = re.compile(f"[{CJK}]")
+_HEADING_START = re.compile(rf"^(?:第[{CN_NUMERAL}]{{1,3}}[篇章节]|[{CN_NUMERAL}]{{1,3}}、|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、])")
+_PAGE_NUMBER = re.compile(r"[—－─-]{1,2}\s*\d{1,3}\s*[—－─-]{1,2}")
+_INLINE_HEADING = re.compile(
+    rf"(?<=[。！？；])[ \t]*(?=(?:（[{CN_NUMERAL}]{{1,3}}）|[{CN_NUMERAL}]{{1,3}}、|\d{{1,2}}[.．](?!\d)|第[{CN_NUMERAL}]{{1,3}}[篇章节]))"
+)
+
+
+def normalize_width(text: str) -> str:
+    """Full-width digits and Latin letters to ASCII; ASCII punctuation next to Chinese to full-width.
+
+    Scrapes mix ``,`` and ``，`` and ``(一)`` and ``（一）``; one form makes headings and
+    sentences detectable with one rule and keeps tokens identical across sources.
+    """
+    chars = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            chars.append(chr(code - 0xFEE0))
+        elif ch in "\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff":
+            chars.append(" " if ch != "\u200b" and ch != "\ufeff" else "")
+        else:
+            chars.append(ch)
+    text = "".join(chars)
+    text = _PUNCT_NEXT_TO_CJK.sub(lambda m: _ASCII_TO_FULL[m.group(1) or m.group(2)], text)
+
+    def _paren(match: re.Match) -> str:
+        inner = match.group(1)
+        start = match.start()
+        at_line_start = start == 0 or text[start - 1] == "\n"
+        if _HAS_CJK.search(inner) or (at_line_start and re.fullmatch(r"\d{1,2}", inner)):
+            return f"（{inner}）"
+        return match.group(0)
+
+    return _PAREN_PAIR.sub(_paren, text)
+
+
+def normalize_whitespace(text: str) -> str:
+    """Unify line endings, strip each line, and collapse runs of blank lines to one."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    lines = [line.strip() for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip("\n")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> tuple[str, bool]:
+    """Convert Traditional characters to Simplified with OpenCC; also say whether anything changed."""
+    converted = _t2s().convert(text)
+    return converted, converted != text
+
+
+@lru_cache(maxsize=1)
+def furniture_patterns() -> tuple[re.Pattern, ...]:
+    """The shipped regular expressions that recognise one line of site furniture."""
+    source = resources.files("cityanalytics.corpus").joinpath("resources/furniture.txt").read_text("utf-8")
+    return tuple(
+        re.compile(line) for line in source.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def is_furniture(line: str) -> bool:
+    """True when a line is download-site, magazine-site or news-site furniture, not document text."""
+    stripped = line.strip()
+    return any(p.search(stripped) for p in furniture_patterns())
+
+
+def drop_furniture_lines(text: str) -> str:
+    """Remove lines that :func:`is_furniture` recognises."""
+    return "\n".join(line for line in text.split("\n") if not is_furniture(line))
+
+
+def remove_page_numbers(text: str) -> str:
+    """Remove printed page numbers such as ``—15—`` wherever the scrape left them."""
+    text = _PAGE_NUMBER.sub("", text)
+    return "\n".join(line for line in text.split("\n") if not re.fullmatch(r"\s*第\d{1,3}页\s*", line))
+
+
+def join_numbered_chunks(text: str, min_chunk_chars: int = 150) -> str:
+    """Rejoin a preview that was cut into numbered chunks (``1、…`` ``2、…``) mid-word.
+
+    Preview sites print a document as fixed-size chunks, each prefixed with its number, and
+    cut words in half at the chunk edges (``国民经济和社`` / ``2、会发展``). Only a run of
+    lines numbered 1, 2, 3, … that are all long and nearly all stop mid-sentence qualifies, so
+    ordinary numbered points (``1、加强领导。``) are never touched.
+    """
+    lines = text.split("\n")
+    chunk_re = re.compile(r"^(\d{1,3})、(.*)$")
+    starts = [i for i, line in enumerate(lines) if (m := chunk_re.match(line)) and m.group(1) == "1"]
+    for first in reversed(starts):
+        run: list[int] = []
+        i = first
+        while i < len(lines):
+            match = chunk_re.match(lines[i])
+            if match and int(match.group(1)) == len(run) + 1 and len(match.group(2)) >= min_chunk_chars:
+                run.append(i)
+            elif lines[i].strip():
+                break
+            i += 1
+        bodies = [chunk_re.match(lines[j]).group(2) for j in run]
+        cut = sum(body[-1] not in SENTENCE_END + CLOSING for body in bodies)
+        if len(run) >= 2 and cut >= len(run) - 1:
+            lines[first : run[-1] + 1] = ["".join(bodies)]
+    return "\n".join(lines)
+
+
+def join_vertical_text(text: str) -> str:
+    """Join a title typeset one character per line (``实`` / ``施`` / ``方`` / ``案``) onto its line."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for line in lines:
+        single = len(line.strip()) == 1 and _HAS_CJK.match(line.strip())
+        if single and out and out[-1] and out[-1][-1] not in SENTENCE_END:
+            out[-1] += line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _unbalanced(line: str) -> bool:
+    return line.count("《") > line.count("》") or line.count("“") > line.count("”")
+
+
+def join_broken_lines(text: str, min_long: int = 60) -> str:
+    """Rejoin lines that a page or column break cut mid-sentence.
+
+    A line continues on the next non-blank line when it ends inside an open ``《`` or ``“``,
+    ends with a comma or enumeration comma, or is a paragraph rather than a heading (long,
+    or holding a comma without a heading marker) that stops without closing punctuation, as
+    in ``…世界的经济中心之`` / ``一、跨国公司…``.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    pending = None  # None, "long" (a cut paragraph) or "open" (a clause that goes on)
+    for line in lines:
+        if pending and not line.strip():
+            continue
+        if "\t" in line:  # a table row keeps its own line
+            out.append(line)
+            pending = None
+            continue
+        if pending == "long" or (pending == "open" and not _HEADING_START.match(line)):
+            out[-1] += line
+        else:
+            out.append(line)
+        last = out[-1]
+        open_end = bool(last) and last[-1] not in SENTENCE_END + CLOSING + "：；:"
+        if open_end and len(last) >= min_long:
+            pending = "long"
+        elif bool(last) and (
+            _unbalanced(last) or last[-1] in "，、" or (open_end and "，" in last and not _HEADING_START.match(last))
+        ):
+            pending = "open"
+        else:
+            pending = None
+    return "\n".join(out)
+
+
+def break_before_inline_headings(text: str) -> str:
+    """Start a new line where a numbered heading was glued to the end of the previous paragraph."""
+    return _INLINE_HEADING.sub("\n", text)
+
+
+def apply_line_joins(text: str, joins: list[str], source: str = "") -> str:
+    """Join each line that starts with one of ``joins`` to the next non-blank line.
+
+    Used for recipe-listed repairs (a title split over two lines). Each prefix must match
+    exactly one line, so a recipe that no longer fits its source fails loudly.
+    """
+    lines = text.split("\n")
+    for prefix in joins:
+        hits = [i for i, line in enumerate(lines) if line.startswith(prefix)]
+        if len(hits) != 1:
+            raise ValueError(f"{source}: join prefix {prefix!r} matches {len(hits)} lines, expected 1")
+        i = hits[0]
+        j = i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        if j == len(lines):
+            raise ValueError(f"{source}: join prefix {prefix!r} has no following line")
+        lines[i] = lines[i] + lines[j]
+        del lines[i + 1 : j + 1]
+    return "\n".join(lines)
+
+
+def insert_paragraph_breaks(text: str, before: list[str], source: str = "") -> str:
+    """Insert a line break before each listed string, which must occur exactly once."""
+    for marker in before:
+        count = text.count(marker)
+        if count != 1:
+            raise ValueError(f"{source}: paragraph break marker {marker!r} occurs {count} times, expected 1")
+        text = text.replace(marker, "\n" + marker)
+    return text
+
+
+def clean_text(text: str) -> str:
+    """The cleaning every document gets: furniture, page numbers, width, broken lines, headings."""
+    text = normalize_whitespace(text)
+    text = drop_furniture_lines(text)
+    text = remove_page_numbers(text)
+    text = normalize_width(text)
+    text = join_numbered_chunks(text)
+    text = join_vertical_text(text)
+    text = break_before_inline_headings(text)
+    text = join_broken_lines(text)
+    return normalize_whitespace(text)

@@ -1,0 +1,316 @@
+"""Turn one input file (.txt, .md, .html/.htm, .docx, .pdf) into text.
+
+Reading only decodes and extracts: the text is NFC-normalised with "\\n" line
+endings but otherwise left as found, because boilerplate removal and repairs
+belong to the cleaning step. Every failure is raised as ``InputFileError``
+naming the file and the problem, never as a library's own exception.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+import docx
+import pypdf
+from bs4 import BeautifulSoup, NavigableString
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from pypdf.errors import DependencyError
+
+from cityanalytics.errors import InputFileError
+
+
+@dataclass(frozen=True)
+class FileText:
+    """The text of one input file and how it was obtained."""
+
+    path: str  # as given
+    text: str  # decoded, NFC-normalised, newlines normalised to "\n"; not otherwise cleaned
+    encoding: str  # text encoding used, or "docx"/"pdf" for binary formats
+    format: str  # "txt", "md", "html", "docx", "pdf"
+
+
+_FORMATS = {
+    ".txt": "txt",
+    ".md": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".docx": "docx",
+    ".pdf": "pdf",
+}
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_FORMATS)
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+# C0/C1 control characters other than tab, newline, vertical tab, form feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_MAX_CONTROL_SHARE = 0.05
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+_MAX_PRIVATE_USE_SHARE = 0.01
+_MAX_REPLACEMENT_SHARE = 0.001
+_GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030"})
+
+
+def read_file(path: str | os.PathLike[str]) -> FileText:
+    """Read `path` and return its text; raise InputFileError if it cannot be used."""
+    name = os.fspath(path)
+    suffix = Path(name).suffix.lower()
+    fmt = _FORMATS.get(suffix)
+    if fmt is None:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        kind = f"'{suffix}'" if suffix else "(no extension)"
+        raise InputFileError(name, f"unsupported file type {kind} (supported: {supported})")
+    data = _read_bytes(name)
+    if not data:
+        raise InputFileError(name, "empty file")
+
+    if fmt == "docx":
+        text, encoding = _docx_text(data, name), "docx"
+    elif fmt == "pdf":
+        text, encoding = _pdf_text(data, name), "pdf"
+    else:
+        declared = _declared_charset(data) if fmt == "html" else None
+        text, encoding = _decode(data, name, declared)
+        if not text.strip():
+            raise InputFileError(name, "empty file")
+        if fmt == "html":
+            text = _html_text(text, name)
+
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return FileText(path=name, text=text, encoding=encoding, format=fmt)
+
+
+def _read_bytes(name: str) -> bytes:
+    """Read the whole file, turning OS errors into InputFileError."""
+    try:
+        return Path(name).read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(name, "file not found") from None
+    except IsADirectoryError:
+        raise InputFileError(name, "is a directory, not a file") from None
+    except OSError as exc:
+        raise InputFileError(name, f"cannot read file ({exc.strerror or exc})") from None
+
+
+def decode_bytes(data: bytes, path: str | os.PathLike[str]) -> tuple[str, str]:
+    """Decode text bytes of unknown encoding; return (text, encoding name).
+
+    Order: byte-order mark, strict UTF-8, strict GB18030, charset-normalizer's
+    guess, then UTF-8 or GB18030 with at most a few replacement characters.
+    """
+    return _decode(data, os.fspath(path), None)
+
+
+def _decode(data: bytes, name: str, declared: str | None) -> tuple[str, str]:
+    """Decode as in decode_bytes, trying a declared (HTML meta) charset right after UTF-8.
+
+    Valid non-ASCII UTF-8 is practically never another encoding, so it beats a
+    declaration; GBK-family decodings full of private-use characters are
+    usually Big5 read wrongly and are passed over.
+    """
+    for bom, encoding, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding.removesuffix("-sig"))
+            except UnicodeDecodeError:
+                raise InputFileError(name, f"has a {label} byte-order mark but is not valid {label}") from None
+            if _looks_binary(text):
+                raise InputFileError(name, _BINARY)
+            return text, encoding
+
+    saw_binary = b"\x00" in data
+    for encoding, text in _candidate_decodings(data, declared):
+        if _looks_binary(text):
+            saw_binary = True
+        elif encoding != "gb18030" or not _mostly_private_use(text):
+            return text, encoding
+    raise InputFileError(name, _BINARY if saw_binary else "cannot decode text as UTF-8 or GB18030")
+
+
+_BINARY = "not a text file (mostly control characters or NUL bytes; binary file renamed?)"
+
+
+def _candidate_decodings(data: bytes, declared: str | None) -> Iterator[tuple[str, str]]:
+    """Yield (encoding, text) for each plausible decoding, most trusted first, lazily."""
+    strict = ["utf-8", declared, "gb18030"]
+    for encoding in dict.fromkeys(e for e in strict if e):
+        try:
+            yield encoding, data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    guess = charset_normalizer.from_bytes(data).best()
+    if guess is not None:
+        yield from _lossy_decoding(data, codecs.lookup(guess.encoding).name)
+    for encoding in ("utf-8", "gb18030"):
+        yield from _lossy_decoding(data, encoding)
+
+
+def _lossy_decoding(data: bytes, encoding: str) -> Iterator[tuple[str, str]]:
+    """Yield the decoding if it needs few replacement characters (e.g. one truncated character)."""
+    text = data.decode(encoding, errors="replace")
+    if text.count("\ufffd") <= max(1, len(text) * _MAX_REPLACEMENT_SHARE):
+        yield encoding, text
+
+
+def _looks_binary(text: str) -> bool:
+    """True if control characters make up more than a small share of the text."""
+    return len(_CONTROL.findall(text)) > len(text) * _MAX_CONTROL_SHARE
+
+
+def _mostly_private_use(text: str) -> bool:
+    """True if private-use characters are common among the non-ASCII ones (a wrong guess)."""
+    non_ascii = sum(1 for ch in text if ord(ch) > 0x7F)
+    return len(_PRIVATE_USE.findall(text)) > non_ascii * _MAX_PRIVATE_USE_SHARE
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """Python codec name of an HTML <meta charset>, if present and usable.
+
+    GB2312/GBK labels map to GB18030, their superset, because pages labelled
+    GB2312 often use GBK characters; UTF-16/32 labels on byte-oriented markup
+    are ignored, as browsers do.
+    """
+    match = _META_CHARSET.search(data[:4096])
+    if match is None:
+        return None
+    try:
+        encoding = codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+    if encoding in _GB_FAMILY:
+        return "gb18030"
+    if encoding.startswith(("utf-16", "utf-32")):
+        return None
+    return encoding
+
+
+_HTML_DROP = ("script", "style", "noscript", "template")
+_HTML_BLOCKS = (
+    "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "ul",
+)  # fmt: skip
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML's collapsible whitespace; keeps nbsp and U+3000
+
+
+def _html_text(markup: str, name: str) -> str:
+    """Visible text of the <body>: one line per block element and table cell.
+
+    Source whitespace is collapsed as a browser would (except inside <pre>),
+    then each line is trimmed of spaces and empty lines are dropped.
+    """
+    try:
+        soup = BeautifulSoup(markup, "lxml")
+        root = soup.body or soup
+        for tag in root.find_all(_HTML_DROP):
+            tag.decompose()
+        for string in root.find_all(string=True):
+            if type(string) is NavigableString and string.find_parent("pre") is None:
+                string.replace_with(_HTML_SPACE.sub(" ", string))
+        for tag in root.find_all("br"):
+            tag.replace_with("\n")
+        for tag in root.find_all(_HTML_BLOCKS):
+            tag.insert_before("\n")
+            tag.insert_after("\n")
+        text = root.get_text()
+    except Exception as exc:  # bs4/lxml failures vary; report them as the file's problem
+        raise InputFileError(name, f"cannot parse HTML ({_describe(exc)})") from None
+    lines = (line.strip(" \t") for line in text.split("\n"))
+    text = "\n".join(line for line in lines if line)
+    if not text.strip():
+        raise InputFileError(name, "HTML page has no visible text")
+    return text
+
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_W_P, _W_TBL, _W_TR, _W_TC, _W_SDT, _W_SDT_CONTENT = (
+    qn(tag) for tag in ("w:p", "w:tbl", "w:tr", "w:tc", "w:sdt", "w:sdtContent")
+)
+
+
+def _docx_text(data: bytes, name: str) -> str:
+    """Paragraphs and table cells of the main body, one per line, in document order."""
+    if data.startswith(_OLE_SIGNATURE):
+        raise InputFileError(name, "not a valid .docx file (this is a legacy Word .doc file; save it as .docx)")
+    try:
+        document = docx.Document(io.BytesIO(data))
+        text = "\n".join(_docx_lines(document.element.body, document))
+    except zipfile.BadZipFile:
+        raise InputFileError(name, "not a valid .docx file (not a ZIP package)") from None
+    except Exception as exc:  # python-docx raises many types for damaged packages
+        raise InputFileError(name, f"not a valid .docx file ({_describe(exc)})") from None
+    if not text.strip():
+        raise InputFileError(name, "document contains no text")
+    return text
+
+
+def _docx_lines(container, document) -> Iterator[str]:
+    """Walk a body or table cell element: paragraphs as lines, tables cell by cell.
+
+    Iterating the XML children keeps tables where they stand in the text;
+    cells continuing a merge are skipped so merged text appears once.
+    """
+    for child in container.iterchildren():
+        if child.tag == _W_P:
+            yield Paragraph(child, document).text
+        elif child.tag == _W_TBL:
+            for row in child.iterchildren(_W_TR):
+                for cell in row.iterchildren(_W_TC):
+                    if not _continues_merge(cell):
+                        yield from _docx_lines(cell, document)
+        elif child.tag == _W_SDT:
+            for content in child.iterchildren(_W_SDT_CONTENT):
+                yield from _docx_lines(content, document)
+
+
+def _continues_merge(cell) -> bool:
+    """True for a <w:tc> that continues a vertical or legacy horizontal merge."""
+    for merge in ("w:vMerge", "w:hMerge"):
+        element = cell.find(f"{qn('w:tcPr')}/{qn(merge)}")
+        if element is not None and element.get(qn("w:val"), "continue") == "continue":
+            return True
+    return False
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    """Text of each page joined with "\\n"; encrypted PDFs are opened only with an empty password."""
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputFileError(name, "PDF is password-protected")
+        if not reader.pages:
+            raise InputFileError(name, "PDF has no pages")
+        text = "\n".join(page.extract_text() for page in reader.pages)
+    except InputFileError:
+        raise
+    except DependencyError:
+        raise InputFileError(name, "PDF is encrypted with AES; reading it needs the 'cryptography' package") from None
+    except Exception as exc:  # pypdf raises many types for damaged files
+        raise InputFileError(name, f"not a valid PDF file ({_describe(exc)})") from None
+    if not text.strip():
+        raise InputFileError(name, "PDF has no extractable text (scanned image?)")
+    return text
+
+
+def _describe(exc: Exception) -> str:
+    """Short one-line description of a library exception for an error message."""
+    message = " ".join(str(exc).split())
+    if len(message) > 120:
+        message = message[:117] + "..."
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

@@ -1,0 +1,128 @@
+"""Document structure: compilations into documents, lines into headed paragraphs, paragraphs into sentences.
+
+A clean document holds one paragraph per line (table rows keep their cells apart with tabs).
+:func:`paragraphs` gives every line its kind, heading level and heading path, so analyses
+can work per document, section or paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
+
+HEADING_PATTERNS: list[tuple[int, re.Pattern]] = [
+    (1, re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}章")),
+    (2, re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}节")),
+    (3, re.compile(rf"^[{CN_NUMERAL}]{{1,3}}、")),
+    (4, re.compile(rf"^（[{CN_NUMERAL}]{{1,3}}）")),
+    (5, re.compile(r"^(?:[\u4e00-\u9fff]{2,4})?\d{1,2}[.．、](?!\d)")),
+    (6, re.compile(r"^（\d{1,2}）")),
+]
+"""Heading markers and their levels: 第一章 > 第一节 > 一、 > （一） > 1. / 1、 / 行动计划1. > （1）."""
+
+UNMARKED_HEADING_LEVEL = 3
+"""Level of a heading without a marker (a short line standing over a paragraph): that of 一、."""
+
+_COMPILATION_PART = re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}篇[：:]\s*(.*)$", re.M)
+_SENTENCE = re.compile(rf"[^{SENTENCE_END}]*(?:[{SENTENCE_END}]+[{CLOSING}]*|$)")
+_DATE_ONLY = re.compile(r"[（(]?[\d一二三四五六七八九十○〇零年月日\s]+[)）]?")
+
+MAX_HEADING_CHARS = 40
+"""A marked line longer than this, or one that goes on after its first sentence, is a paragraph."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One line of a clean document with its place in the heading hierarchy."""
+
+    para: int
+    kind: str  # title | heading | paragraph | table_row
+    level: int | None
+    section: int
+    heading_path: tuple[str, ...]
+    text: str
+
+
+def split_compilation(text: str) -> list[tuple[str, str]]:
+    """Split a compilation at ``第一篇：…`` markers into (part title, part text) pairs."""
+    marks = list(_COMPILATION_PART.finditer(text))
+    if not marks:
+        return [("", text)]
+    parts = []
+    for mark, following in zip(marks, marks[1:] + [None]):
+        end = following.start() if following else len(text)
+        parts.append((mark.group(1).strip(), text[mark.end() : end].strip("\n")))
+    return parts
+
+
+def heading_level(line: str) -> int | None:
+    """The level of the heading marker a line starts with, or None."""
+    for level, pattern in HEADING_PATTERNS:
+        if pattern.match(line):
+            return level
+    return None
+
+
+def _heading_text(line: str) -> tuple[str, bool]:
+    """The heading part of a marked line and whether the line goes on after it."""
+    match = re.search(rf"[{SENTENCE_END}：]", line)
+    if match is None:
+        return line, False
+    head = line[: match.end()]
+    rest = line[match.end() :].strip()
+    return head, bool(rest)
+
+
+def _is_unmarked_heading(line: str, following: str | None) -> bool:
+    """A short line without closing punctuation that stands over a longer paragraph."""
+    return (
+        following is not None
+        and len(line) <= 30
+        and line[-1] not in SENTENCE_END + "：；:，"
+        and not _DATE_ONLY.fullmatch(line)
+        and heading_level(following) is None
+        and len(following) > len(line)
+        and following[-1] in SENTENCE_END + CLOSING
+        and "\t" not in following
+    )
+
+
+def paragraphs(text: str) -> list[Paragraph]:
+    """Label each non-empty line: the first is the title, then headings, paragraphs and table rows."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    out: list[Paragraph] = []
+    path: list[tuple[int, str]] = []
+    section = 0
+    for i, line in enumerate(lines):
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        kind, level = "paragraph", None
+        if i == 0:
+            kind = "title"
+        elif "\t" in line:
+            kind = "table_row"
+        else:
+            level = heading_level(line)
+            if level is not None:
+                head, goes_on = _heading_text(line)
+                if len(head) > MAX_HEADING_CHARS and goes_on:
+                    head = head[:MAX_HEADING_CHARS]
+                kind = "paragraph" if goes_on else "heading"
+            elif _is_unmarked_heading(line, following):
+                level, head, kind = UNMARKED_HEADING_LEVEL, line, "heading"
+            if level is not None:
+                while path and path[-1][0] >= level:
+                    path.pop()
+                path.append((level, head))
+                section += 1
+        out.append(Paragraph(i, kind, level, section, tuple(h for _, h in path), line))
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """Split a paragraph after 。！？ (keeping closing quotes with their sentence); tabs end a cell."""
+    out: list[str] = []
+    for cell in text.split("\t"):
+        out.extend(s.strip() for s in _SENTENCE.findall(cell) if s.strip())
+    return out

@@ -1,0 +1,268 @@
+"""Tests for cityanalytics.corpus.read: encodings, formats and the errors users see."""
+
+from __future__ import annotations
+
+import random
+
+import docx
+import pytest
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from cityanalytics.corpus.read import SUPPORTED_SUFFIXES, FileText, decode_bytes, read_file
+from cityanalytics.errors import InputFileError
+
+TITLE = "嘉兴市深化接轨上海工作实施方案"
+SIMPLIFIED = "为贯彻落实长江三角洲区域一体化发展国家战略，进一步深化接轨上海，制定本实施方案。"
+TRADITIONAL = "嘉興市深化接軌上海工作實施方案\n為貫徹落實長江三角洲區域一體化發展國家戰略，進一步深化接軌上海，制定本實施方案。"
+
+
+def write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+def read_error(path) -> InputFileError:
+    """The InputFileError read_file raises for `path`, checked to name the file."""
+    with pytest.raises(InputFileError) as info:
+        read_file(path)
+    assert str(path) in str(info.value)
+    assert info.value.path == str(path)
+    return info.value
+
+
+def make_pdf(path, pages: list[str], **kwargs):
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(path), **kwargs)
+    for line in pages:
+        pdf.setFont("STSong-Light", 14)
+        pdf.drawString(72, 720, line)
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+# --- text encodings -----------------------------------------------------------------------
+
+
+def test_utf8_text_is_nfc_normalised_with_unix_newlines(tmp_path):
+    path = write(tmp_path / "a.txt", f"{TITLE}\r\n第一条\rcafe\u0301\n".encode())
+    result = read_file(path)
+    assert result == FileText(path=str(path), text=f"{TITLE}\n第一条\ncafé\n", encoding="utf-8", format="txt")
+
+
+def test_path_is_kept_as_given(tmp_path):
+    path = write(tmp_path / "a.md", f"# {TITLE}\n".encode())
+    result = read_file(str(path))
+    assert result.path == str(path)
+    assert result.format == "md"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (b"\xef\xbb\xbf" + TITLE.encode("utf-8"), "utf-8-sig"),
+        (b"\xff\xfe" + TITLE.encode("utf-16-le"), "utf-16-le"),
+        (b"\xfe\xff" + TITLE.encode("utf-16-be"), "utf-16-be"),
+    ],
+)
+def test_byte_order_marks(tmp_path, data, encoding):
+    result = read_file(write(tmp_path / "bom.txt", data))
+    assert (result.text, result.encoding) == (TITLE, encoding)
+
+
+@pytest.mark.parametrize("codec", ["gbk", "gb2312", "gb18030"])
+def test_gb_family_reads_as_gb18030(tmp_path, codec):
+    text = f"{TITLE}\n{SIMPLIFIED}\n"
+    result = read_file(write(tmp_path / "gb.txt", text.encode(codec)))
+    assert (result.text, result.encoding) == (text, "gb18030")
+
+
+@pytest.mark.parametrize("text", [TRADITIONAL, TRADITIONAL.splitlines()[0]])
+def test_big5_is_not_mistaken_for_gb18030(tmp_path, text):
+    # Big5 bytes are valid GB18030 too, but decode to private-use characters.
+    result = read_file(write(tmp_path / "big5.txt", text.encode("big5")))
+    assert (result.text, result.encoding) == (text, "big5")
+
+
+def test_truncated_gb18030_keeps_text_with_replacement_character(tmp_path):
+    data = (SIMPLIFIED * 3).encode("gb18030")[:-1]
+    result = read_file(write(tmp_path / "cut.txt", data))
+    assert result.encoding == "gb18030"
+    assert result.text == (SIMPLIFIED * 3)[:-1] + "\ufffd"
+
+
+def test_decode_bytes_returns_text_and_encoding():
+    assert decode_bytes(TITLE.encode("utf-8"), "x.txt") == (TITLE, "utf-8")
+    assert decode_bytes(TITLE.encode("gbk"), "x.txt") == (TITLE, "gb18030")
+
+
+def test_decode_bytes_rejects_binary():
+    with pytest.raises(InputFileError, match="x.txt: not a text file"):
+        decode_bytes(b"\x00" * 64, "x.txt")
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+HTML_PAGE = f"""<!DOCTYPE html>
+<html><head>
+<meta {{meta}}>
+<title>网站标题</title>
+<script>var s = "脚本内容";</script>
+<style>p {{{{ color: red; }}}}</style>
+</head><body>
+<noscript>请启用脚本</noscript>
+<!-- 注释 -->
+<h1>{TITLE}</h1>
+<div>第一条　总则<br>第二行
+   继续</div>
+<p>第二段&nbsp;内容</p>
+<table><tr><td>项目名称</td><td>投资额</td></tr></table>
+</body></html>
+"""
+HTML_LINES = [TITLE, "第一条　总则", "第二行 继续", "第二段\xa0内容", "项目名称", "投资额"]
+
+
+@pytest.mark.parametrize(
+    "meta", ['charset="gbk"', 'http-equiv="Content-Type" content="text/html; charset=gb2312"']
+)
+def test_html_uses_meta_charset_and_keeps_only_visible_text(tmp_path, meta):
+    page = HTML_PAGE.format(meta=meta)
+    result = read_file(write(tmp_path / "page.html", page.encode("gbk")))
+    assert (result.format, result.encoding) == ("html", "gb18030")
+    assert result.text.split("\n") == HTML_LINES
+
+
+def test_html_declared_charset_loses_to_valid_utf8(tmp_path):
+    page = HTML_PAGE.format(meta='charset="gb2312"')
+    result = read_file(write(tmp_path / "page.htm", page.encode("utf-8")))
+    assert result.encoding == "utf-8"
+    assert result.text.split("\n") == HTML_LINES
+
+
+def test_html_declared_big5(tmp_path):
+    title, sentence = TRADITIONAL.split("\n")
+    page = f'<html><head><meta charset="big5"></head><body><h1>{title}</h1><p>{sentence}</p></body></html>'
+    result = read_file(write(tmp_path / "page.html", page.encode("big5")))
+    assert (result.text, result.encoding) == (TRADITIONAL, "big5")
+
+
+def test_html_without_visible_text(tmp_path):
+    path = write(tmp_path / "blank.html", b"<html><body><script>x()</script></body></html>")
+    assert read_error(path).problem == "HTML page has no visible text"
+
+
+# --- DOCX ---------------------------------------------------------------------------------
+
+
+def test_docx_tables_stay_in_body_order_one_cell_per_line(tmp_path):
+    document = docx.Document()
+    document.add_paragraph(TITLE)
+    table = document.add_table(rows=3, cols=2)
+    table.cell(0, 0).merge(table.cell(1, 0))  # vertically merged cell appears once
+    table.cell(0, 0).text = "项目名称"
+    table.cell(0, 1).text = "投资额"
+    table.cell(1, 1).text = "10亿元"
+    table.cell(2, 0).text = "科创走廊"
+    table.cell(2, 1).text = "5亿元\n（第一期）"
+    document.add_paragraph("第二条\t附则")
+    path = tmp_path / "plan.docx"
+    document.save(path)
+
+    result = read_file(path)
+    assert (result.format, result.encoding) == ("docx", "docx")
+    assert result.text.split("\n") == [
+        TITLE, "项目名称", "投资额", "10亿元", "科创走廊", "5亿元", "（第一期）", "第二条\t附则",
+    ]  # fmt: skip
+
+
+def test_docx_without_text(tmp_path):
+    path = tmp_path / "blank.docx"
+    docx.Document().save(path)
+    assert read_error(path).problem == "document contains no text"
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+def test_pdf_pages_in_order_with_chinese_text(tmp_path):
+    path = make_pdf(tmp_path / "plan.pdf", [f"{TITLE} 2023", "第二页 Page two"])
+    result = read_file(path)
+    assert (result.format, result.encoding) == ("pdf", "pdf")
+    assert result.text.split() == [TITLE, "2023", "第二页", "Page", "two"]
+
+
+def test_pdf_with_owner_password_only_is_read(tmp_path):
+    path = make_pdf(tmp_path / "locked.pdf", [TITLE], encrypt=StandardEncryption("", ownerPassword="owner"))
+    assert read_file(path).text.strip() == TITLE
+
+
+def test_pdf_with_user_password(tmp_path):
+    path = make_pdf(tmp_path / "secret.pdf", [TITLE], encrypt=StandardEncryption("user", ownerPassword="owner"))
+    assert read_error(path).problem == "PDF is password-protected"
+
+
+def test_pdf_without_text(tmp_path):
+    path = tmp_path / "scan.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.rect(72, 72, 200, 200, fill=1)
+    pdf.save()
+    assert read_error(path).problem == "PDF has no extractable text (scanned image?)"
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"", b" \r\n\t ", "\u3000\n".encode()])
+def test_empty_and_whitespace_files(tmp_path, content):
+    assert read_error(write(tmp_path / "empty.txt", content)).problem == "empty file"
+
+
+@pytest.mark.parametrize("name", ["empty.html", "empty.pdf", "empty.docx"])
+def test_empty_files_of_other_formats(tmp_path, name):
+    assert read_error(write(tmp_path / name, b"")).problem == "empty file"
+
+
+def test_unsupported_suffix(tmp_path):
+    error = read_error(write(tmp_path / "budget.xls", b"data"))
+    assert error.problem.startswith("unsupported file type '.xls' (supported: ")
+    assert all(suffix in error.problem for suffix in SUPPORTED_SUFFIXES)
+    assert "(no extension)" in read_error(write(tmp_path / "README", b"data")).problem
+
+
+def test_suffix_is_case_insensitive(tmp_path):
+    assert read_file(write(tmp_path / "A.TXT", TITLE.encode())).format == "txt"
+
+
+def test_missing_file(tmp_path):
+    assert read_error(tmp_path / "missing.txt").problem == "file not found"
+
+
+@pytest.mark.parametrize(
+    "data", [random.Random(0).randbytes(4096), b"\x00" * 100, b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" * 50]
+)
+def test_binary_renamed_as_txt(tmp_path, data):
+    error = read_error(write(tmp_path / "binary.txt", data))
+    assert error.problem.startswith("not a text file")
+
+
+@pytest.mark.parametrize(
+    ("data", "detail"),
+    [
+        (b"this is not a zip file", "not a ZIP package"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "legacy Word .doc"),
+        (b"PK\x03\x04" + bytes(100), ""),
+    ],
+)
+def test_corrupt_docx(tmp_path, data, detail):
+    error = read_error(write(tmp_path / "bad.docx", data))
+    assert error.problem.startswith("not a valid .docx file (")
+    assert detail in error.problem
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.4\nnot really a pdf\n", b"plain text, no PDF header"])
+def test_corrupt_pdf(tmp_path, data):
+    error = read_error(write(tmp_path / "bad.pdf", data))
+    assert error.problem.startswith("not a valid PDF file (")
