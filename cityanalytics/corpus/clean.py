@@ -23,6 +23,9 @@ _PUNCT_NEXT_TO_CJK = re.compile(rf"(?<=[{CJK}”’》）])([,:;!?])|([,:;!?])(?
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,120})\)")
 _HAS_CJK = re.compile(f"[{CJK}]")
 _HEADING_START = re.compile(rf"^(?:第[{CN_NUMERAL}]{{1,3}}[篇章节]|[{CN_NUMERAL}]{{1,3}}、|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、])")
+_SPACE_AFTER_PUNCT = re.compile(r"(?<=[，。：；！？、]) +")
+_INLINE_FURNITURE = re.compile(r"[（(](?:本站编辑|责任编辑|编辑|来源)[：:\s][^）)\n]{0,30}[）)]")
+_QUOTED = re.compile(r"“[^”]*”")
 _PAGE_NUMBER = re.compile(r"[—－─-]{1,2}\s*\d{1,3}\s*[—－─-]{1,2}")
 _INLINE_HEADING = re.compile(
     rf"(?<=[。！？；])[ \t]*(?=(?:（[{CN_NUMERAL}]{{1,3}}）|[{CN_NUMERAL}]{{1,3}}、|\d{{1,2}}[.．](?!\d)|第[{CN_NUMERAL}]{{1,3}}[篇章节]))"
@@ -55,7 +58,7 @@ def normalize_width(text: str) -> str:
             return f"（{inner}）"
         return match.group(0)
 
-    return _PAREN_PAIR.sub(_paren, text)
+    return _SPACE_AFTER_PUNCT.sub("", _PAREN_PAIR.sub(_paren, text))
 
 
 def normalize_whitespace(text: str) -> str:
@@ -99,7 +102,8 @@ def is_furniture(line: str) -> bool:
 
 
 def drop_furniture_lines(text: str) -> str:
-    """Remove lines that :func:`is_furniture` recognises."""
+    """Remove lines that :func:`is_furniture` recognises, and editor credits such as ``（本站编辑 …摘编）``."""
+    text = _INLINE_FURNITURE.sub("", text)
     return "\n".join(line for line in text.split("\n") if not is_furniture(line))
 
 
@@ -181,7 +185,9 @@ def join_broken_lines(text: str, min_long: int = 60) -> str:
         if open_end and len(last) >= min_long:
             pending = "long"
         elif bool(last) and (
-            _unbalanced(last) or last[-1] in "，、" or (open_end and "，" in last and not _HEADING_START.match(last))
+            _unbalanced(last)
+            or last[-1] in "，、"
+            or (open_end and "，" in _QUOTED.sub("", last) and not _HEADING_START.match(last))
         ):
             pending = "open"
         else:
@@ -206,6 +212,8 @@ def apply_line_joins(text: str, joins: list[str], source: str = "") -> str:
         if len(hits) != 1:
             raise ValueError(f"{source}: join prefix {prefix!r} matches {len(hits)} lines, expected 1")
         i = hits[0]
+        if lines[i].rstrip()[-1] in SENTENCE_END:
+            raise ValueError(f"{source}: join prefix {prefix!r} names a line that already ends a sentence")
         j = i + 1
         while j < len(lines) and not lines[j].strip():
             j += 1

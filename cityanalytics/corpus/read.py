@@ -61,6 +61,7 @@ _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 _MAX_PRIVATE_USE_SHARE = 0.01
 _MAX_REPLACEMENT_SHARE = 0.001
 _GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030"})
+_BINARY = "not a text file (many control characters or NUL bytes; binary file renamed?)"
 
 
 def read_file(path: str | os.PathLike[str]) -> FileText:
@@ -109,6 +110,7 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str]) -> tuple[str, str]:
 
     Order: byte-order mark, strict UTF-8, strict GB18030, charset-normalizer's
     guess, then UTF-8 or GB18030 with at most a few replacement characters.
+    Raises InputFileError if nothing fits or the bytes look binary.
     """
     return _decode(data, os.fspath(path), None)
 
@@ -125,7 +127,8 @@ def _decode(data: bytes, name: str, declared: str | None) -> tuple[str, str]:
             try:
                 text = data[len(bom) :].decode(encoding.removesuffix("-sig"))
             except UnicodeDecodeError:
-                raise InputFileError(name, f"has a {label} byte-order mark but is not valid {label}") from None
+                problem = f"has a {label} byte-order mark but is not valid {label}"
+                raise InputFileError(name, problem) from None
             if _looks_binary(text):
                 raise InputFileError(name, _BINARY)
             return text, encoding
@@ -137,9 +140,6 @@ def _decode(data: bytes, name: str, declared: str | None) -> tuple[str, str]:
         elif encoding != "gb18030" or not _mostly_private_use(text):
             return text, encoding
     raise InputFileError(name, _BINARY if saw_binary else "cannot decode text as UTF-8 or GB18030")
-
-
-_BINARY = "not a text file (mostly control characters or NUL bytes; binary file renamed?)"
 
 
 def _candidate_decodings(data: bytes, declared: str | None) -> Iterator[tuple[str, str]]:
@@ -247,7 +247,8 @@ _W_P, _W_TBL, _W_TR, _W_TC, _W_SDT, _W_SDT_CONTENT = (
 def _docx_text(data: bytes, name: str) -> str:
     """Paragraphs and table cells of the main body, one per line, in document order."""
     if data.startswith(_OLE_SIGNATURE):
-        raise InputFileError(name, "not a valid .docx file (this is a legacy Word .doc file; save it as .docx)")
+        problem = "not a valid .docx file (this is a legacy Word .doc file; save it as .docx)"
+        raise InputFileError(name, problem)
     try:
         document = docx.Document(io.BytesIO(data))
         text = "\n".join(_docx_lines(document.element.body, document))
@@ -300,7 +301,8 @@ def _pdf_text(data: bytes, name: str) -> str:
     except InputFileError:
         raise
     except DependencyError:
-        raise InputFileError(name, "PDF is encrypted with AES; reading it needs the 'cryptography' package") from None
+        problem = "PDF is encrypted with AES; reading it needs the 'cryptography' package"
+        raise InputFileError(name, problem) from None
     except Exception as exc:  # pypdf raises many types for damaged files
         raise InputFileError(name, f"not a valid PDF file ({_describe(exc)})") from None
     if not text.strip():

@@ -82,10 +82,8 @@ def _is_unmarked_heading(line: str, following: str | None) -> bool:
         and len(line) <= 30
         and line[-1] not in SENTENCE_END + "：；:，"
         and not _DATE_ONLY.fullmatch(line)
-        and heading_level(following) is None
-        and len(following) > len(line)
-        and following[-1] in SENTENCE_END + CLOSING
         and "\t" not in following
+        and (heading_level(following) is not None or (len(following) > len(line) and following[-1] in SENTENCE_END + CLOSING))
     )
 
 

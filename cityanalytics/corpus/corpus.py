@@ -1,0 +1,258 @@
+"""Corpus: one row per document with its docvars, a load report, subsetting, and loading from folders."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from cityanalytics.corpus import clean, split
+from cityanalytics.corpus.metadata import DOCVARS, infer_metadata
+from cityanalytics.corpus.read import SUPPORTED_SUFFIXES, decode_bytes, read_file
+from cityanalytics.errors import InputFileError, MetadataError
+
+REPORT_COLUMNS = ["file", "status", "reason", "doc_id"]
+_ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+class Corpus:
+    """Documents with their metadata (docvars), and an account of how they were loaded.
+
+    ``docs`` has one row per document: ``doc_id``, the docvars (city, province, year, date,
+    title, doc_type, issuer, doc_no, source, notes and any extra ones), ``n_chars`` and
+    ``text``. ``report`` has one row per input file: ``file``, ``status`` (loaded or skipped),
+    ``reason`` and ``doc_id``.
+    """
+
+    def __init__(self, docs: pd.DataFrame, report: pd.DataFrame | None = None):
+        if docs["doc_id"].duplicated().any():
+            dupes = sorted(docs.loc[docs["doc_id"].duplicated(), "doc_id"].unique())
+            raise ValueError(f"doc_id values must be unique; repeated: {dupes}")
+        docs = docs.reset_index(drop=True).copy()
+        docs["n_chars"] = docs["text"].str.len().astype("int64")
+        ordered = ["doc_id", *[c for c in docs.columns if c not in ("doc_id", "n_chars", "text")], "n_chars", "text"]
+        self.docs = docs[ordered]
+        self.report = report if report is not None else pd.DataFrame(columns=REPORT_COLUMNS)
+        self._paragraphs: pd.DataFrame | None = None
+
+    @classmethod
+    def from_texts(cls, texts: Sequence[str], doc_ids: Sequence[str] | None = None, **docvars) -> Corpus:
+        """Build a corpus from strings; each docvar is one value for all or a sequence of one per text."""
+        texts = list(texts)
+        ids = list(doc_ids) if doc_ids is not None else [f"doc{i + 1}" for i in range(len(texts))]
+        if len(ids) != len(texts):
+            raise ValueError(f"{len(ids)} doc_ids given for {len(texts)} texts")
+        columns: dict[str, list] = {"doc_id": ids}
+        for name, value in docvars.items():
+            if isinstance(value, (list, tuple, pd.Series)):
+                if len(value) != len(texts):
+                    raise ValueError(f"docvar {name!r} has {len(value)} values for {len(texts)} texts")
+                columns[name] = list(value)
+            else:
+                columns[name] = [value] * len(texts)
+        columns["text"] = texts
+        report = pd.DataFrame(
+            {"file": [""] * len(ids), "status": "loaded", "reason": "from_texts", "doc_id": ids}, columns=REPORT_COLUMNS
+        )
+        return cls(pd.DataFrame(columns), report)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __repr__(self) -> str:
+        return f"Corpus({len(self)} documents, {int(self.docs['n_chars'].sum())} characters)"
+
+    @property
+    def docvars(self) -> pd.DataFrame:
+        """The docs table without the text."""
+        return self.docs.drop(columns=["text"])
+
+    def text(self, doc_id: str) -> str:
+        """The text of one document."""
+        match = self.docs.loc[self.docs["doc_id"] == doc_id, "text"]
+        if match.empty:
+            raise KeyError(f"no document {doc_id!r} in the corpus")
+        return match.iloc[0]
+
+    def subset(self, **conditions) -> Corpus:
+        """Documents whose docvars equal the given values (a list means any of them): ``subset(city="杭州")``."""
+        mask = pd.Series(True, index=self.docs.index)
+        for name, wanted in conditions.items():
+            if name not in self.docs.columns:
+                raise KeyError(f"no docvar {name!r}; docvars are {list(self.docvars.columns)}")
+            values = wanted if isinstance(wanted, (list, tuple, set)) else [wanted]
+            mask &= self.docs[name].isin(values)
+        kept = self.docs[mask]
+        report = self.report[self.report["doc_id"].isin(kept["doc_id"])]
+        return Corpus(kept, report.reset_index(drop=True))
+
+    def paragraphs(self) -> pd.DataFrame:
+        """One row per paragraph: doc_id, para, kind, level, section, heading_path, text (computed once)."""
+        if self._paragraphs is None:
+            rows = [
+                (doc_id, p.para, p.kind, p.level, p.section, " > ".join(p.heading_path), p.text)
+                for doc_id, text in zip(self.docs["doc_id"], self.docs["text"])
+                for p in split.paragraphs(text)
+            ]
+            table = pd.DataFrame(rows, columns=["doc_id", "para", "kind", "level", "section", "heading_path", "text"])
+            table["level"] = table["level"].astype("Int64")
+            self._paragraphs = table
+        return self._paragraphs
+
+    def sentences(self) -> pd.DataFrame:
+        """One row per sentence: doc_id, section, para, sent (index within the paragraph), text."""
+        paras = self.paragraphs()
+        rows = [
+            (doc_id, section, para, sent, sentence)
+            for doc_id, section, para, text in zip(paras["doc_id"], paras["section"], paras["para"], paras["text"])
+            for sent, sentence in enumerate(split.sentences(text))
+        ]
+        return pd.DataFrame(rows, columns=["doc_id", "section", "para", "sent", "text"])
+
+
+def _read_metadata(path: Path) -> pd.DataFrame:
+    """Read and validate a metadata table; errors name the file, row and column."""
+    try:
+        text, _ = decode_bytes(path.read_bytes(), path)
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except InputFileError as error:
+        raise MetadataError(path, error.problem) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise MetadataError(path, f"not a readable CSV table ({error})") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    if "file" not in table.columns:
+        raise MetadataError(path, "no 'file' column naming each document's file", column="file")
+    for i, row in table.iterrows():
+        row_number = int(i) + 2  # the header is row 1
+        if not row["file"].strip():
+            raise MetadataError(path, "empty file name", row=row_number, column="file")
+        if "year" in table.columns and row["year"].strip() and not re.fullmatch(r"\d{4}", row["year"].strip()):
+            raise MetadataError(path, f"year {row['year']!r} is not a four-digit year", row=row_number, column="year")
+        if "date" in table.columns and row["date"].strip() and not _ISO_DATE.fullmatch(row["date"].strip()):
+            raise MetadataError(path, f"date {row['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD", row=row_number, column="date")
+    repeated = table["file"].duplicated(keep="first")
+    if repeated.any():
+        row_number = int(repeated.idxmax()) + 2
+        raise MetadataError(path, f"file {table.loc[repeated.idxmax(), 'file']!r} is listed twice", row=row_number, column="file")
+    if "doc_id" in table.columns:
+        ids = table["doc_id"].str.strip()
+        repeated = ids.duplicated() & (ids != "")
+        if repeated.any():
+            raise MetadataError(path, f"doc_id {ids[repeated.idxmax()]!r} is used twice", row=int(repeated.idxmax()) + 2, column="doc_id")
+    return table
+
+
+def _doc_id_for(relative: str, taken: set[str]) -> str:
+    base = re.sub(r"\.[^.\/]+$", "", relative).replace("/", "__")
+    doc_id, n = base, 2
+    while doc_id in taken:
+        doc_id, n = f"{base}_{n}", n + 1
+    return doc_id
+
+
+def _input_files(root: Path) -> list[Path]:
+    return sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: p.relative_to(root).as_posix())
+
+
+def load_corpus(
+    path: str | Path | None = None,
+    metadata: str | Path | None = None,
+    *,
+    simplified: bool = True,
+    progress: bool | None = None,
+) -> Corpus:
+    """Load the shipped seed corpus, or a folder of .txt/.md/.html/.docx/.pdf files.
+
+    A ``metadata.csv`` in the folder (or the file given as ``metadata``) with a ``file`` column
+    supplies docvars; any extra column becomes a docvar. Metadata not given is read off the
+    text only where the text states it. Traditional characters become Simplified unless
+    ``simplified=False``. Every input file appears in ``corpus.report``, loaded or skipped.
+    """
+    if path is None:
+        from cityanalytics.corpus.seeds import seed_dir
+
+        root = seed_dir()
+        return load_corpus(root / "documents", metadata=root / "metadata.csv", simplified=simplified, progress=progress)
+    root = Path(path)
+    if not root.exists():
+        raise InputFileError(root, "no such file or folder")
+    files = [root] if root.is_file() else _input_files(root)
+    base = root.parent if root.is_file() else root
+    meta_path = Path(metadata) if metadata is not None else (base / "metadata.csv")
+    meta = _read_metadata(meta_path) if meta_path.is_file() else None
+    meta_by_file: dict[str, dict] = {}
+    if meta is not None:
+        meta_base = meta_path.parent
+        for i, row in meta.iterrows():
+            target = (meta_base / row["file"].strip()).resolve()
+            if not target.is_file():
+                raise MetadataError(meta_path, f"file {row['file']!r} does not exist", row=int(i) + 2, column="file")
+            meta_by_file[str(target)] = {k: v.strip() for k, v in row.items() if k != "file"}
+
+    report: list[dict] = []
+    rows: list[dict] = []
+    seen_text: dict[str, str] = {}
+    taken: set[str] = set()
+    for file in tqdm(files, desc="loading", unit="file", disable=progress is False or (progress is None and len(files) < 200)):
+        relative = file.name if file == root else file.relative_to(root).as_posix()
+        entry = {"file": relative, "status": "skipped", "reason": "", "doc_id": ""}
+        report.append(entry)
+        if meta is not None and file.resolve() == meta_path.resolve():
+            entry.update(status="loaded", reason=f"metadata table ({len(meta)} rows)")
+            continue
+        if any(part.startswith(".") for part in Path(relative).parts):
+            entry["reason"] = "hidden file"
+            continue
+        if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+            entry["reason"] = f"unsupported file type {file.suffix or '(none)'!r}"
+            continue
+        try:
+            read = read_file(file)
+        except InputFileError as error:
+            entry["reason"] = error.problem
+            continue
+        text = clean.clean_text(read.text)
+        converted = False
+        if simplified:
+            text, converted = clean.to_simplified(text)
+        if not text.strip():
+            entry["reason"] = "no text left after removing site furniture"
+            continue
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if digest in seen_text:
+            entry["reason"] = f"duplicate of {seen_text[digest]}"
+            continue
+        seen_text[digest] = relative
+        given = dict(meta_by_file.get(str(file.resolve()), {}))
+        doc_id = given.pop("doc_id", "") or _doc_id_for(relative, taken)
+        taken.add(doc_id)
+        inferred = infer_metadata(text)
+        row = {"doc_id": doc_id, **{name: "" for name in DOCVARS}}
+        filled = []
+        for name, value in inferred.items():
+            if not given.get(name):
+                row[name] = value
+                filled.append(name)
+        row.update({k: v for k, v in given.items() if v != "" or k not in row})
+        row["source"] = given.get("source") or relative
+        row.update(encoding=read.encoding, simplified=converted, inferred=",".join(sorted(filled)), text=text)
+        rows.append(row)
+        entry.update(status="loaded", doc_id=doc_id)
+
+    docs = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["doc_id", *DOCVARS, "text"])
+    docs["year"] = pd.to_numeric(docs["year"].replace("", None), errors="raise").astype("Int64")
+    return Corpus(docs, pd.DataFrame(report, columns=REPORT_COLUMNS))
+
+
+def concat(corpora: Iterable[Corpus]) -> Corpus:
+    """One corpus from several; doc_ids must not repeat."""
+    corpora = list(corpora)
+    return Corpus(
+        pd.concat([c.docs.drop(columns=["n_chars"]) for c in corpora], ignore_index=True),
+        pd.concat([c.report for c in corpora], ignore_index=True),
+    )
