@@ -1,0 +1,1 @@
+"""Files -> Corpus: reading, cleaning, structure, metadata, and the seed corpus."""

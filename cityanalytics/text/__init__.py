@@ -1,0 +1,1 @@
+"""Corpus -> Tokens: segmentation with a policy-aware lexicon, stopwords and boilerplate lists."""

@@ -1,0 +1,121 @@
+"""Document-term matrices: sparse counts with their vocabulary and docvars; group, trim, weight.
+
+A :class:`DTM` never re-tokenises: it is built from :class:`~cityanalytics.text.tokens.Tokens`
+and counts only the tokens marked ``is_term``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from cityanalytics.text.tokens import Tokens
+
+UNITS = {"document": ["doc_id"], "section": ["doc_id", "section"], "paragraph": ["doc_id", "para"]}
+
+
+@dataclass(frozen=True)
+class DTM:
+    """Rows are units (documents, sections, paragraphs or groups), columns are terms.
+
+    ``counts`` is a ``scipy.sparse.csr_matrix``; ``vocabulary`` the terms in column order;
+    ``rows`` a DataFrame of row keys and docvars (with ``n_docs`` after grouping);
+    ``weighting`` says what the values are: ``count`` or ``tfidf``.
+    """
+
+    counts: sp.csr_matrix
+    vocabulary: np.ndarray
+    rows: pd.DataFrame
+    weighting: str = "count"
+    keys: tuple[str, ...] = field(default=("doc_id",))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.counts.shape
+
+    @property
+    def n_tokens(self) -> np.ndarray:
+        """Total term count of each row (the denominator of rates per 10,000 tokens)."""
+        return np.asarray(self.counts.sum(axis=1)).ravel()
+
+    def __repr__(self) -> str:
+        return f"DTM({self.shape[0]} {'×'.join(self.keys)} rows × {self.shape[1]} terms, {self.weighting})"
+
+    def group(self, by: str | list[str]) -> DTM:
+        """Sum rows within groups of one or more docvars (``group("city")``); adds ``n_docs``."""
+        if self.weighting != "count":
+            raise ValueError("group counts before weighting them")
+        by = [by] if isinstance(by, str) else list(by)
+        missing = [b for b in by if b not in self.rows.columns]
+        if missing:
+            raise KeyError(f"cannot group by {missing}: not a docvar; docvars are {list(self.rows.columns)}")
+        keys = self.rows[by].astype(str).agg("\x1f".join, axis=1) if len(by) > 1 else self.rows[by[0]].astype(str)
+        codes, uniques = pd.factorize(keys, sort=True)
+        indicator = sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(uniques), len(codes)))
+        grouped = (indicator @ self.counts).tocsr()
+        first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+        rows = self.rows.iloc[first][by].reset_index(drop=True)
+        members = self.rows["doc_id"] if "doc_id" in self.rows else pd.Series(np.arange(len(codes)))
+        rows["n_docs"] = members.groupby(codes).nunique().to_numpy()
+        return DTM(grouped, self.vocabulary, rows, "count", tuple(by))
+
+    def trim(self, min_count: int = 1, min_docs: int = 1, max_docs_share: float = 1.0) -> DTM:
+        """Keep terms with at least ``min_count`` occurrences in at least ``min_docs`` rows and at most
+        ``max_docs_share`` of the rows."""
+        total = np.asarray(self.counts.sum(axis=0)).ravel()
+        docs = np.diff(self.counts.tocsc().indptr)
+        keep = (total >= min_count) & (docs >= min_docs) & (docs <= max_docs_share * self.shape[0])
+        return DTM(self.counts[:, keep].tocsr(), self.vocabulary[keep], self.rows, self.weighting, self.keys)
+
+    def tfidf(self, smooth: bool = True, sublinear: bool = False, norm: str | None = "l2") -> DTM:
+        """tf-idf weights with scikit-learn's definition (smooth idf = ln((1+n)/(1+df)) + 1)."""
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        if self.weighting != "count":
+            raise ValueError("tf-idf is computed from counts")
+        weights = TfidfTransformer(norm=norm, smooth_idf=smooth, sublinear_tf=sublinear).fit_transform(self.counts)
+        return DTM(weights.tocsr(), self.vocabulary, self.rows, "tfidf", self.keys)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy long table of the non-zero cells: the row keys, ``term`` and ``count`` (or ``weight``)."""
+        coo = self.counts.tocoo()
+        order = np.lexsort((coo.col, coo.row))
+        table = self.rows[list(self.keys)].iloc[coo.row[order]].reset_index(drop=True)
+        table["term"] = self.vocabulary[coo.col[order]]
+        table["count" if self.weighting == "count" else "weight"] = coo.data[order]
+        if self.weighting == "count":
+            table["count"] = table["count"].astype("int64")
+        return table
+
+
+def dtm(tokens: Tokens, unit: str = "document") -> DTM:
+    """Count the terms of each document (or section, or paragraph) into a sparse matrix.
+
+    Rows carry the docvars; the vocabulary is sorted, so the same tokens give the same matrix.
+    """
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {list(UNITS)}, not {unit!r}")
+    keys = UNITS[unit]
+    table = tokens.table
+    terms = table[table["is_term"].to_numpy()]
+    if unit == "document":
+        row_codes = terms["doc_id"].cat.codes.to_numpy()
+        rows = pd.DataFrame({"doc_id": table["doc_id"].cat.categories.astype(str)})
+    else:
+        rows = table[keys].astype({"doc_id": str}).drop_duplicates().reset_index(drop=True)
+        index = pd.MultiIndex.from_frame(rows)
+        row_codes = index.get_indexer(pd.MultiIndex.from_frame(terms[keys].astype({"doc_id": str})))
+    vocabulary = np.asarray(table["token"].cat.categories, dtype=str)
+    col_codes = terms["token"].cat.codes.to_numpy()
+    used = np.unique(col_codes)
+    remap = np.full(len(vocabulary), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    counts = sp.csr_matrix(
+        (np.ones(len(col_codes), dtype=np.int64), (row_codes, remap[col_codes])), shape=(len(rows), len(used))
+    )
+    counts.sum_duplicates()
+    rows = rows.merge(tokens.docvars, on="doc_id", how="left")
+    return DTM(counts, vocabulary[used], rows, "count", tuple(keys))
