@@ -118,8 +118,8 @@ def join_numbered_chunks(text: str, min_chunk_chars: int = 150) -> str:
 
     Preview sites print a document as fixed-size chunks, each prefixed with its number, and
     cut words in half at the chunk edges (``国民经济和社`` / ``2、会发展``). Only a run of
-    lines numbered 1, 2, 3, … that are all long and nearly all stop mid-sentence qualifies, so
-    ordinary numbered points (``1、加强领导。``) are never touched.
+    lines numbered 1, 2, 3, … that are long (the last may be short) and nearly all stop
+    mid-sentence qualifies, so ordinary numbered points (``1、加强领导。``) are never touched.
     """
     lines = text.split("\n")
     chunk_re = re.compile(r"^(\d{1,3})、(.*)$")
@@ -129,7 +129,8 @@ def join_numbered_chunks(text: str, min_chunk_chars: int = 150) -> str:
         i = first
         while i < len(lines):
             match = chunk_re.match(lines[i])
-            if match and int(match.group(1)) == len(run) + 1 and len(match.group(2)) >= min_chunk_chars:
+            long_enough = len(match.group(2)) >= min_chunk_chars or len(run) >= 2 if match else False
+            if match and int(match.group(1)) == len(run) + 1 and long_enough:
                 run.append(i)
             elif lines[i].strip():
                 break
