@@ -1,0 +1,146 @@
+"""Loading a user's folder: encodings, Traditional characters, metadata, inference, and the load report."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cityanalytics import Corpus, InputFileError, MetadataError, load_corpus
+from cityanalytics.corpus.metadata import infer_metadata, parse_date
+
+NOTICE = (
+    "杭州市人民政府关于印发2020年杭州市数字经济工作要点的通知\n"
+    "杭政发〔2020〕12号\n"
+    "各区、县（市）人民政府：\n"
+    "现将《2020年杭州市数字经济工作要点》印发给你们，请认真贯彻执行。\n"
+    "2020年3月5日\n"
+)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "hangzhou.txt").write_text(NOTICE, encoding="utf-8")
+    (tmp_path / "bom.txt").write_bytes("\ufeff嘉兴市深化接轨上海工作实施方案\n全面深化与上海的交流与合作。".encode("utf-8"))
+    (tmp_path / "gbk.txt").write_bytes("乌鲁木齐市国际化城市建设情况汇报\n加快城市国际化进程。".encode("gbk"))
+    (tmp_path / "traditional.txt").write_text("深圳市推進國際化城市建設行動綱要\n加快轉變經濟發展方式。", encoding="utf-8")
+    (tmp_path / "page.html").write_text(
+        "<html><head><meta charset='utf-8'><script>var x=1;</script></head>"
+        "<body><p>海宁市实施接沪融杭战略</p><p>务实开展山海协作工作。</p></body></html>",
+        encoding="utf-8",
+    )
+    (tmp_path / "zz_copy_of_hangzhou.txt").write_text(NOTICE, encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "table.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x01")
+    (tmp_path / "only_furniture.txt").write_text("上传人:b****5 文档编号:6441351\n展开阅读全文\n", encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text(
+        "file,city,year,programme\nbom.txt,嘉兴,2016,接轨上海\ngbk.txt,乌鲁木齐,,国际化城市\n", encoding="utf-8"
+    )
+    return tmp_path
+
+
+def test_every_file_is_accounted_for(folder):
+    corpus = load_corpus(folder)
+    report = corpus.report.set_index("file")
+    assert set(report.index) == {p.name for p in folder.iterdir()}
+    assert report.loc["hangzhou.txt", "status"] == "loaded"
+    skipped = report[report["status"] == "skipped"]["reason"]
+    assert skipped["zz_copy_of_hangzhou.txt"] == "duplicate of hangzhou.txt"
+    assert skipped["empty.txt"] == "empty file"
+    assert "not a text file" in skipped["binary.txt"]
+    assert "unsupported file type '.xls'" in skipped["table.xls"]
+    assert skipped[".DS_Store"] == "hidden file"
+    assert skipped["only_furniture.txt"] == "no text left after removing site furniture"
+    assert report.loc["metadata.csv", "reason"] == "metadata table (2 rows)"
+    loaded = report[report["status"] == "loaded"]
+    assert set(loaded["doc_id"].dropna()) - {""} == set(corpus.docs["doc_id"])
+    assert len(corpus) == 5
+
+
+def test_encodings_and_traditional_conversion_are_recorded(folder):
+    docs = load_corpus(folder).docs.set_index("doc_id")
+    assert docs.loc["bom", "encoding"] == "utf-8-sig"
+    assert docs.loc["gbk", "encoding"] == "gb18030"
+    assert docs.loc["gbk", "text"].startswith("乌鲁木齐市国际化城市建设情况汇报")
+    assert docs.loc["traditional", "text"].startswith("深圳市推进国际化城市建设行动纲要")
+    assert docs.loc["traditional", "simplified"]
+    assert not docs.loc["bom", "simplified"]
+    kept = load_corpus(folder, simplified=False).docs.set_index("doc_id")
+    assert kept.loc["traditional", "text"].startswith("深圳市推進國際化")
+    assert "script" not in docs.loc["page", "text"] and "var x" not in docs.loc["page", "text"]
+
+
+def test_metadata_columns_become_docvars_and_given_values_win(folder):
+    docs = load_corpus(folder).docs.set_index("doc_id")
+    assert docs.loc["bom", "programme"] == "接轨上海"
+    assert docs.loc["bom", "city"] == "嘉兴" and docs.loc["bom", "year"] == 2016
+    assert "city" not in docs.loc["bom", "inferred"].split(",")
+
+
+def test_metadata_is_inferred_only_where_the_text_states_it(folder):
+    docs = load_corpus(folder).docs.set_index("doc_id")
+    hangzhou = docs.loc["hangzhou"]
+    assert hangzhou["city"] == "杭州"
+    assert hangzhou["province"] == "浙江"
+    assert hangzhou["doc_no"] == "杭政发〔2020〕12号"
+    assert hangzhou["date"] == "2020-03-05" and hangzhou["year"] == 2020
+    assert hangzhou["doc_type"] == "通知"
+    assert set(hangzhou["inferred"].split(",")) >= {"city", "doc_no", "date", "year", "doc_type"}
+    page = docs.loc["page"]
+    assert page["city"] == "海宁"
+    assert pd.isna(page["year"]) and page["date"] == "" and page["doc_no"] == ""
+
+
+def test_inference_never_takes_a_passing_date_for_the_document_date():
+    found = infer_metadata("城市建设主要举措\n到2025年5月1日前完成全部改造任务。\n加快推进。")
+    assert "date" not in found and "year" not in found
+
+
+def test_chinese_numeral_dates():
+    assert parse_date("二○一一年五月九日") == "2011-05-09"
+    assert parse_date("二〇一三年八月十二日") == "2013-08-12"
+    assert parse_date("（2020年3月22日）") == "2020-03-22"
+
+
+@pytest.mark.parametrize(
+    "content, row, column, problem",
+    [
+        ("name,city\nhangzhou.txt,杭州\n", None, "file", "no 'file' column"),
+        ("file,year\nhangzhou.txt,二〇二〇\n", 2, "year", "not a four-digit year"),
+        ("file,date\nhangzhou.txt,2020/03/05\n", 2, "date", "not YYYY"),
+        ("file,city\nhangzhou.txt,杭州\nmissing.txt,嘉兴\n", 3, "file", "does not exist"),
+        ("file,city\nhangzhou.txt,杭州\nhangzhou.txt,嘉兴\n", 3, "file", "listed twice"),
+    ],
+)
+def test_malformed_metadata_names_the_row_and_column(tmp_path, content, row, column, problem):
+    (tmp_path / "hangzhou.txt").write_text(NOTICE, encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text(content, encoding="utf-8")
+    with pytest.raises(MetadataError) as error:
+        load_corpus(tmp_path)
+    message = str(error.value)
+    assert "metadata.csv" in message and problem in message
+    assert f"column '{column}'" in message
+    if row is not None:
+        assert f"row {row}" in message
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(InputFileError, match="no such file or folder"):
+        load_corpus(tmp_path / "nowhere")
+
+
+def test_from_texts_subset_and_len():
+    corpus = Corpus.from_texts(
+        ["加快接沪融杭。", "深化长三角一体化。", "推进山海协作。"], city=["海宁", "杭州", "海宁"], year=[2011, 2019, 2012]
+    )
+    assert len(corpus) == 3
+    assert list(corpus.docs.columns) == ["doc_id", "city", "year", "n_chars", "text"]
+    assert corpus.docs["n_chars"].tolist() == [7, 9, 7]
+    haining = corpus.subset(city="海宁")
+    assert haining.docs["doc_id"].tolist() == ["doc1", "doc3"]
+    assert len(corpus.subset(city="海宁", year=[2012])) == 1
+    with pytest.raises(KeyError, match="no docvar 'town'"):
+        corpus.subset(town="x")
+    with pytest.raises(ValueError, match="2 values for 3 texts"):
+        Corpus.from_texts(["a", "b", "c"], city=["x", "y"])
