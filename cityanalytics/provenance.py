@@ -1,0 +1,56 @@
+"""Manifests and hashes: what produced a table, so that a rerun can be checked byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+from cityanalytics.corpus.corpus import Corpus
+
+RECORDED_PACKAGES = ["cityanalytics", "pandas", "numpy", "scipy", "scikit-learn", "jieba", "gensim", "opencc", "stopwordsiso"]
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def corpus_hash(corpus: Corpus) -> str:
+    """SHA-256 over every document's id, docvars and text, in doc_id order."""
+    digest = hashlib.sha256()
+    docs = corpus.docs.sort_values("doc_id")
+    for row in docs.astype(str).itertuples(index=False):
+        digest.update("\x1f".join(row).encode("utf-8"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the packages that decide the results."""
+    versions = {"python": platform.python_version()}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def write_manifest(path: str | Path, *, config: dict, corpus: Corpus, tokenizer: dict, outputs: list[Path]) -> Path:
+    """Write a manifest: config, seeds, versions, tokenizer resources and hashes of input and outputs.
+
+    It holds no timestamps or machine names, so an unchanged rerun writes an identical manifest.
+    """
+    path = Path(path)
+    manifest = {
+        "config": config,
+        "versions": package_versions(),
+        "tokenizer": tokenizer,
+        "input": {"documents": len(corpus), "corpus_sha256": corpus_hash(corpus)},
+        "outputs": {p.relative_to(path.parent).as_posix(): sha256_file(p) for p in sorted(outputs)},
+    }
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,74 @@
+"""Corpus overview: documents, lengths, structure, cities × years, and the most frequent terms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import cityanalytics as ca
+from cityanalytics.provenance import write_manifest
+
+NAME = "corpus_overview"
+
+
+def _load(config: dict) -> ca.Corpus:
+    return ca.load_corpus() if config["corpus"] == "seeds" else ca.load_corpus(config["corpus"])
+
+
+def document_table(corpus: ca.Corpus, tokens: ca.Tokens) -> pd.DataFrame:
+    """One row per document: docvars, characters, paragraphs, sentences, tokens and terms."""
+    paras = corpus.paragraphs()
+    sentences = corpus.sentences()
+    table = tokens.table
+    counts = pd.DataFrame(
+        {
+            "n_paragraphs": paras.groupby("doc_id").size(),
+            "n_headings": paras[paras["kind"] == "heading"].groupby("doc_id").size(),
+            "n_sentences": sentences.groupby("doc_id").size(),
+            "n_tokens": table.groupby("doc_id", observed=True).size(),
+            "n_terms": table[table["is_term"]].groupby("doc_id", observed=True).size(),
+        }
+    ).fillna(0).astype("int64")
+    columns = ["doc_id", "city", "province", "year", "date", "doc_type", "n_chars"]
+    return corpus.docs[columns].merge(counts, left_on="doc_id", right_index=True, how="left").sort_values("doc_id")
+
+
+def cities_by_year(corpus: ca.Corpus) -> pd.DataFrame:
+    """Number of documents per city and year (tidy: city, year, n_docs); empty docvars shown as ''."""
+    docs = corpus.docs.assign(year=corpus.docs["year"].astype("string").fillna(""))
+    return docs.groupby(["city", "year"]).size().rename("n_docs").reset_index().sort_values(["city", "year"])
+
+
+def top_terms(matrix: ca.DTM, n: int) -> pd.DataFrame:
+    """The n most frequent terms of each document with their rate per 10,000 terms (ties by term)."""
+    long = matrix.to_frame()
+    totals = pd.Series(matrix.n_tokens, index=matrix.rows["doc_id"])
+    long["per_10k"] = np.round(long["count"] / long["doc_id"].map(totals) * 10_000, 4)
+    long = long.sort_values(["doc_id", "count", "term"], ascending=[True, False, True])
+    long["rank"] = long.groupby("doc_id").cumcount() + 1
+    return long[long["rank"] <= n][["doc_id", "rank", "term", "count", "per_10k"]]
+
+
+def run(config: dict, out_dir: Path) -> list[Path]:
+    """Write the overview tables and their manifest to ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    corpus = _load(config)
+    tokenizer = ca.TokenizerConfig(**config.get("tokenizer", {}))
+    tokens = ca.tokenize(corpus, tokenizer)
+    matrix = ca.dtm(tokens)
+    outputs = []
+    for name, table in (
+        ("documents.csv", document_table(corpus, tokens)),
+        ("cities_by_year.csv", cities_by_year(corpus)),
+        ("top_terms_by_document.csv", top_terms(matrix, config["top_terms"])),
+        ("load_report.csv", corpus.report),
+    ):
+        path = out_dir / name
+        table.to_csv(path, index=False, lineterminator="\n")
+        outputs.append(path)
+    manifest = write_manifest(
+        out_dir / "manifest.json", config=config, corpus=corpus, tokenizer=tokenizer.describe(), outputs=outputs
+    )
+    return [*outputs, manifest]
