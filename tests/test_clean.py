@@ -1,0 +1,125 @@
+"""Each cleaning step on small inputs, including the cases it must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityanalytics.corpus import clean
+from cityanalytics.corpus.split import heading_level, paragraphs, sentences, split_compilation
+
+
+def test_width_and_punctuation_are_unified():
+    assert clean.normalize_width("（一）加强领导,完善机制:") == "（一）加强领导，完善机制："
+    assert clean.normalize_width("(一)推进") == "（一）推进"
+    assert clean.normalize_width("(1)建设") == "（1）建设"
+    assert clean.normalize_width("２０１６年ＡＢＣ") == "2016年ABC"
+    assert clean.normalize_width("增长1,000.5万元, 同比") == "增长1,000.5万元，同比"
+    assert clean.normalize_width("会议, 高举旗帜") == "会议，高举旗帜"
+    assert clean.normalize_width("version (2.0) of x") == "version (2.0) of x"
+
+
+def test_traditional_to_simplified_says_whether_it_changed():
+    assert clean.to_simplified("推進國際化城市建設") == ("推进国际化城市建设", True)
+    assert clean.to_simplified("推进国际化城市建设") == ("推进国际化城市建设", False)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["上传人:b****5 文档编号:6441351 上传时间:2023-01-06", "海宁市实施接沪融杭战略.docx_第1页", "第1页 / 共17页",
+     "展开阅读全文", "copyright@ 2008-2022 冰豆网网站版权所有", "扫码关注“杭州杂志”", "2019-08-21 15:11:44   浏览次数:2601",
+     "首页 > 编辑推荐 > 城市视点 > 正文", "当前文档最多预览五页,下载文档查看全文"],
+)
+def test_site_furniture_lines_are_recognised(line):
+    assert clean.is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["加强与新闻媒体的联系与合作。", "2011年杭州都市经济圈合作项目计划安排表", "下载文档是常见做法。", "1、加强领导，完善机制。"],
+)
+def test_document_text_is_not_furniture(line):
+    assert not clean.is_furniture(line)
+
+
+def test_page_numbers_go_wherever_they_are():
+    assert clean.remove_page_numbers("公共服务共享实现新突破。—15—与上海在教育") == "公共服务共享实现新突破。与上海在教育"
+    assert clean.remove_page_numbers("第3页\n正文") == "正文"
+    assert clean.remove_page_numbers("2\n规划") == "2\n规划"  # a table's serial number stays
+
+
+def test_preview_chunks_are_rejoined_mid_word():
+    text = f"1、{'乙' * 150}国民经济和社\n\n2、会发展第十三个五年规划纲要{'丙' * 150}张\n\n3、江科技城。"
+    assert clean.join_numbered_chunks(text) == f"{'乙' * 150}国民经济和社会发展第十三个五年规划纲要{'丙' * 150}张江科技城。"
+
+
+def test_genuine_numbered_points_are_not_joined():
+    points = "\n".join(f"{n}、{'加强合作' * 40}。" for n in range(1, 4))
+    assert clean.join_numbered_chunks(points) == points
+    short = "1、加强领导，完善机制。\n2、建立平台，合作推进。"
+    assert clean.join_numbered_chunks(short) == short
+
+
+def test_lines_broken_mid_sentence_are_joined():
+    long_cut = "深港两地携手成为世界的经济中心之"
+    text = f"{'甲' * 60}{long_cut}\n一、跨国公司总部集聚地。"
+    assert clean.join_broken_lines(text) == f"{'甲' * 60}{long_cut}一、跨国公司总部集聚地。"
+    assert clean.join_broken_lines("致力于推进城市群同城化，\n\n探索建立新的区域合作平台") == "致力于推进城市群同城化，探索建立新的区域合作平台"
+    assert clean.join_broken_lines("关于印发《2011年工作\n要点》的通知") == "关于印发《2011年工作要点》的通知"
+    assert clean.join_broken_lines("一是加大力度，努力实现人与自然的和\n谐统一。") == "一是加大力度，努力实现人与自然的和谐统一。"
+
+
+def test_headings_and_table_rows_are_not_joined():
+    assert clean.join_broken_lines("一、指导思想\n全面贯彻落实。") == "一、指导思想\n全面贯彻落实。"
+    assert clean.join_broken_lines("海宁：叫响“不是杭州，就在杭州”新品牌\n杭州东大门外的海宁。") == (
+        "海宁：叫响“不是杭州，就在杭州”新品牌\n杭州东大门外的海宁。"
+    )
+    assert clean.join_broken_lines("致力于打造创新共同体，\n3.推动优势产业互补。") == "致力于打造创新共同体，\n3.推动优势产业互补。"
+    assert clean.join_broken_lines("宽40米，长1550米\n1\t规划") == "宽40米，长1550米\n1\t规划"
+
+
+def test_glued_headings_start_a_new_line():
+    assert clean.break_before_inline_headings("推进任务落实。（二）落实目标责任。") == "推进任务落实。\n（二）落实目标责任。"
+    assert clean.break_before_inline_headings("舆论氛围。第四篇：推进") == "舆论氛围。\n第四篇：推进"
+    assert clean.break_before_inline_headings("增长7.8%。1.5亿元") == "增长7.8%。1.5亿元"
+
+
+def test_vertical_titles_are_joined():
+    assert clean.join_vertical_text("攻坚行动\n实\n施\n方\n案\n（2020年3月22日）") == "攻坚行动实施方案\n（2020年3月22日）"
+
+
+def test_recipe_repairs_fail_loudly_when_they_no_longer_fit():
+    with pytest.raises(ValueError, match="matches 0 lines"):
+        clean.apply_line_joins("甲\n乙", ["丙"], "x.txt")
+    with pytest.raises(ValueError, match="already ends a sentence"):
+        clean.apply_line_joins("甲。\n乙", ["甲"], "x.txt")
+    with pytest.raises(ValueError, match="occurs 2 times"):
+        clean.insert_paragraph_breaks("甲乙甲乙", ["甲"], "x.txt")
+
+
+def test_compilations_split_at_their_part_markers():
+    parts = split_compilation("第一篇：甲方案\n甲方案\n正文。\n第二篇：乙报告\n乙报告\n正文。")
+    assert [title for title, _ in parts] == ["甲方案", "乙报告"]
+    assert parts[1][1] == "乙报告\n正文。"
+
+
+@pytest.mark.parametrize(
+    "line, level",
+    [("第一章 总则", 1), ("第二节 目标", 2), ("一、指导思想", 3), ("（一）完善机制", 4), ("1.总体要求。", 5),
+     ("12、强化考核", 5), ("行动计划3.建设旅游胜地", 5), ("（1）建设品牌之城", 6), ("2012年我市", None), ("一是加大", None)],
+)
+def test_heading_levels(line, level):
+    assert heading_level(line) == level
+
+
+def test_paragraphs_carry_their_heading_path():
+    text = "方案\n一、指导思想\n全面贯彻。\n（一）完善机制\n1.加强领导。要强化责任。\n二、保障\n加大宣传。"
+    rows = paragraphs(text)
+    assert [r.kind for r in rows] == ["title", "heading", "paragraph", "heading", "paragraph", "heading", "paragraph"]
+    assert rows[4].heading_path == ("一、指导思想", "（一）完善机制", "1.加强领导。")
+    assert rows[6].heading_path == ("二、保障",)
+    assert rows[6].section == 4
+
+
+def test_sentences_keep_closing_quotes():
+    assert sentences("他说：“加快发展。”然后推进！最后") == ["他说：“加快发展。”", "然后推进！", "最后"]
+    assert sentences("序号\t类别\t要求。") == ["序号", "类别", "要求。"]
