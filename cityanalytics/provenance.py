@@ -9,13 +9,9 @@ from importlib import metadata
 from pathlib import Path
 
 from cityanalytics.corpus.corpus import Corpus
+from cityanalytics.hashing import sha256_file
 
 RECORDED_PACKAGES = ["cityanalytics", "pandas", "numpy", "scipy", "scikit-learn", "jieba", "gensim", "opencc", "stopwordsiso"]
-
-
-def sha256_file(path: str | Path) -> str:
-    """SHA-256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def corpus_hash(corpus: Corpus) -> str:

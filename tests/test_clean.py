@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from cityanalytics.corpus import clean
-from cityanalytics.corpus.split import heading_level, paragraphs, sentences, split_compilation
+from cityanalytics.corpus.split import (
+    heading_level,
+    paragraphs,
+    sentences,
+    split_compilation,
+)
 
 
 def test_width_and_punctuation_are_unified():

@@ -11,7 +11,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from cityanalytics.corpus.read import SUPPORTED_SUFFIXES, FileText, decode_bytes, read_file
+from cityanalytics.corpus.read import (
+    SUPPORTED_SUFFIXES,
+    FileText,
+    decode_bytes,
+    read_file,
+)
 from cityanalytics.errors import InputFileError
 
 TITLE = "嘉兴市深化接轨上海工作实施方案"

@@ -11,7 +11,12 @@ import pytest
 import yaml
 
 from cityanalytics import load_corpus
-from cityanalytics.corpus.clean import clean_text, drop_furniture_lines, is_furniture, normalize_width
+from cityanalytics.corpus.clean import (
+    clean_text,
+    drop_furniture_lines,
+    is_furniture,
+    normalize_width,
+)
 from cityanalytics.corpus.seeds import seed_dir, write_seed_corpus
 
 SEEDS = seed_dir()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -14,7 +13,9 @@ from tqdm.auto import tqdm
 from cityanalytics.corpus import clean, split
 from cityanalytics.corpus.metadata import DOCVARS, infer_metadata
 from cityanalytics.corpus.read import SUPPORTED_SUFFIXES, decode_bytes, read_file
+from cityanalytics.corpus.seeds import seed_dir
 from cityanalytics.errors import InputFileError, MetadataError
+from cityanalytics.hashing import sha256_text
 
 REPORT_COLUMNS = ["file", "status", "reason", "doc_id"]
 _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -174,8 +175,6 @@ def load_corpus(
     ``simplified=False``. Every input file appears in ``corpus.report``, loaded or skipped.
     """
     if path is None:
-        from cityanalytics.corpus.seeds import seed_dir
-
         root = seed_dir()
         return load_corpus(root / "documents", metadata=root / "metadata.csv", simplified=simplified, progress=progress)
     root = Path(path)
@@ -223,7 +222,7 @@ def load_corpus(
         if not text.strip():
             entry["reason"] = "no text left after removing site furniture"
             continue
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = sha256_text(text)
         if digest in seen_text:
             entry["reason"] = f"duplicate of {seen_text[digest]}"
             continue

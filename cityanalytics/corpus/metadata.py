@@ -72,7 +72,7 @@ def infer_doc_type(title: str) -> str | None:
     candidates = [inner.group(1)] if inner and title.startswith("关于印发") else []
     candidates.append(title)
     for candidate in candidates:
-        candidate = candidate.rstrip("》）)") 
+        candidate = candidate.rstrip("》）)")
         for doc_type in DOC_TYPES:
             if candidate.endswith(doc_type):
                 return doc_type

@@ -8,7 +8,6 @@ it reproduces the shipped files byte for byte.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import yaml
 from cityanalytics.corpus import clean
 from cityanalytics.corpus.metadata import DOCVARS
 from cityanalytics.corpus.split import paragraphs, split_compilation
+from cityanalytics.hashing import sha256_file
 
 
 @dataclass(frozen=True)
@@ -107,10 +107,6 @@ def build_seed_corpus(directory: Path | None = None) -> list[SeedDocument]:
             raw_cache[spec["source"]] = (directory / "raw" / spec["source"]).read_text("utf-8")
         documents.append(build_document(spec, raw_cache[spec["source"]]))
     return documents
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def metadata_table(documents: list[SeedDocument]) -> pd.DataFrame:
@@ -201,14 +197,14 @@ def write_datapackage(directory: Path, documents: list[SeedDocument]) -> Path:
             "name": "metadata",
             "path": "metadata.csv",
             "format": "csv",
-            "hash": f"sha256:{_sha256(directory / 'metadata.csv')}",
+            "hash": f"sha256:{sha256_file(directory / 'metadata.csv')}",
             "schema": _schema(metadata_table(documents)),
         },
         {
             "name": "paragraphs",
             "path": "paragraphs.csv",
             "format": "csv",
-            "hash": f"sha256:{_sha256(directory / 'paragraphs.csv')}",
+            "hash": f"sha256:{sha256_file(directory / 'paragraphs.csv')}",
             "schema": _schema(paragraph_table(documents)),
         },
     ]
@@ -221,7 +217,7 @@ def write_datapackage(directory: Path, documents: list[SeedDocument]) -> Path:
                 "format": "txt",
                 "mediatype": "text/plain",
                 "encoding": "utf-8",
-                "hash": f"sha256:{_sha256(path)}",
+                "hash": f"sha256:{sha256_file(path)}",
                 "sources": [{"title": "raw scrape", "path": document.metadata["source"]}],
             }
         )
@@ -232,7 +228,7 @@ def write_datapackage(directory: Path, documents: list[SeedDocument]) -> Path:
                 "path": f"raw/{raw.name}",
                 "format": "txt",
                 "encoding": "utf-8",
-                "hash": f"sha256:{_sha256(raw)}",
+                "hash": f"sha256:{sha256_file(raw)}",
                 "description": "source file exactly as scraped; never edited",
             }
         )

@@ -7,7 +7,6 @@ dictionaries, once, and reuses it for every batch.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from cityanalytics.errors import InputFileError
+from cityanalytics.hashing import sha256_file, sha256_text
 from cityanalytics.text import resources
 
 BACKENDS = ("jieba",)
@@ -81,7 +81,7 @@ class TokenizerConfig:
         described.update(
             backend_version=jieba.__version__,
             resources_version=resources.version(),
-            dictionary_hashes={p.name: resources.file_hash(p) for p in self.dictionary_files()},
+            dictionary_hashes={p.name: sha256_file(p) for p in self.dictionary_files()},
             stopwords_hash=resources.words_hash(self.stopword_set),
         )
         return described
@@ -89,8 +89,7 @@ class TokenizerConfig:
     @cached_property
     def key(self) -> str:
         """A short hash of :meth:`describe`: equal keys mean identical tokens for identical text."""
-        payload = json.dumps(self.describe(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+        return sha256_text(json.dumps(self.describe(), sort_keys=True, ensure_ascii=False))[:16]
 
 
 _TOKENIZERS: dict[str, object] = {}

@@ -7,10 +7,11 @@ and caches can name exactly which resources produced a table.
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from cityanalytics.hashing import sha256_text
 
 RESOURCE_DIR = Path(str(resources.files("cityanalytics.text.resources")))
 POLICY_LEXICON = RESOURCE_DIR / "policy_lexicon.txt"
@@ -23,14 +24,9 @@ def version() -> str:
     return (RESOURCE_DIR / "VERSION").read_text("utf-8").strip()
 
 
-def file_hash(path: str | Path) -> str:
-    """SHA-256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def words_hash(words: frozenset[str]) -> str:
     """SHA-256 of a word set, independent of order."""
-    return hashlib.sha256("\n".join(sorted(words)).encode("utf-8")).hexdigest()
+    return sha256_text("\n".join(sorted(words)))
 
 
 def read_word_list(path: str | Path) -> frozenset[str]:

@@ -1,0 +1,82 @@
+"""The command line: listing, showing, reporting, tokenizing, and clear errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+from click.testing import CliRunner
+
+from cityanalytics.cli import main
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(args))
+    return result
+
+
+def test_corpus_list_shows_the_seed_cities_and_years():
+    result = run("corpus", "list")
+    assert result.exit_code == 0, result.output
+    for city, year in [("嘉兴", "2016"), ("海宁", "2011"), ("深圳", "2011"), ("乌鲁木齐", "2013"), ("杭州", "2019")]:
+        line = next(line for line in result.output.splitlines() if f" {city} " in f" {line} " and year in line)
+        assert line
+
+
+def test_corpus_list_as_csv_for_scripting(tmp_path):
+    result = run("corpus", "list", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith("doc_id,city,province,year")
+    out = tmp_path / "docs.csv"
+    assert run("corpus", "list", "--output", str(out)).exit_code == 0
+    assert len(pd.read_csv(out)) == 9
+
+
+def test_corpus_show_prints_docvars_report_and_text():
+    result = run("corpus", "show", "urumqi_2013_report")
+    assert result.exit_code == 0
+    assert "city: 乌鲁木齐" in result.output
+    assert "load: loaded from urumqi_2013_report.txt" in result.output
+    assert "乌鲁木齐市国际化城市建设情况汇报" in result.output
+    missing = run("corpus", "show", "no_such_doc")
+    assert missing.exit_code != 0 and "no document 'no_such_doc'" in missing.output
+
+
+def test_corpus_report_on_a_folder_with_bad_files(tmp_path):
+    (tmp_path / "good.txt").write_text("嘉兴市实施方案\n加快接轨上海。", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "sheet.xlsx").write_bytes(b"PK")
+    result = run("corpus", "report", str(tmp_path), "--format", "csv")
+    assert result.exit_code == 0
+    report = result.output
+    assert "empty.txt,skipped,empty file" in report
+    assert "sheet.xlsx,skipped,unsupported file type '.xlsx'" in report
+    assert "good.txt,loaded" in report
+
+
+def test_errors_are_one_clear_line(tmp_path):
+    result = run("corpus", "list", str(tmp_path / "nowhere"))
+    assert result.exit_code != 0
+    assert "nowhere: no such file or folder" in result.output
+    assert "Traceback" not in result.output
+    (tmp_path / "a.txt").write_text("杭州", encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("name\nx\n", encoding="utf-8")
+    bad = run("corpus", "list", str(tmp_path))
+    assert "metadata.csv (column 'file')" in bad.output
+
+
+def test_tokenize_writes_the_token_table(tmp_path):
+    out = tmp_path / "tokens.parquet"
+    result = run("tokenize", "--output", str(out), "--boilerplate")
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(out)
+    assert list(table.columns) == ["doc_id", "section", "para", "sent", "i", "token", "tag", "is_term"]
+    assert not table.loc[table["token"] == "加强", "is_term"].any()
+    csv = tmp_path / "terms.csv"
+    assert run("tokenize", "--output", str(csv), "--terms-only").exit_code == 0
+    assert pd.read_csv(csv)["is_term"].all()
+
+
+def test_help_explains_each_command():
+    for args in (["--help"], ["corpus", "--help"], ["corpus", "list", "--help"], ["tokenize", "--help"]):
+        result = run(*args)
+        assert result.exit_code == 0 and "Usage" in result.output
+    assert "--n-jobs" in run("tokenize", "--help").output

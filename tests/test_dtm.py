@@ -1,0 +1,86 @@
+"""Document-term matrices: counts equal the term tokens, grouping sums, trimming, tf-idf, tidy output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfTransformer
+
+import cityanalytics as ca
+
+TEXTS = [
+    "交通建设加快推进。交通网络更加完善。\n人才引进力度加大。",
+    "人才是第一资源。人才政策不断完善。",
+    "生态环境持续改善。交通拥堵有所缓解。",
+]
+
+
+@pytest.fixture(scope="module")
+def tokens():
+    corpus = ca.Corpus.from_texts(TEXTS, doc_ids=["a", "b", "c"], city=["嘉兴", "杭州", "嘉兴"], year=[2016, 2019, 2019])
+    return ca.tokenize(corpus, lexicon=False)
+
+
+def test_counts_equal_the_term_tokens(tokens):
+    m = ca.dtm(tokens)
+    terms = tokens.to_frame(terms_only=True).astype({"doc_id": str, "token": str})
+    expected = terms.groupby(["doc_id", "token"]).size()
+    tidy = m.to_frame().set_index(["doc_id", "term"])["count"]
+    assert tidy.sort_index().to_dict() == expected.sort_index().to_dict()
+    assert m.n_tokens.tolist() == terms.groupby("doc_id").size().reindex(["a", "b", "c"]).tolist()
+    assert list(m.rows.columns[:3]) == ["doc_id", "city", "year"]
+
+
+def test_punctuation_numbers_and_stopwords_are_not_counted(tokens):
+    vocabulary = set(ca.dtm(tokens).vocabulary)
+    assert "。" not in vocabulary and "是" not in vocabulary
+    assert {"交通", "人才"} <= vocabulary
+
+
+def test_grouping_sums_rows_and_counts_documents(tokens):
+    m = ca.dtm(tokens)
+    by_city = m.group("city")
+    assert by_city.rows["city"].tolist() == ["嘉兴", "杭州"]
+    assert by_city.rows["n_docs"].tolist() == [2, 1]
+    col = list(m.vocabulary).index("交通")
+    assert by_city.counts[0, col] == m.counts[0, col] + m.counts[2, col]
+    assert by_city.counts.sum() == m.counts.sum()
+    two_keys = m.group(["city", "year"])
+    assert len(two_keys.rows) == 3 and two_keys.keys == ("city", "year")
+    with pytest.raises(KeyError, match="not a docvar"):
+        m.group("district")
+
+
+def test_trim_by_frequency_and_document_frequency(tokens):
+    m = ca.dtm(tokens)
+    trimmed = m.trim(min_docs=2)
+    assert set(trimmed.vocabulary) == {"交通", "人才", "完善"}
+    assert set(m.trim(min_count=3).vocabulary) == {"交通", "人才"}
+    assert trimmed.shape[0] == m.shape[0]
+
+
+def test_tfidf_matches_scikit_learn(tokens):
+    m = ca.dtm(tokens)
+    weights = m.tfidf()
+    expected = TfidfTransformer().fit_transform(m.counts).toarray()
+    np.testing.assert_allclose(weights.counts.toarray(), expected)
+    assert weights.weighting == "tfidf"
+    assert "weight" in weights.to_frame().columns
+    with pytest.raises(ValueError, match="before weighting"):
+        weights.group("city")
+
+
+def test_paragraph_and_section_units(tokens):
+    paragraphs = ca.dtm(tokens, unit="paragraph")
+    assert paragraphs.keys == ("doc_id", "para")
+    assert paragraphs.counts.sum() == ca.dtm(tokens).counts.sum()
+    assert len(paragraphs.rows) == 4  # document a has a title line and a second paragraph
+    assert ca.dtm(tokens, unit="section").keys == ("doc_id", "section")
+    with pytest.raises(ValueError, match="unit must be one of"):
+        ca.dtm(tokens, unit="sentence")
+
+
+def test_same_tokens_give_the_same_matrix(tokens):
+    first, second = ca.dtm(tokens), ca.dtm(tokens)
+    assert (first.counts != second.counts).nnz == 0
+    assert first.vocabulary.tolist() == sorted(first.vocabulary.tolist())

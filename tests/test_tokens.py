@@ -1,0 +1,123 @@
+"""Tokens: the policy lexicon keeps genre terms whole, tags, term filtering, user resources, parallel runs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import cityanalytics as ca
+from cityanalytics.errors import InputFileError
+from cityanalytics.text.tokens import TOKEN_COLUMNS
+
+LEXICON_TERMS = ["接沪融杭", "一网通办", "最多跑一次", "长三角一体化", "同城化", "山海协作", "都市经济圈", "接轨上海"]
+PLACES = ["海宁", "乌鲁木齐", "嘉兴", "杭州", "深圳", "余杭", "下沙", "临平"]
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return ca.load_corpus()
+
+
+@pytest.fixture(scope="module")
+def seed_tokens(seeds):
+    return ca.tokenize(seeds)
+
+
+def test_token_table_columns_and_positions(seed_tokens):
+    table = seed_tokens.to_frame()
+    assert list(table.columns) == TOKEN_COLUMNS
+    for _, positions in table.groupby("doc_id", observed=True)["i"]:
+        assert positions.tolist() == list(range(len(positions)))
+
+
+def test_tokens_rebuild_every_sentence_exactly(seeds, seed_tokens):
+    table = seed_tokens.to_frame().astype({"doc_id": str, "token": str})
+    rebuilt = table.groupby(["doc_id", "para", "sent"], sort=False)["token"].agg("".join)
+    sentences = seeds.sentences().set_index(["doc_id", "para", "sent"])["text"]
+    assert rebuilt.sort_index().to_dict() == sentences.sort_index().to_dict()
+
+
+@pytest.mark.parametrize("term", LEXICON_TERMS + PLACES)
+def test_lexicon_terms_and_places_are_never_split(seeds, seed_tokens, term):
+    """Every occurrence of the term in the text lies inside one token."""
+    occurrences = int(seeds.docs["text"].str.count(term).sum())
+    assert occurrences > 0, f"{term} does not occur in the seed corpus"
+    tokens = seed_tokens.to_frame()["token"].astype(str)
+    inside_one_token = int(tokens.str.count(term).sum())
+    assert inside_one_token == occurrences, f"{term}: {occurrences - inside_one_token} occurrences split across tokens"
+
+
+def test_lexicon_terms_alone_are_single_tokens():
+    corpus = ca.Corpus.from_texts(["深化“最多跑一次”改革，推进一网通办，加快接沪融杭和长三角一体化。"])
+    tokens = ca.tokenize(corpus).to_frame()["token"].astype(str).tolist()
+    for term in ["最多跑一次", "一网通办", "接沪融杭", "长三角一体化"]:
+        assert term in tokens
+    plain = ca.tokenize(corpus, lexicon=False).to_frame()["token"].astype(str).tolist()
+    assert "接沪融杭" not in plain  # without the lexicon jieba splits it
+
+
+def test_numbers_and_punctuation_are_tagged_and_not_terms():
+    corpus = ca.Corpus.from_texts(["2011年完成投资635亿元，增长27%。"])
+    table = ca.tokenize(corpus).to_frame().astype({"token": str, "tag": str}).set_index("token")
+    assert table.loc["2011", "tag"] == "m" and not table.loc["2011", "is_term"]
+    assert table.loc["，", "tag"] == "x" and not table.loc["，", "is_term"]
+    assert table.loc["。", "tag"] == "x"
+    assert table.loc["投资", "is_term"]
+
+
+def test_stopwords_and_the_boilerplate_switch():
+    corpus = ca.Corpus.from_texts(["我们要进一步加强交通建设，积极推进人才工作。"])
+    default = ca.tokenize(corpus).to_frame().astype({"token": str}).set_index("token")["is_term"]
+    assert not default["我们"]
+    assert default["加强"] and default["推进"] and default["交通"]
+    switched = ca.tokenize(corpus, boilerplate=True).to_frame().astype({"token": str}).set_index("token")["is_term"]
+    assert not switched["加强"] and not switched["推进"] and not switched["进一步"]
+    assert switched["交通"] and switched["人才"]
+    kept = ca.tokenize(corpus, stopwords=False).to_frame().astype({"token": str}).set_index("token")["is_term"]
+    assert kept["我们"]
+
+
+def test_user_dictionary_and_stopword_files(tmp_path):
+    corpus = ca.Corpus.from_texts(["推进沪嘉同城示范区建设，打造桐乡样板。"])
+    user_dict = tmp_path / "my.dict"
+    user_dict.write_text("沪嘉同城示范区 100000 nz\n", encoding="utf-8")
+    stop = tmp_path / "stop.txt"
+    stop.write_text("# my stopwords\n样板\n", encoding="utf-8")
+    table = ca.tokenize(corpus, user_dicts=(str(user_dict),), user_stopwords=(str(stop),)).to_frame()
+    table = table.astype({"token": str}).set_index("token")
+    assert "沪嘉同城示范区" in table.index
+    assert not table.loc["样板", "is_term"]
+    with pytest.raises(InputFileError, match="not found"):
+        ca.tokenize(corpus, user_dicts=(str(tmp_path / "missing.dict"),))
+
+
+def test_part_of_speech_tags_and_filter():
+    corpus = ca.Corpus.from_texts(["杭州加快建设综合交通枢纽。"])
+    tagged = ca.tokenize(corpus, pos=True).to_frame().astype({"token": str, "tag": str}).set_index("token")
+    assert tagged.loc["杭州", "tag"].startswith("ns")
+    assert tagged.loc["。", "tag"] == "x"
+    nouns = ca.tokenize(corpus, pos=True, keep_pos=("n",)).to_frame(terms_only=True)["tag"].astype(str)
+    assert len(nouns) > 0 and nouns.str.startswith("n").all()
+    with pytest.raises(ValueError, match="needs pos=True"):
+        ca.TokenizerConfig(keep_pos=("n",))
+
+
+def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens):
+    parallel = ca.tokenize(seeds, n_jobs=2, chunk_sentences=100)
+    expected = seed_tokens.to_frame().astype({"doc_id": str, "token": str, "tag": str})
+    actual = parallel.to_frame().astype({"doc_id": str, "token": str, "tag": str})
+    pd.testing.assert_frame_equal(actual, expected)
+
+
+def test_configuration_key_names_what_decides_the_tokens():
+    assert ca.TokenizerConfig().key == ca.TokenizerConfig().key
+    assert ca.TokenizerConfig().key != ca.TokenizerConfig(boilerplate=True).key
+    described = ca.TokenizerConfig().describe()
+    assert set(described["dictionary_hashes"]) == {"policy_lexicon.txt", "places.txt"}
+    assert described["backend"] == "jieba" and described["backend_version"]
+
+
+def test_docvars_travel_with_the_tokens(seed_tokens):
+    table = seed_tokens.to_frame(with_docvars=True)
+    assert {"city", "year", "doc_type"} <= set(table.columns)
+    assert set(table.loc[table["doc_id"] == "urumqi_2013_report", "city"]) == {"乌鲁木齐"}
