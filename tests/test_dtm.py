@@ -53,9 +53,14 @@ def test_grouping_sums_rows_and_counts_documents(tokens):
 
 def test_trim_by_frequency_and_document_frequency(tokens):
     m = ca.dtm(tokens)
+    terms = tokens.to_frame(terms_only=True).astype({"doc_id": str, "token": str})
+    doc_freq = terms.groupby("token")["doc_id"].nunique()
+    total = terms.groupby("token").size()
     trimmed = m.trim(min_docs=2)
-    assert set(trimmed.vocabulary) == {"交通", "人才", "完善"}
-    assert set(m.trim(min_count=3).vocabulary) == {"交通", "人才"}
+    assert set(trimmed.vocabulary) == set(doc_freq[doc_freq >= 2].index)
+    assert "人才" in set(trimmed.vocabulary)
+    assert set(m.trim(min_count=2).vocabulary) == set(total[total >= 2].index)
+    assert set(m.trim(max_docs_share=0.5).vocabulary) == set(doc_freq[doc_freq <= 1].index)
     assert trimmed.shape[0] == m.shape[0]
 
 
