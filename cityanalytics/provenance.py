@@ -18,8 +18,9 @@ def corpus_hash(corpus: Corpus) -> str:
     """SHA-256 over every document's id, docvars and text, in doc_id order."""
     digest = hashlib.sha256()
     docs = corpus.docs.sort_values("doc_id")
-    for row in docs.astype(str).itertuples(index=False):
-        digest.update("\x1f".join(row).encode("utf-8"))
+    docs = docs.astype(object).where(docs.notna(), "")
+    for row in docs.itertuples(index=False):
+        digest.update("\x1f".join(map(str, row)).encode("utf-8"))
         digest.update(b"\x1e")
     return digest.hexdigest()
 

@@ -82,6 +82,7 @@ class TokenizerConfig:
             backend_version=jieba.__version__,
             resources_version=resources.version(),
             dictionary_hashes={p.name: sha256_file(p) for p in self.dictionary_files()},
+            boilerplate_hash=sha256_file(resources.BOILERPLATE),
             stopwords_hash=resources.words_hash(self.stopword_set),
         )
         return described
