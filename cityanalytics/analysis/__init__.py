@@ -1,0 +1,1 @@
+"""Analyses: tidy tables computed from tokens and document-term matrices."""

@@ -1,0 +1,172 @@
+"""Strategic emphasis: how much of a unit's text goes to each codebook theme, with intervals and tests.
+
+A unit's **rate** of a theme is its theme-term tokens per 10,000 term tokens; its **share** is
+the theme's part of all theme-coded tokens (shares of one unit sum to 1, since no term is in two
+themes). Intervals are percentile bootstraps over paragraphs within the unit (over sentences
+when the unit is a paragraph), so long documents do not look more certain than their paragraphs
+allow. Group differences are tested by permuting documents between groups.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from cityanalytics.analysis.codebook import Codebook, as_codebook
+from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, permutation_test_rates
+from cityanalytics.text.segment import tokenizer_for
+from cityanalytics.text.tokens import Tokens
+
+STRUCTURE_UNITS = {"document": ["doc_id"], "doc_id": ["doc_id"], "section": ["doc_id", "section"],
+                   "paragraph": ["doc_id", "para"]}
+
+
+def _unit_keys(by: str | list[str]) -> list[str]:
+    if isinstance(by, str):
+        return STRUCTURE_UNITS.get(by, [by])
+    return list(by)
+
+
+def _warn_split_terms(tokens: Tokens, codebook: Codebook) -> None:
+    """Warn about codebook terms the tokenizer splits: they can never be counted."""
+    tokenizer = tokenizer_for(tokens.config)
+    split = [term for theme in codebook.themes for term in theme.terms if len(tokenizer.lcut(term)) > 1]
+    if split:
+        warnings.warn(
+            f"{len(split)} codebook term(s) are split by the tokenizer and will never be counted: "
+            f"{'、'.join(split[:20])}; add them to a user dictionary (user_dicts=...)",
+            stacklevel=3,
+        )
+
+
+def theme_counts(tokens: Tokens, codebook: Codebook | str | None = None,
+                 level: tuple[str, ...] = ("doc_id", "para")) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Term and theme-term counts of every unit at ``level`` (paragraphs by default).
+
+    Returns (units, n_terms, counts): ``units`` has the level's keys, ``section`` and the
+    docvars; ``n_terms`` the term tokens of each unit; ``counts`` a (units × themes) matrix in
+    codebook order. Units without any term are kept with zero counts.
+    """
+    codebook = as_codebook(codebook)
+    table = tokens.table
+    keys = list(level)
+    unit_codes = table.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
+    first_rows = pd.Series(np.arange(len(table))).groupby(unit_codes).first().to_numpy()
+    units = table.iloc[first_rows][[*keys, "section"] if "section" not in keys else keys].reset_index(drop=True)
+    units = units.astype({"doc_id": str}).merge(tokens.docvars, on="doc_id", how="left")
+    is_term = table["is_term"].to_numpy()
+    term_units = unit_codes[is_term]
+    vocabulary = np.asarray(table["token"].cat.categories, dtype=str)
+    token_codes = table["token"].cat.codes.to_numpy()[is_term]
+    n_terms = np.bincount(term_units, minlength=len(units)).astype(float)
+    counts = np.zeros((len(units), len(codebook.themes)))
+    for j, theme in enumerate(codebook.themes):
+        in_theme = np.isin(vocabulary, theme.terms)
+        counts[:, j] = np.bincount(term_units, weights=in_theme[token_codes].astype(float), minlength=len(units))
+    return units, n_terms, counts
+
+
+def emphasis(
+    tokens: Tokens,
+    by: str | list[str] = "document",
+    codebook: Codebook | str | None = None,
+    *,
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Attention to each theme per unit: ``by`` is "document", "section", "paragraph" or docvar(s).
+
+    Columns: the unit keys, theme, label, label_en, n_theme (theme-term tokens), n_terms (all term
+    tokens), n_coded (tokens of any theme), rate_per_10k with ci_low and ci_high, share (of the
+    coded tokens) with share_low and share_high, and n_resampled (paragraphs, or sentences for
+    paragraph units, that the bootstrap resamples). Documents with a missing grouping docvar
+    form their own group (shown as missing), so none is dropped.
+    """
+    codebook = as_codebook(codebook)
+    _warn_split_terms(tokens, codebook)
+    keys = _unit_keys(by)
+    level = ("doc_id", "para", "sent") if keys == ["doc_id", "para"] else ("doc_id", "para")
+    units, n_terms, counts = theme_counts(tokens, codebook, level)
+    missing = [k for k in keys if k not in units.columns]
+    if missing:
+        raise KeyError(f"cannot group by {missing}: not a docvar or unit; docvars are {list(tokens.docvars.columns)}")
+    group_codes, groups = _factorize(units[keys])
+    coded = counts.sum(axis=1)
+    n_groups = len(groups)
+    sums = np.zeros((n_groups, counts.shape[1]))
+    np.add.at(sums, group_codes, counts)
+    group_terms = np.bincount(group_codes, weights=n_terms, minlength=n_groups)
+    group_coded = np.bincount(group_codes, weights=coded, minlength=n_groups)
+    rate_low, rate_high = bootstrap_rate_interval(counts, n_terms, group_codes, n_boot=n_boot, ci=ci, seed=seed)
+    share_low, share_high = bootstrap_rate_interval(counts, coded, group_codes, n_boot=n_boot, ci=ci, seed=seed, scale=1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = 10_000 * sums / group_terms[:, None]
+        share = sums / group_coded[:, None]
+    n_resampled = np.bincount(group_codes, minlength=n_groups)
+    rows = []
+    for g in range(n_groups):
+        for j, theme in enumerate(codebook.themes):
+            rows.append((*groups.iloc[g], theme.key, theme.label, theme.label_en, int(sums[g, j]), int(group_terms[g]),
+                         int(group_coded[g]), rate[g, j], rate_low[g, j], rate_high[g, j], share[g, j],
+                         share_low[g, j], share_high[g, j], int(n_resampled[g])))
+    columns = [*keys, "theme", "label", "label_en", "n_theme", "n_terms", "n_coded", "rate_per_10k", "ci_low", "ci_high",
+               "share", "share_low", "share_high", "n_resampled"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _factorize(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Integer group codes of the rows of ``frame`` and the groups in sorted order (missing values last)."""
+    groups = frame.drop_duplicates().sort_values(list(frame.columns), na_position="last").reset_index(drop=True)
+    index = pd.MultiIndex.from_frame(groups.astype(object))
+    codes = index.get_indexer(pd.MultiIndex.from_frame(frame.astype(object)))
+    return codes, groups
+
+
+def compare_emphasis(
+    tokens: Tokens,
+    by: str = "city",
+    codebook: Codebook | str | None = None,
+    *,
+    versus: str = "rest",
+    unit: str = "document",
+    n_perm: int = 5000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Test differences in theme rates between groups of a docvar, by permutation, BH-corrected.
+
+    ``versus="rest"`` compares each group with all others pooled; ``versus="pairwise"`` each
+    pair. Units (documents by default, or paragraphs) are shuffled between the compared groups.
+    Columns: group, versus, theme, label, rate_group, rate_versus, difference (per 10,000
+    tokens), p, p_bh (over every row of the table), n_units_group, n_units_versus.
+    """
+    if versus not in ("rest", "pairwise"):
+        raise ValueError("versus must be 'rest' or 'pairwise'")
+    codebook = as_codebook(codebook)
+    _warn_split_terms(tokens, codebook)
+    level = ("doc_id",) if unit == "document" else ("doc_id", "para")
+    units, n_terms, counts = theme_counts(tokens, codebook, level)
+    if by not in units.columns:
+        raise KeyError(f"cannot compare by {by!r}: not a docvar; docvars are {list(tokens.docvars.columns)}")
+    labels = units[by].astype(object).where(units[by].notna(), None)
+    present = labels.notna().to_numpy()
+    values = sorted(set(labels[present]), key=str)
+    pairs = [(g, None) for g in values] if versus == "rest" else list(itertools.combinations(values, 2))
+    rows = []
+    for first, second in pairs:
+        in_first = (labels == first).to_numpy()
+        in_pair = present if second is None else in_first | (labels == second).to_numpy()
+        observed, p = permutation_test_rates(counts[in_pair], n_terms[in_pair], in_first[in_pair], n_perm=n_perm, seed=seed)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate_first = 10_000 * counts[in_first].sum(axis=0) / n_terms[in_first].sum()
+        rate_second = rate_first - observed
+        for j, theme in enumerate(codebook.themes):
+            rows.append((first, second if second is not None else "rest", theme.key, theme.label, rate_first[j],
+                         rate_second[j], observed[j], p[j], int(in_first.sum()), int(in_pair.sum() - in_first.sum())))
+    table = pd.DataFrame(rows, columns=["group", "versus", "theme", "label", "rate_group", "rate_versus", "difference",
+                                        "p", "n_units_group", "n_units_versus"])
+    table.insert(8, "p_bh", bh_adjust(table["p"].to_numpy()))
+    return table
