@@ -43,13 +43,14 @@ def _emit(table: pd.DataFrame, output: Path | None, fmt: str) -> None:
 
 
 class _Group(click.Group):
-    """Turns the package's input errors into one clear line and exit status 2."""
+    """Turns input and argument errors into one clear line (exit status 1) instead of a traceback."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except CityAnalyticsError as error:
-            raise click.ClickException(str(error)) from None
+        except (CityAnalyticsError, ValueError, KeyError) as error:
+            message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+            raise click.ClickException(str(message)) from None
 
 
 @click.group(cls=_Group)

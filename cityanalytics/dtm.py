@@ -17,6 +17,17 @@ from cityanalytics.text.tokens import Tokens
 UNITS = {"document": ["doc_id"], "section": ["doc_id", "section"], "paragraph": ["doc_id", "para"]}
 
 
+def group_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Integer group codes for the rows of ``frame`` and the groups, sorted, missing values last.
+
+    A missing value is a group of its own, so grouping never drops a document.
+    """
+    groups = frame.drop_duplicates().sort_values(list(frame.columns), na_position="last").reset_index(drop=True)
+    index = pd.MultiIndex.from_frame(groups.astype(object))
+    codes = index.get_indexer(pd.MultiIndex.from_frame(frame.astype(object)))
+    return codes, groups
+
+
 @dataclass(frozen=True)
 class DTM:
     """Rows are units (documents, sections, paragraphs or groups), columns are terms.
@@ -45,19 +56,18 @@ class DTM:
         return f"DTM({self.shape[0]} {'×'.join(self.keys)} rows × {self.shape[1]} terms, {self.weighting})"
 
     def group(self, by: str | list[str]) -> DTM:
-        """Sum rows within groups of one or more docvars (``group("city")``); adds ``n_docs``."""
+        """Sum rows within groups of one or more docvars (``group("city")``); adds ``n_docs``.
+
+        Rows whose docvar is missing form a group of their own (shown as missing)."""
         if self.weighting != "count":
             raise ValueError("group counts before weighting them")
         by = [by] if isinstance(by, str) else list(by)
         missing = [b for b in by if b not in self.rows.columns]
         if missing:
             raise KeyError(f"cannot group by {missing}: not a docvar; docvars are {list(self.rows.columns)}")
-        keys = self.rows[by].astype(str).agg("\x1f".join, axis=1) if len(by) > 1 else self.rows[by[0]].astype(str)
-        codes, uniques = pd.factorize(keys, sort=True)
-        indicator = sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(uniques), len(codes)))
+        codes, rows = group_codes(self.rows[by])
+        indicator = sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(rows), len(codes)))
         grouped = (indicator @ self.counts).tocsr()
-        first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-        rows = self.rows.iloc[first][by].reset_index(drop=True)
         members = self.rows["doc_id"] if "doc_id" in self.rows else pd.Series(np.arange(len(codes)))
         rows["n_docs"] = members.groupby(codes).nunique().to_numpy()
         return DTM(grouped, self.vocabulary, rows, "count", tuple(by))
@@ -76,6 +86,8 @@ class DTM:
 
         if self.weighting != "count":
             raise ValueError("tf-idf is computed from counts")
+        if self.counts.nnz == 0:
+            return DTM(self.counts.astype(float), self.vocabulary, self.rows, "tfidf", self.keys)
         weights = TfidfTransformer(norm=norm, smooth_idf=smooth, sublinear_tf=sublinear).fit_transform(self.counts)
         return DTM(weights.tocsr(), self.vocabulary, self.rows, "tfidf", self.keys)
 

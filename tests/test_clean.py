@@ -28,6 +28,12 @@ def test_traditional_to_simplified_says_whether_it_changed():
     assert clean.to_simplified("推进国际化城市建设") == ("推进国际化城市建设", False)
 
 
+def test_simplified_text_is_never_rewritten():
+    """OpenCC maps 坏 → 坯, 噁 → 𫫇, 乾 → 干, 薹 → 苔 even in Simplified text; such text is left alone."""
+    text = "不得破坏土地。控制二噁英排放。乾隆年间的菜薹种植。"
+    assert clean.to_simplified(text) == (text, False)
+
+
 @pytest.mark.parametrize(
     "line",
     ["上传人:b****5 文档编号:6441351 上传时间:2023-01-06", "海宁市实施接沪融杭战略.docx_第1页", "第1页 / 共17页",
@@ -48,6 +54,9 @@ def test_document_text_is_not_furniture(line):
 
 def test_page_numbers_go_wherever_they_are():
     assert clean.remove_page_numbers("公共服务共享实现新突破。—15—与上海在教育") == "公共服务共享实现新突破。与上海在教育"
+    assert clean.remove_page_numbers("办公室2016年5月16日—15—2016年嘉兴市") == "办公室2016年5月16日2016年嘉兴市"
+    for kept in ["2016-05-16", "标准DBJ14-022-2003", "电话0571-87-654321"]:
+        assert clean.remove_page_numbers(kept) == kept
     assert clean.remove_page_numbers("第3页\n正文") == "正文"
     assert clean.remove_page_numbers("2\n规划") == "2\n规划"  # a table's serial number stays
 
@@ -60,17 +69,27 @@ def test_preview_chunks_are_rejoined_mid_word():
 def test_genuine_numbered_points_are_not_joined():
     points = "\n".join(f"{n}、{'加强合作' * 40}。" for n in range(1, 4))
     assert clean.join_numbered_chunks(points) == points
+    items = "\n".join(f"{n}、{'加强合作' * 40}{'；' if n < 3 else '。'}" for n in range(1, 4))
+    assert clean.join_numbered_chunks(items) == items
     short = "1、加强领导，完善机制。\n2、建立平台，合作推进。"
     assert clean.join_numbered_chunks(short) == short
 
 
 def test_lines_broken_mid_sentence_are_joined():
-    long_cut = "深港两地携手成为世界的经济中心之"
-    text = f"{'甲' * 60}{long_cut}\n一、跨国公司总部集聚地。"
-    assert clean.join_broken_lines(text) == f"{'甲' * 60}{long_cut}一、跨国公司总部集聚地。"
+    cut = "甲" * 60 + "深港两地携手成为世界的经济中心"
+    assert clean.join_broken_lines(f"{cut}\n\n和亚太地区的创新之城。") == f"{cut}和亚太地区的创新之城。"
     assert clean.join_broken_lines("致力于推进城市群同城化，\n\n探索建立新的区域合作平台") == "致力于推进城市群同城化，探索建立新的区域合作平台"
     assert clean.join_broken_lines("关于印发《2011年工作\n要点》的通知") == "关于印发《2011年工作要点》的通知"
     assert clean.join_broken_lines("一是加大力度，努力实现人与自然的和\n谐统一。") == "一是加大力度，努力实现人与自然的和谐统一。"
+
+
+def test_units_that_start_a_line_are_never_joined_to_the_line_before():
+    long_open = "甲" * 70 + "经济中心之"
+    for unit in ["一、跨国公司总部集聚地。", "第一章 总则", "第三条 本条例所称城市", "杭委发〔2019〕12号", "（二）推进合作"]:
+        assert clean.join_broken_lines(f"{long_open}\n{unit}") == f"{long_open}\n{unit}"
+    title = "中共杭州市委杭州市人民政府关于贯彻实施长三角一体化发展国家战略全面提升城市综合能级和核心竞争力加快建设国际大都市的实施意见"
+    text = f"{title}\n杭委发〔2019〕12号\n一、总体要求\n加快建设。"
+    assert clean.join_broken_lines(text) == text
 
 
 def test_headings_and_table_rows_are_not_joined():
@@ -86,6 +105,7 @@ def test_glued_headings_start_a_new_line():
     assert clean.break_before_inline_headings("推进任务落实。（二）落实目标责任。") == "推进任务落实。\n（二）落实目标责任。"
     assert clean.break_before_inline_headings("舆论氛围。第四篇：推进") == "舆论氛围。\n第四篇：推进"
     assert clean.break_before_inline_headings("增长7.8%。1.5亿元") == "增长7.8%。1.5亿元"
+    assert clean.break_before_inline_headings("由市划定。一、二级火险区设立标志。") == "由市划定。一、二级火险区设立标志。"
 
 
 def test_vertical_titles_are_joined():
@@ -123,6 +143,15 @@ def test_paragraphs_carry_their_heading_path():
     assert rows[4].heading_path == ("一、指导思想", "（一）完善机制", "1.加强领导。")
     assert rows[6].heading_path == ("二、保障",)
     assert rows[6].section == 4
+
+
+def test_list_items_are_paragraphs_and_points_with_text_under_them_are_headings():
+    text = "条例\n第五条 有下列情形之一的，可以减免：\n（一）经市人民政府审核同意的。\n（二）属于公益项目的；\n（三）其他情形。"
+    kinds = [r.kind for r in paragraphs(text)]
+    assert kinds == ["title", "paragraph", "paragraph", "paragraph", "paragraph"]
+    points = paragraphs("要点\n1、加强领导，完善机制。\n各部门要强化责任。\n2、建立平台。\n合作推进。")
+    assert [r.kind for r in points] == ["title", "heading", "paragraph", "heading", "paragraph"]
+    assert heading_level("一、二级森林火险区由区人民政府设立标志。") is None
 
 
 def test_sentences_keep_closing_quotes():

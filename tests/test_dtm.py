@@ -89,3 +89,22 @@ def test_same_tokens_give_the_same_matrix(tokens):
     first, second = ca.dtm(tokens), ca.dtm(tokens)
     assert (first.counts != second.counts).nnz == 0
     assert first.vocabulary.tolist() == sorted(first.vocabulary.tolist())
+
+
+def test_missing_docvars_form_their_own_group_and_nothing_crashes():
+    corpus = ca.Corpus.from_texts(["交通建设。", "人才引进。", "交通规划。"], city=["甲", None, "甲"], year=[2016, None, 2017])
+    m = ca.dtm(ca.tokenize(corpus, lexicon=False))
+    by_city = m.group("city")
+    assert by_city.rows["city"].iloc[0] == "甲" and by_city.rows["city"].isna().iloc[1]
+    assert by_city.counts.sum() == m.counts.sum()
+    assert len(m.group(["city", "year"]).rows) == 3
+
+
+def test_empty_documents_and_empty_corpora_keep_their_rows():
+    corpus = ca.Corpus.from_texts(["交通建设。", "", "。"], doc_ids=["a", "b", "c"])
+    m = ca.dtm(ca.tokenize(corpus, lexicon=False))
+    assert m.rows["doc_id"].tolist() == ["a", "b", "c"]
+    assert m.n_tokens.tolist()[1:] == [0, 0]
+    empty = ca.dtm(ca.tokenize(ca.Corpus.from_texts([]), lexicon=False))
+    assert empty.shape == (0, 0) and empty.tfidf().shape == (0, 0)
+    assert empty.to_frame().empty

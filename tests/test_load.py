@@ -144,3 +144,50 @@ def test_from_texts_subset_and_len():
         corpus.subset(town="x")
     with pytest.raises(ValueError, match="2 values for 3 texts"):
         Corpus.from_texts(["a", "b", "c"], city=["x", "y"])
+
+
+def test_a_number_cited_in_the_body_is_not_the_document_number():
+    found = infer_metadata("关于推进城市建设的意见\n为贯彻国发〔2014〕10号精神，现将浙政办发〔2016〕27号转发。\n1\n2016年5月16日")
+    assert "doc_no" not in found
+    assert found["date"] == "2016-05-16"  # a stray line before the date line does not hide it
+    letterhead = infer_metadata("杭州市人民政府文件\n杭政发〔2020〕12号\n杭州市人民政府关于印发工作要点的通知\n正文。")
+    assert letterhead["title"] == "杭州市人民政府关于印发工作要点的通知"
+    assert letterhead["doc_no"] == "杭政发〔2020〕12号" and letterhead["year"] == 2020
+
+
+def test_traditional_site_furniture_is_removed_after_conversion(tmp_path):
+    (tmp_path / "page.txt").write_text("上傳人：某某\n深圳市推進國際化城市建設行動綱要\n加快轉變經濟發展方式。\n版權所有 某網站", encoding="utf-8")
+    doc = load_corpus(tmp_path).docs.iloc[0]
+    assert doc["text"] == "深圳市推进国际化城市建设行动纲要\n加快转变经济发展方式。"
+    assert doc["title"] == "深圳市推进国际化城市建设行动纲要" and doc["city"] == "深圳"
+
+
+def test_nothing_in_the_metadata_is_silently_ignored(tmp_path):
+    (tmp_path / "a.txt").write_text("杭州", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("嘉兴", encoding="utf-8")
+    with pytest.raises(MetadataError, match="metadata file not found"):
+        load_corpus(tmp_path, metadata=tmp_path / "typo.csv")
+    outside = tmp_path.parent / f"{tmp_path.name}_other.txt"
+    outside.write_text("海宁", encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text(f"file\n../{outside.name}\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="not among the files loaded"):
+        load_corpus(tmp_path)
+    (tmp_path / "metadata.csv").write_text("file,encoding\na.txt,x\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="reserved"):
+        load_corpus(tmp_path)
+    (tmp_path / "metadata.csv").write_text("file,doc_id\nb.txt,a\n", encoding="utf-8")
+    docs = load_corpus(tmp_path).docs.set_index("source")
+    assert sorted(docs.index) == ["a.txt", "b.txt"]
+    assert docs.loc["b.txt", "doc_id"] == "a" and docs.loc["a.txt", "doc_id"] != "a"
+
+
+def test_from_texts_edge_cases():
+    import numpy as np
+
+    empty = Corpus.from_texts([])
+    assert len(empty) == 0 and list(empty.docs.columns) == ["doc_id", "n_chars", "text"]
+    numbered = Corpus.from_texts(["甲。", "乙。"], doc_ids=[1, 2], year=np.array([2016, 2017]))
+    assert numbered.docs["doc_id"].tolist() == ["1", "2"]
+    assert numbered.docs["year"].tolist() == [2016, 2017]
+    with pytest.raises(ValueError, match="reserved"):
+        Corpus.from_texts(["甲。"], section=[1])

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cityanalytics.analysis.codebook import Codebook, as_codebook
+from cityanalytics.dtm import group_codes
 from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, permutation_test_rates
 from cityanalytics.text.segment import tokenizer_for
 from cityanalytics.text.tokens import Tokens
@@ -94,19 +95,19 @@ def emphasis(
     missing = [k for k in keys if k not in units.columns]
     if missing:
         raise KeyError(f"cannot group by {missing}: not a docvar or unit; docvars are {list(tokens.docvars.columns)}")
-    group_codes, groups = _factorize(units[keys])
+    codes, groups = group_codes(units[keys])
     coded = counts.sum(axis=1)
     n_groups = len(groups)
     sums = np.zeros((n_groups, counts.shape[1]))
-    np.add.at(sums, group_codes, counts)
-    group_terms = np.bincount(group_codes, weights=n_terms, minlength=n_groups)
-    group_coded = np.bincount(group_codes, weights=coded, minlength=n_groups)
-    rate_low, rate_high = bootstrap_rate_interval(counts, n_terms, group_codes, n_boot=n_boot, ci=ci, seed=seed)
-    share_low, share_high = bootstrap_rate_interval(counts, coded, group_codes, n_boot=n_boot, ci=ci, seed=seed, scale=1.0)
+    np.add.at(sums, codes, counts)
+    group_terms = np.bincount(codes, weights=n_terms, minlength=n_groups)
+    group_coded = np.bincount(codes, weights=coded, minlength=n_groups)
+    rate_low, rate_high = bootstrap_rate_interval(counts, n_terms, codes, n_boot=n_boot, ci=ci, seed=seed)
+    share_low, share_high = bootstrap_rate_interval(counts, coded, codes, n_boot=n_boot, ci=ci, seed=seed, scale=1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = 10_000 * sums / group_terms[:, None]
         share = sums / group_coded[:, None]
-    n_resampled = np.bincount(group_codes, minlength=n_groups)
+    n_resampled = np.bincount(codes, minlength=n_groups)
     rows = []
     for g in range(n_groups):
         for j, theme in enumerate(codebook.themes):
@@ -116,14 +117,6 @@ def emphasis(
     columns = [*keys, "theme", "label", "label_en", "n_theme", "n_terms", "n_coded", "rate_per_10k", "ci_low", "ci_high",
                "share", "share_low", "share_high", "n_resampled"]
     return pd.DataFrame(rows, columns=columns)
-
-
-def _factorize(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer group codes of the rows of ``frame`` and the groups in sorted order (missing values last)."""
-    groups = frame.drop_duplicates().sort_values(list(frame.columns), na_position="last").reset_index(drop=True)
-    index = pd.MultiIndex.from_frame(groups.astype(object))
-    codes = index.get_indexer(pd.MultiIndex.from_frame(frame.astype(object)))
-    return codes, groups
 
 
 def compare_emphasis(

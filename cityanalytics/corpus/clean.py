@@ -22,13 +22,16 @@ _ASCII_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 _PUNCT_NEXT_TO_CJK = re.compile(rf"(?<=[{CJK}”’》）])([,:;!?])|([,:;!?])(?=[{CJK}“‘《（])")
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,120})\)")
 _HAS_CJK = re.compile(f"[{CJK}]")
-_HEADING_START = re.compile(rf"^(?:第[{CN_NUMERAL}]{{1,3}}[篇章节]|[{CN_NUMERAL}]{{1,3}}、|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、])")
+_HEADING_START = re.compile(rf"^(?:第[{CN_NUMERAL}]{{1,3}}[篇章节]|[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、])")
 _SPACE_AFTER_PUNCT = re.compile(r"(?<=[，。：；！？、]) +")
 _INLINE_FURNITURE = re.compile(r"[（(](?:本站编辑|责任编辑|编辑|来源)[：:\s][^）)\n]{0,30}[）)]")
 _QUOTED = re.compile(r"“[^”]*”")
-_PAGE_NUMBER = re.compile(r"[—－─-]{1,2}\s*\d{1,3}\s*[—－─-]{1,2}")
+_TITLE_END = re.compile(r"(通知|意见|方案|决定|办法|规定|条例|纲要|规划|报告|要点|计划|细则|通报|公告|决议|汇报)$")
+_DOC_NO_LINE = re.compile(r"^\S{1,12}[〔\[［【（(]\d{4}[〕\]］】）)]\s*第?\d{1,4}号$")
+_ARTICLE_START = re.compile(rf"^第[{CN_NUMERAL}]{{1,4}}条")
+_PAGE_NUMBER = re.compile(r"(?<![0-9A-Za-z])[—－─-]{1,2}\s*\d{1,3}\s*[—－─-]{1,2}")
 _INLINE_HEADING = re.compile(
-    rf"(?<=[。！？；])[ \t]*(?=(?:（[{CN_NUMERAL}]{{1,3}}）|[{CN_NUMERAL}]{{1,3}}、|\d{{1,2}}[.．](?!\d)|第[{CN_NUMERAL}]{{1,3}}[篇章节]))"
+    rf"(?<=[。！？；])[ \t]*(?=(?:（[{CN_NUMERAL}]{{1,3}}）|[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])|\d{{1,2}}[.．](?!\d)|第[{CN_NUMERAL}]{{1,3}}[篇章节]))"
 )
 
 
@@ -80,10 +83,44 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-def to_simplified(text: str) -> tuple[str, bool]:
-    """Convert Traditional characters to Simplified with OpenCC; also say whether anything changed."""
-    converted = _t2s().convert(text)
-    return converted, converted != text
+@lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+@lru_cache(maxsize=65536)
+def _traditional_only(ch: str) -> bool:
+    """A character that only Traditional writing uses: its Simplified form converts back to it.
+
+    坏 (→ 坯 → 坯) and 乾 (→ 干 → 幹) are valid Simplified characters that OpenCC would still
+    rewrite, so they do not count as evidence of Traditional text.
+    """
+    simplified = _t2s().convert(ch)
+    return simplified != ch and ch in _s2t().convert(simplified)
+
+
+def traditional_share(text: str) -> tuple[int, float]:
+    """Number and share of the Chinese characters of a text that only Traditional writing uses."""
+    cjk = [ch for ch in text if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"]
+    if not cjk:
+        return 0, 0.0
+    count = sum(_traditional_only(ch) for ch in cjk)
+    return count, count / len(cjk)
+
+
+def to_simplified(text: str, min_share: float = 0.05, min_count: int = 2) -> tuple[str, bool]:
+    """Convert a Traditional-character text to Simplified with OpenCC; say whether it was converted.
+
+    Only a text with at least ``min_count`` Traditional-only characters making up ``min_share``
+    of its Chinese characters is converted, because OpenCC also rewrites a few characters of
+    Simplified text (坏 → 坯, 乾 → 干): a Simplified document is left exactly as it is.
+    """
+    count, share = traditional_share(text)
+    if count < min_count or share < min_share:
+        return text, False
+    return _t2s().convert(text), True
 
 
 @lru_cache(maxsize=1)
@@ -136,7 +173,7 @@ def join_numbered_chunks(text: str, min_chunk_chars: int = 150) -> str:
                 break
             i += 1
         bodies = [chunk_re.match(lines[j]).group(2) for j in run]
-        cut = sum(body[-1] not in SENTENCE_END + CLOSING for body in bodies)
+        cut = sum(body[-1] not in SENTENCE_END + CLOSING + "；：" for body in bodies)
         if len(run) >= 2 and cut >= len(run) - 1:
             lines[first : run[-1] + 1] = ["".join(bodies)]
     return "\n".join(lines)
@@ -163,9 +200,11 @@ def join_broken_lines(text: str, min_long: int = 60) -> str:
     """Rejoin lines that a page or column break cut mid-sentence.
 
     A line continues on the next non-blank line when it ends inside an open ``《`` or ``“``,
-    ends with a comma or enumeration comma, or is a paragraph rather than a heading (long,
-    or holding a comma without a heading marker) that stops without closing punctuation, as
-    in ``…世界的经济中心之`` / ``一、跨国公司…``.
+    ends with a comma or enumeration comma, or is a paragraph rather than a heading or title
+    (long, or holding a comma without a heading marker) that stops without closing
+    punctuation. A line that starts a unit of its own — a numbered heading, an article
+    (第一条), a document number — is never joined to the line before it; where a scrape did cut
+    before such a marker (``…经济中心之`` / ``一、跨国公司…``) the seed recipe joins it.
     """
     lines = text.split("\n")
     out: list[str] = []
@@ -177,13 +216,14 @@ def join_broken_lines(text: str, min_long: int = 60) -> str:
             out.append(line)
             pending = None
             continue
-        if pending == "long" or (pending == "open" and not _HEADING_START.match(line)):
+        starts_unit = bool(_HEADING_START.match(line) or _ARTICLE_START.match(line) or _DOC_NO_LINE.match(line))
+        if pending and not starts_unit:
             out[-1] += line
         else:
             out.append(line)
         last = out[-1]
         open_end = bool(last) and last[-1] not in SENTENCE_END + CLOSING + "：；:"
-        if open_end and len(last) >= min_long:
+        if open_end and len(last) >= min_long and not _TITLE_END.search(last):
             pending = "long"
         elif bool(last) and (
             _unbalanced(last)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -18,6 +19,10 @@ from cityanalytics.errors import InputFileError, MetadataError
 from cityanalytics.hashing import sha256_text
 
 REPORT_COLUMNS = ["file", "status", "reason", "doc_id"]
+RESERVED_DOCVARS = {"text", "n_chars", "section", "para", "sent", "i", "token", "tag", "is_term", "term", "count"}
+"""Names a docvar cannot take: they are columns of the docs, token, paragraph or count tables."""
+LOAD_DOCVARS = {"encoding", "simplified", "inferred"}
+"""Docvars that ``load_corpus`` itself records for every file."""
 _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
@@ -31,11 +36,15 @@ class Corpus:
     """
 
     def __init__(self, docs: pd.DataFrame, report: pd.DataFrame | None = None):
+        clashes = sorted(RESERVED_DOCVARS & (set(docs.columns) - {"text", "n_chars"}))
+        if clashes:
+            raise ValueError(f"docvar name(s) {clashes} are reserved for columns of the token and count tables")
+        docs = docs.astype({"doc_id": str, "text": str}) if len(docs) else docs.astype({"doc_id": object, "text": object})
         if docs["doc_id"].duplicated().any():
             dupes = sorted(docs.loc[docs["doc_id"].duplicated(), "doc_id"].unique())
             raise ValueError(f"doc_id values must be unique; repeated: {dupes}")
         docs = docs.reset_index(drop=True).copy()
-        docs["n_chars"] = docs["text"].str.len().astype("int64")
+        docs["n_chars"] = docs["text"].map(len).astype("int64")
         ordered = ["doc_id", *[c for c in docs.columns if c not in ("doc_id", "n_chars", "text")], "n_chars", "text"]
         self.docs = docs[ordered]
         self.report = report if report is not None else pd.DataFrame(columns=REPORT_COLUMNS)
@@ -45,18 +54,18 @@ class Corpus:
     def from_texts(cls, texts: Sequence[str], doc_ids: Sequence[str] | None = None, **docvars) -> Corpus:
         """Build a corpus from strings; each docvar is one value for all or a sequence of one per text."""
         texts = list(texts)
-        ids = list(doc_ids) if doc_ids is not None else [f"doc{i + 1}" for i in range(len(texts))]
+        ids = [str(i) for i in doc_ids] if doc_ids is not None else [f"doc{i + 1}" for i in range(len(texts))]
         if len(ids) != len(texts):
             raise ValueError(f"{len(ids)} doc_ids given for {len(texts)} texts")
         columns: dict[str, list] = {"doc_id": ids}
         for name, value in docvars.items():
-            if isinstance(value, (list, tuple, pd.Series)):
+            if isinstance(value, (list, tuple, pd.Series, np.ndarray)):
                 if len(value) != len(texts):
                     raise ValueError(f"docvar {name!r} has {len(value)} values for {len(texts)} texts")
                 columns[name] = list(value)
             else:
                 columns[name] = [value] * len(texts)
-        columns["text"] = texts
+        columns["text"] = [str(t) for t in texts]
         report = pd.DataFrame(
             {"file": [""] * len(ids), "status": "loaded", "reason": "from_texts", "doc_id": ids}, columns=REPORT_COLUMNS
         )
@@ -126,6 +135,10 @@ def _read_metadata(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise MetadataError(path, f"not a readable CSV table ({error})") from None
     table.columns = [str(c).strip() for c in table.columns]
+    reserved = sorted((RESERVED_DOCVARS | LOAD_DOCVARS) & set(table.columns))
+    if reserved:
+        raise MetadataError(path, f"column name(s) {reserved} are reserved (recorded by the loader or used by token tables)",
+                            column=reserved[0])
     if "file" not in table.columns:
         raise MetadataError(path, "no 'file' column naming each document's file", column="file")
     for i, row in table.iterrows():
@@ -183,20 +196,26 @@ def load_corpus(
     files = [root] if root.is_file() else _input_files(root)
     base = root.parent if root.is_file() else root
     meta_path = Path(metadata) if metadata is not None else (base / "metadata.csv")
+    if metadata is not None and not meta_path.is_file():
+        raise MetadataError(meta_path, "metadata file not found")
     meta = _read_metadata(meta_path) if meta_path.is_file() else None
     meta_by_file: dict[str, dict] = {}
+    loaded_files = {f.resolve() for f in files}
     if meta is not None:
         meta_base = meta_path.parent
         for i, row in meta.iterrows():
             target = (meta_base / row["file"].strip()).resolve()
             if not target.is_file():
                 raise MetadataError(meta_path, f"file {row['file']!r} does not exist", row=int(i) + 2, column="file")
+            if target not in loaded_files:
+                raise MetadataError(meta_path, f"file {row['file']!r} is not among the files loaded from {root}",
+                                    row=int(i) + 2, column="file")
             meta_by_file[str(target)] = {k: v.strip() for k, v in row.items() if k != "file"}
 
     report: list[dict] = []
     rows: list[dict] = []
     seen_text: dict[str, str] = {}
-    taken: set[str] = set()
+    taken = {m["doc_id"] for m in meta_by_file.values() if m.get("doc_id")}
     for file in tqdm(files, desc="loading", unit="file", disable=progress is False or (progress is None and len(files) < 200)):
         relative = file.name if file == root else file.relative_to(root).as_posix()
         entry = {"file": relative, "status": "skipped", "reason": "", "doc_id": ""}
@@ -215,10 +234,8 @@ def load_corpus(
         except InputFileError as error:
             entry["reason"] = error.problem
             continue
-        text = clean.clean_text(read.text)
-        converted = False
-        if simplified:
-            text, converted = clean.to_simplified(text)
+        text, converted = clean.to_simplified(read.text) if simplified else (read.text, False)
+        text = clean.clean_text(text)
         if not text.strip():
             entry["reason"] = "no text left after removing site furniture"
             continue

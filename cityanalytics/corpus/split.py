@@ -15,7 +15,7 @@ from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
 HEADING_PATTERNS: list[tuple[int, re.Pattern]] = [
     (1, re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}章")),
     (2, re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}节")),
-    (3, re.compile(rf"^[{CN_NUMERAL}]{{1,3}}、")),
+    (3, re.compile(rf"^[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])")),
     (4, re.compile(rf"^（[{CN_NUMERAL}]{{1,3}}）")),
     (5, re.compile(r"^(?:[\u4e00-\u9fff]{2,4})?\d{1,2}[.．、](?!\d)")),
     (6, re.compile(r"^（\d{1,2}）")),
@@ -75,6 +75,19 @@ def _heading_text(line: str) -> tuple[str, bool]:
     return head, bool(rest)
 
 
+def _stands_over_text(line: str, level: int, following: str | None) -> bool:
+    """Whether a marked one-sentence line heads what follows rather than being an item of a list.
+
+    ``（二）经市人民政府审核同意的。`` followed by ``（三）…`` is a list item; ``1、加强领导，完善机制。``
+    followed by unmarked text is a heading. Lines ending in ``；`` are items.
+    """
+    if line[-1] in "；;":
+        return False
+    if line[-1] not in SENTENCE_END:
+        return True
+    return following is not None and heading_level(following) != level
+
+
 def _is_unmarked_heading(line: str, following: str | None) -> bool:
     """A short line without closing punctuation that stands over a longer paragraph."""
     return (
@@ -107,6 +120,8 @@ def paragraphs(text: str) -> list[Paragraph]:
                 if len(head) > MAX_HEADING_CHARS and goes_on:
                     head = head[:MAX_HEADING_CHARS]
                 kind = "paragraph" if goes_on else "heading"
+                if not goes_on and not _stands_over_text(line, level, following):
+                    kind, level = "paragraph", None
             elif _is_unmarked_heading(line, following):
                 level, head, kind = UNMARKED_HEADING_LEVEL, line, "heading"
             if level is not None:

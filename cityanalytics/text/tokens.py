@@ -129,36 +129,40 @@ def tokenize(
                 chunks.append(chunk)
                 bar.update()
     bar.close()
-    table = _assemble(chunks, sentences, config)
+    table = _assemble(chunks, sentences, doc_ids.astype(str), config)
     docvars = corpus.docvars.drop(columns=["n_chars"])
     return Tokens(table, docvars.reset_index(drop=True), config)
 
 
-def _assemble(chunks: list[Chunk], sentences: pd.DataFrame, config: TokenizerConfig) -> pd.DataFrame:
-    """Merge chunk vocabularies and expand sentence positions into token columns."""
-    if not chunks:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in TOKEN_COLUMNS})
-    vocabulary = np.unique(np.concatenate([np.array(c.vocabulary, dtype=str) for c in chunks]))
-    tag_vocabulary = np.unique(np.concatenate([np.array(c.tag_vocabulary, dtype=str) for c in chunks]))
-    codes = np.concatenate([np.searchsorted(vocabulary, np.array(c.vocabulary, dtype=str))[c.codes] for c in chunks])
-    tag_codes = np.concatenate(
-        [np.searchsorted(tag_vocabulary, np.array(c.tag_vocabulary, dtype=str))[c.tag_codes] for c in chunks]
-    )
-    lengths = np.concatenate([c.sentence_lengths for c in chunks])
-    doc_codes, doc_names = pd.factorize(sentences["doc_id"], sort=False)
-    token_doc = np.repeat(doc_codes, lengths)
-    doc_starts = np.r_[0, np.flatnonzero(np.diff(token_doc)) + 1]
+def _assemble(chunks: list[Chunk], sentences: pd.DataFrame, doc_ids: np.ndarray, config: TokenizerConfig) -> pd.DataFrame:
+    """Merge chunk vocabularies and expand sentence positions into token columns.
+
+    ``doc_id`` is categorical over every document of the corpus, so a document without any
+    token still has its place (and its row in a document-term matrix).
+    """
+    def vocab(parts: list[list[str]]) -> np.ndarray:
+        return np.unique(np.concatenate([np.array(p, dtype=str) for p in parts])) if parts else np.array([], dtype=str)
+
+    vocabulary = vocab([c.vocabulary for c in chunks])
+    tag_vocabulary = vocab([c.tag_vocabulary for c in chunks])
+    codes = np.concatenate([np.searchsorted(vocabulary, np.array(c.vocabulary, dtype=str))[c.codes] for c in chunks]
+                           or [np.array([], dtype=np.int64)])
+    tag_codes = np.concatenate([np.searchsorted(tag_vocabulary, np.array(c.tag_vocabulary, dtype=str))[c.tag_codes]
+                                for c in chunks] or [np.array([], dtype=np.int64)])
+    lengths = np.concatenate([c.sentence_lengths for c in chunks] or [np.array([], dtype=np.int64)])
+    sentence_doc = pd.Index(doc_ids).get_indexer(sentences["doc_id"].astype(str))
+    token_doc = np.repeat(sentence_doc, lengths)
+    doc_starts = np.r_[0, np.flatnonzero(np.diff(token_doc)) + 1] if len(token_doc) else np.array([], dtype=np.int64)
     position = np.arange(len(token_doc)) - np.repeat(doc_starts, np.diff(np.r_[doc_starts, len(token_doc)]))
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "doc_id": pd.Categorical.from_codes(token_doc, categories=doc_names),
+            "doc_id": pd.Categorical.from_codes(token_doc, categories=pd.Index(doc_ids)),
             "section": np.repeat(sentences["section"].to_numpy(np.int32), lengths),
             "para": np.repeat(sentences["para"].to_numpy(np.int32), lengths),
             "sent": np.repeat(sentences["sent"].to_numpy(np.int32), lengths),
             "i": position.astype(np.int64),
-            "token": pd.Categorical.from_codes(codes, categories=vocabulary),
-            "tag": pd.Categorical.from_codes(tag_codes, categories=tag_vocabulary),
+            "token": pd.Categorical.from_codes(codes, categories=pd.Index(vocabulary)),
+            "tag": pd.Categorical.from_codes(tag_codes, categories=pd.Index(tag_vocabulary)),
             "is_term": is_term(vocabulary, codes, tag_vocabulary, tag_codes, config),
         }
     )
-    return table
