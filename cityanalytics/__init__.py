@@ -2,9 +2,22 @@
 
 The data flow runs one way, tidy at every boundary::
 
-    files -> load_corpus -> Corpus -> tokenize -> Tokens -> dtm -> DTM -> analyses
+    files -> load_corpus -> Corpus -> tokenize -> Tokens -> dtm -> DTM -> analyses (DataFrames)
 """
 
+from cityanalytics.analysis.codebook import Codebook, apply_decisions, load_codebook, record_decisions
+from cityanalytics.analysis.emphasis import compare_emphasis, emphasis
+from cityanalytics.analysis.keywords import (
+    collocations,
+    frequency,
+    keyness,
+    log_odds,
+    new_terms,
+    textrank,
+    tfidf_keywords,
+)
+from cityanalytics.analysis.trends import first_appearance, term_coverage, trend_test, trends
+from cityanalytics.analysis.validation import expand_theme, kwic, validate_coding
 from cityanalytics.corpus.corpus import Corpus, concat, load_corpus
 from cityanalytics.dtm import DTM, dtm
 from cityanalytics.errors import CityAnalyticsError, InputFileError, MetadataError
@@ -14,6 +27,7 @@ from cityanalytics.text.tokens import Tokens, tokenize
 __version__ = "0.1.0"
 
 __all__ = [
+    "Codebook",
     "Corpus",
     "DTM",
     "CityAnalyticsError",
@@ -21,8 +35,27 @@ __all__ = [
     "MetadataError",
     "TokenizerConfig",
     "Tokens",
+    "apply_decisions",
+    "collocations",
+    "compare_emphasis",
     "concat",
     "dtm",
+    "emphasis",
+    "expand_theme",
+    "first_appearance",
+    "frequency",
+    "keyness",
+    "kwic",
+    "load_codebook",
     "load_corpus",
+    "log_odds",
+    "new_terms",
+    "record_decisions",
+    "term_coverage",
+    "textrank",
+    "tfidf_keywords",
     "tokenize",
+    "trend_test",
+    "trends",
+    "validate_coding",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import xlogy
 from scipy.stats import false_discovery_control
 
 
@@ -100,17 +101,19 @@ def permutation_test_rates(
     return observed, p_values
 
 
-def g2_2x2(a, b, c, d) -> np.ndarray:
-    """Dunning's log-likelihood G² of 2×2 tables [[a, b], [c, d]] (vectorised; 0·ln 0 = 0).
 
-    G² = 2 Σ O ln(O / E), with E from the margins; it is unsigned, so callers attach the sign
-    of the association they test.
+def two_by_two(a, b, c, d) -> tuple[np.ndarray, np.ndarray]:
+    """Signed G² and Yates-corrected χ² of 2×2 tables [[a, b], [c, d]] (arrays); positive when a > E(a).
+
+    G² = 2 Σ O ln(O/E) with 0 ln 0 = 0. χ² = N (|ad − bc| − N/2)² / (row and column totals), the
+    correction capped so that it never exceeds |ad − bc| (as scipy's ``chi2_contingency`` does).
     """
-    observed = np.stack([np.asarray(x, dtype=float) for x in (a, b, c, d)])
-    n = observed.sum(axis=0)
-    rows = np.stack([observed[0] + observed[1], observed[0] + observed[1], observed[2] + observed[3], observed[2] + observed[3]])
-    cols = np.stack([observed[0] + observed[2], observed[1] + observed[3], observed[0] + observed[2], observed[1] + observed[3]])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        expected = rows * cols / n
-        terms = np.where(observed > 0, observed * np.log(observed / expected), 0.0)
-    return 2 * terms.sum(axis=0)
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    total = a + b + c + d
+    rows, cols = (a + b, c + d), (a + c, b + d)
+    observed = ((a, rows[0], cols[0]), (b, rows[0], cols[1]), (c, rows[1], cols[0]), (d, rows[1], cols[1]))
+    g2 = 2 * sum(xlogy(o, o) - xlogy(o, r * k / total) for o, r, k in observed)
+    sign = np.sign(a * d - b * c)
+    excess = np.maximum(np.abs(a * d - b * c) - total / 2, 0)
+    chi2 = total * excess**2 / (rows[0] * rows[1] * cols[0] * cols[1])
+    return sign * np.maximum(g2, 0), sign * chi2

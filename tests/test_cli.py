@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from cityanalytics.cli import main
@@ -80,3 +81,56 @@ def test_help_explains_each_command():
         result = run(*args)
         assert result.exit_code == 0 and "Usage" in result.output
     assert "--n-jobs" in run("tokenize", "--help").output
+
+
+@pytest.fixture
+def user_folder(tmp_path):
+    texts = {
+        "a_2018.txt": "甲市2018年工作要点\n加快轨道交通建设，推进人才引进。\n深化长三角一体化。",
+        "b_2019.txt": "乙市2019年实施方案\n推进生态环境保护，加快交通建设。\n引进高层次人才。",
+        "c_2020.txt": "丙市2020年工作报告\n推进长三角一体化和同城化。\n加快数字经济发展。",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("file,city,year\na_2018.txt,甲,2018\nb_2019.txt,乙,2019\nc_2020.txt,甲,2020\n",
+                                           encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args, columns",
+    [
+        (["emphasis", "--by", "city", "--n-boot", "50"], ["city", "theme", "label", "label_en", "n_theme"]),
+        (["compare", "--by", "city", "--n-perm", "50"], ["group", "versus", "theme"]),
+        (["kwic", "--pattern", "长三角一体化"], ["doc_id", "section", "para", "sent", "i", "left", "keyword", "right"]),
+        (["expand", "--theme", "transport", "--n", "3", "--min-count", "1"], ["theme", "term", "method", "score"]),
+        (["frequency", "--by", "city", "--n", "3"], ["city", "term", "count", "rate_per_10k"]),
+        (["tfidf", "--n", "2"], ["doc_id", "term", "weight", "rank"]),
+        (["textrank", "--n", "2"], ["doc_id", "term", "score", "rank"]),
+        (["keyness", "--by", "year", "--target", "2020"], ["term", "n_target", "n_reference", "g2", "chi2"]),
+        (["logodds", "--by", "city"], ["group", "versus", "term", "count_group", "count_versus", "delta", "se", "z"]),
+        (["collocations", "--min-count", "1"], ["collocation", "joined", "size", "count"]),
+        (["trends", "--term", "长三角一体化", "--theme", "transport", "--n-boot", "20"], ["year", "series", "count"]),
+        (["trend-test", "--theme", "talent", "--n-perm", "20"], ["series", "n_periods"]),
+        (["first-appearance", "--term", "长三角一体化"], ["series", "first_period", "last_period"]),
+    ],
+)
+def test_analysis_commands_write_csv_for_a_user_corpus(user_folder, tmp_path, args, columns):
+    out = tmp_path / "table.csv"
+    result = run(*args, str(user_folder), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert list(table.columns[: len(columns)]) == columns
+    assert len(table) > 0
+
+
+def test_validate_command_and_usage_errors(user_folder, tmp_path):
+    hand = tmp_path / "hand.csv"
+    hand.write_text("doc_id,para,theme,label\na_2018,1,transport,1\nb_2019,2,transport,0\n", encoding="utf-8")
+    out = tmp_path / "v.csv"
+    assert run("validate", str(user_folder), "--hand-coded", str(hand), "--output", str(out)).exit_code == 0
+    assert pd.read_csv(out)["precision"].iloc[0] == 1.0
+    missing = run("trends", str(user_folder))
+    assert missing.exit_code != 0 and "--term or --theme" in missing.output
+    unknown = run("expand", str(user_folder), "--theme", "nonsense")
+    assert unknown.exit_code != 0 and "no theme 'nonsense'" in unknown.output

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, g2_2x2, permutation_test_rates
+from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, permutation_test_rates, two_by_two
 
 
 def test_benjamini_hochberg_by_hand():
@@ -22,9 +22,10 @@ def test_g2_of_a_2x2_table_by_hand():
     n = a + b + c + d
     cells = [(a, (a + b) * (a + c) / n), (b, (a + b) * (b + d) / n), (c, (c + d) * (a + c) / n), (d, (c + d) * (b + d) / n)]
     expected = 2 * sum(o * math.log(o / e) for o, e in cells)
-    assert g2_2x2(a, b, c, d) == pytest.approx(expected)
-    assert g2_2x2([0], [5], [5], [0])[0] == pytest.approx(2 * (5 * math.log(5 / 2.5) * 2))
-    assert g2_2x2(5, 5, 5, 5) == pytest.approx(0.0)
+    assert two_by_two(a, b, c, d)[0] == pytest.approx(expected)
+    assert two_by_two(c, d, a, b)[0] == pytest.approx(-expected)  # signed: negative when a < E(a)
+    assert two_by_two([0], [5], [5], [0])[0][0] == pytest.approx(-2 * (5 * math.log(5 / 2.5) * 2))
+    assert two_by_two(5, 5, 5, 5)[0] == pytest.approx(0.0)
 
 
 def test_bootstrap_interval_is_seeded_and_brackets_the_rate():

@@ -60,6 +60,10 @@ class Codebook:
         rows = [(t.key, t.label, term) for t in self.themes for term in t.terms]
         return pd.DataFrame(rows, columns=["theme", "label", "term"])
 
+    def term_sets(self) -> dict[str, list[str]]:
+        """Theme key → terms, the form ``trends`` and ``first_appearance`` take for term sets."""
+        return {t.key: list(t.terms) for t in self.themes}
+
     def to_dict(self) -> dict:
         """The codebook as the mapping its YAML file holds."""
         themes = {

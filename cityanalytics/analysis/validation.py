@@ -10,7 +10,7 @@ import pandas as pd
 
 from cityanalytics.analysis.codebook import Codebook, as_codebook
 from cityanalytics.analysis.emphasis import theme_counts
-from cityanalytics.stats import g2_2x2
+from cityanalytics.stats import two_by_two
 from cityanalytics.text.tokens import Tokens
 
 UNIT_LEVELS = {"document": ("doc_id",), "section": ("doc_id", "section"), "paragraph": ("doc_id", "para")}
@@ -129,7 +129,7 @@ def expand_theme(tokens: Tokens, theme: str, codebook: Codebook | str | None = N
         c = len(theme_paragraphs) - a
         d = n_paragraphs - a - b - c
         pmi = np.log2(a * n_paragraphs / (stats["size"].to_numpy() * max(len(theme_paragraphs), 1)))
-        score = np.sign(pmi) * g2_2x2(a, b, c, d)
+        score = two_by_two(a, b, c, d)[0]
         candidates = pd.DataFrame({"term": stats.index, "score": score, "pmi": pmi})
     elif method == "word2vec":
         from gensim.models import Word2Vec

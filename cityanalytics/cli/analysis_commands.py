@@ -1,0 +1,251 @@
+"""Analysis commands: one per analysis function, each printing or writing its tidy table."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from cityanalytics.cli.common import corpus_options, emit, output_options, tokenizer_options, tokens_from
+from cityanalytics.dtm import dtm
+
+
+def analysis_command(function):
+    """A command that loads and tokenizes PATH (the seed corpus by default) and emits a table."""
+    @corpus_options
+    @tokenizer_options
+    @output_options
+    @functools.wraps(function)
+    def command(path, metadata, fmt, output, userdict, stopwords_file, no_stopwords, boilerplate, no_lexicon, n_jobs,
+                **options):
+        tokens = tokens_from(path, metadata, userdict, stopwords_file, no_stopwords, boilerplate, no_lexicon, n_jobs)
+        emit(function(tokens, **options), output, fmt)
+
+    return command
+
+
+CODEBOOK_OPTION = click.option("--codebook", type=click.Path(exists=True, path_type=Path),
+                               help="Codebook YAML (default: the shipped policy-theme codebook).")
+SEED_OPTION = click.option("--seed", type=int, default=0, show_default=True, help="Seed of the resampling.")
+BY_OPTION = click.option("--by", default="document", show_default=True,
+                         help="Unit: document, section, paragraph, or a docvar such as city or year (repeat with commas).")
+
+
+def _by(value: str) -> str | list[str]:
+    return value.split(",") if "," in value else value
+
+
+@click.command("emphasis")
+@BY_OPTION
+@CODEBOOK_OPTION
+@click.option("--n-boot", type=int, default=1000, show_default=True, help="Bootstrap resamples.")
+@SEED_OPTION
+@analysis_command
+def emphasis_command(tokens, by, codebook, n_boot, seed):
+    """Attention to each codebook theme per unit: rate per 10,000 terms and share, with bootstrap intervals."""
+    from cityanalytics.analysis.emphasis import emphasis
+
+    return emphasis(tokens, by=_by(by), codebook=codebook, n_boot=n_boot, seed=seed)
+
+
+@click.command("compare")
+@click.option("--by", default="city", show_default=True, help="Docvar whose groups are compared.")
+@click.option("--versus", type=click.Choice(["rest", "pairwise"]), default="rest", show_default=True)
+@CODEBOOK_OPTION
+@click.option("--n-perm", type=int, default=5000, show_default=True, help="Permutations per comparison.")
+@SEED_OPTION
+@analysis_command
+def compare_command(tokens, by, versus, codebook, n_perm, seed):
+    """Permutation tests of theme rates between groups, Benjamini–Hochberg corrected."""
+    from cityanalytics.analysis.emphasis import compare_emphasis
+
+    return compare_emphasis(tokens, by=by, codebook=codebook, versus=versus, n_perm=n_perm, seed=seed)
+
+
+@click.command("kwic")
+@click.option("--pattern", required=True, multiple=True, help="A term or a codebook theme key (repeatable).")
+@click.option("--window", type=int, default=10, show_default=True, help="Tokens of context on each side.")
+@CODEBOOK_OPTION
+@analysis_command
+def kwic_command(tokens, pattern, window, codebook):
+    """Keywords in context for terms or a theme."""
+    from cityanalytics.analysis.validation import kwic
+
+    return kwic(tokens, pattern[0] if len(pattern) == 1 else list(pattern), window=window, codebook=codebook)
+
+
+@click.command("validate")
+@click.option("--hand-coded", required=True, type=click.Path(exists=True, path_type=Path),
+              help="CSV with doc_id, para (or section), theme, label.")
+@click.option("--unit", type=click.Choice(["document", "section", "paragraph"]), default="paragraph", show_default=True)
+@CODEBOOK_OPTION
+@analysis_command
+def validate_command(tokens, hand_coded, unit, codebook):
+    """Precision, recall and F1 of the dictionary coding against a hand-coded sample."""
+    from cityanalytics.analysis.validation import validate_coding
+
+    return validate_coding(tokens, pd.read_csv(hand_coded), codebook=codebook, unit=unit)
+
+
+@click.command("expand")
+@click.option("--theme", required=True, help="Codebook theme key.")
+@click.option("--method", type=click.Choice(["cooccurrence", "word2vec"]), default="cooccurrence", show_default=True)
+@click.option("--n", type=int, default=20, show_default=True, help="Number of candidates.")
+@click.option("--min-count", type=int, default=3, show_default=True, help="Least co-occurrences (or occurrences).")
+@CODEBOOK_OPTION
+@SEED_OPTION
+@analysis_command
+def expand_command(tokens, theme, method, n, min_count, codebook, seed):
+    """Candidate terms for a theme, with an empty decision column to fill in (accept/reject)."""
+    from cityanalytics.analysis.validation import expand_theme
+
+    return expand_theme(tokens, theme, codebook=codebook, method=method, n=n, min_count=min_count, seed=seed)
+
+
+@click.command("frequency")
+@click.option("--by", default=None, help="Docvar to count within (default: the whole corpus).")
+@click.option("--n", type=int, default=None, help="Keep the top n terms per group.")
+@analysis_command
+def frequency_command(tokens, by, n):
+    """Term frequencies with rates per 10,000 terms and document frequencies."""
+    from cityanalytics.analysis.keywords import frequency
+
+    return frequency(dtm(tokens), by=_by(by) if by else None, n=n)
+
+
+@click.command("tfidf")
+@click.option("--n", type=int, default=10, show_default=True, help="Terms per document.")
+@analysis_command
+def tfidf_command(tokens, n):
+    """Top tf-idf terms of each document."""
+    from cityanalytics.analysis.keywords import tfidf_keywords
+
+    return tfidf_keywords(dtm(tokens), n=n)
+
+
+@click.command("textrank")
+@click.option("--n", type=int, default=10, show_default=True, help="Keywords per document.")
+@click.option("--window", type=int, default=5, show_default=True, help="Co-occurrence window in terms.")
+@analysis_command
+def textrank_command(tokens, n, window):
+    """TextRank keywords of each document."""
+    from cityanalytics.analysis.keywords import textrank
+
+    return textrank(tokens, n=n, window=window)
+
+
+@click.command("keyness")
+@click.option("--target", required=True, multiple=True, help="Value(s) of --by that form the target group.")
+@click.option("--by", default="doc_id", show_default=True, help="Docvar that defines the target.")
+@click.option("--measure", type=click.Choice(["g2", "chi2"]), default="g2", show_default=True)
+@analysis_command
+def keyness_command(tokens, target, by, measure):
+    """Keyness of a target group against the rest: signed G², χ², log ratio, BH-corrected p."""
+    from cityanalytics.analysis.keywords import keyness
+
+    matrix = dtm(tokens)
+    values = list(target)
+    if by in matrix.rows and pd.api.types.is_numeric_dtype(matrix.rows[by]):
+        values = pd.to_numeric(values).tolist()  # --target 2019 against a numeric year docvar
+    return keyness(matrix, values, by=by, measure=measure)
+
+
+@click.command("logodds")
+@click.option("--by", required=True, help="Docvar with two or more groups.")
+@click.option("--pairwise", is_flag=True, help="Every ordered pair of groups instead of each group against the rest.")
+@analysis_command
+def logodds_command(tokens, by, pairwise):
+    """Log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008), with z-scores."""
+    from cityanalytics.analysis.keywords import log_odds
+
+    return log_odds(dtm(tokens), by=by, pairwise=pairwise)
+
+
+@click.command("collocations")
+@click.option("--min-count", type=int, default=3, show_default=True)
+@click.option("--size", type=click.Choice(["2", "3"]), default="2", show_default=True, help="Words per collocation.")
+@analysis_command
+def collocations_command(tokens, min_count, size):
+    """Adjacent term sequences with G² and PMI."""
+    from cityanalytics.analysis.keywords import collocations
+
+    return collocations(tokens, min_count=min_count, size=int(size))
+
+
+@click.command("new-terms")
+@click.option("--min-count", type=int, default=3, show_default=True)
+@click.option("--min-chars", type=int, default=3, show_default=True)
+@analysis_command
+def new_terms_command(tokens, min_count, min_chars):
+    """Recurring multi-character terms that the lexicon splits, as proposed user-dictionary lines."""
+    from cityanalytics.analysis.keywords import new_terms
+
+    return new_terms(tokens, min_count=min_count, min_chars=min_chars)
+
+
+def _series(terms: tuple[str, ...], themes: tuple[str, ...], codebook: Path | None) -> dict[str, list[str]]:
+    from cityanalytics.analysis.codebook import load_codebook
+
+    if not terms and not themes:
+        raise click.UsageError("give at least one --term or --theme")
+    series = {term: [term] for term in terms}
+    book = load_codebook(codebook) if themes else None
+    for theme in themes:
+        series[theme] = list(book.theme(theme).terms)
+    return series
+
+
+TERM_OPTIONS = [
+    click.option("--term", "terms", multiple=True, help="A term to follow (repeatable)."),
+    click.option("--theme", "themes", multiple=True, help="A codebook theme to follow as a term set (repeatable)."),
+    CODEBOOK_OPTION,
+    click.option("--time", default="year", show_default=True, help="Time docvar."),
+]
+
+
+def term_options(command):
+    return functools.reduce(lambda c, option: option(c), reversed(TERM_OPTIONS), command)
+
+
+@click.command("trends")
+@term_options
+@click.option("--by", default=None, help="Group docvar, e.g. city.")
+@click.option("--n-boot", type=int, default=1000, show_default=True)
+@SEED_OPTION
+@analysis_command
+def trends_command(tokens, terms, themes, codebook, time, by, n_boot, seed):
+    """Rates per 10,000 terms of terms, term sets and themes over time, with bootstrap intervals."""
+    from cityanalytics.analysis.trends import trends
+
+    return trends(tokens, _series(terms, themes, codebook), time=time, by=by, n_boot=n_boot, seed=seed)
+
+
+@click.command("trend-test")
+@term_options
+@click.option("--by", default=None, help="Group docvar, e.g. city.")
+@click.option("--n-perm", type=int, default=5000, show_default=True)
+@SEED_OPTION
+@analysis_command
+def trend_test_command(tokens, terms, themes, codebook, time, by, n_perm, seed):
+    """Spearman and Kendall trend tests of each series, with permutation p values and BH correction."""
+    from cityanalytics.analysis.trends import trend_test, trends
+
+    table = trends(tokens, _series(terms, themes, codebook), time=time, by=by, n_boot=0, seed=seed)
+    return trend_test(table, n_perm=n_perm, seed=seed)
+
+
+@click.command("first-appearance")
+@term_options
+@analysis_command
+def first_appearance_command(tokens, terms, themes, codebook, time):
+    """First and last period in which each term (or theme) occurs as a token."""
+    from cityanalytics.analysis.trends import first_appearance
+
+    return first_appearance(tokens, _series(terms, themes, codebook), time=time)
+
+
+COMMANDS = [emphasis_command, compare_command, kwic_command, validate_command, expand_command, frequency_command,
+            tfidf_command, textrank_command, keyness_command, logodds_command, collocations_command,
+            new_terms_command, trends_command, trend_test_command, first_appearance_command]

@@ -1,0 +1,85 @@
+"""Shared pieces of the command line: corpus and tokenizer options, table output, error handling."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from cityanalytics.corpus.corpus import Corpus, load_corpus
+from cityanalytics.errors import CityAnalyticsError
+
+
+class Group(click.Group):
+    """Turns input and argument errors into one clear line (exit status 1) instead of a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (CityAnalyticsError, ValueError, KeyError) as error:
+            message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+            raise click.ClickException(str(message)) from None
+
+
+def corpus_options(command):
+    """PATH (a folder; the seed corpus when left out) and --metadata."""
+    command = click.option("--metadata", type=click.Path(path_type=Path),
+                           help="Metadata CSV (default: PATH/metadata.csv if present).")(command)
+    return click.argument("path", required=False, type=click.Path(path_type=Path))(command)
+
+
+def output_options(command):
+    """--format (table or csv on standard output) and --output (a .csv or .parquet file)."""
+    command = click.option("--output", type=click.Path(path_type=Path), help="Write the table to a .csv or .parquet file.")(command)
+    return click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True,
+                        help="How to print the table when no --output is given.")(command)
+
+
+def tokenizer_options(command):
+    """The tokenizer configuration, as options."""
+    options = [
+        click.option("--userdict", multiple=True, type=click.Path(exists=True), help="Extra jieba user dictionary (repeatable)."),
+        click.option("--stopwords-file", multiple=True, type=click.Path(exists=True), help="Extra stopword list (repeatable)."),
+        click.option("--no-stopwords", is_flag=True, help="Count general stopwords as terms."),
+        click.option("--boilerplate", is_flag=True, help="Drop policy boilerplate (加强, 推进, …) from the terms."),
+        click.option("--no-lexicon", is_flag=True, help="Do not load the policy lexicon and place names."),
+        click.option("--n-jobs", type=int, default=1, show_default=True, help="Worker processes; -1 uses every core."),
+    ]
+    return functools.reduce(lambda c, option: option(c), reversed(options), command)
+
+
+def load(path: Path | None, metadata: Path | None) -> Corpus:
+    """The corpus at ``path``, or the seed corpus."""
+    return load_corpus(path, metadata=metadata)
+
+
+def tokens_from(path, metadata, userdict=(), stopwords_file=(), no_stopwords=False, boilerplate=False,
+                no_lexicon=False, n_jobs=1, pos=False, keep_pos=None):
+    """Load and tokenize a corpus with the tokenizer options of a command."""
+    from cityanalytics.text.segment import TokenizerConfig
+    from cityanalytics.text.tokens import tokenize
+
+    config = TokenizerConfig(lexicon=not no_lexicon, user_dicts=tuple(userdict), stopwords=not no_stopwords,
+                             user_stopwords=tuple(stopwords_file), boilerplate=boilerplate, pos=pos,
+                             keep_pos=tuple(keep_pos) if keep_pos else None)
+    return tokenize(load(path, metadata), config, n_jobs=n_jobs, progress=True)
+
+
+def emit(table: pd.DataFrame, output: Path | None, fmt: str = "table") -> None:
+    """Write a table to ``output`` (format from its suffix) or print it as CSV or text."""
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if output.suffix == ".parquet":
+            table.to_parquet(output, index=False)
+        else:
+            table.to_csv(output, index=False, lineterminator="\n")
+        click.echo(f"wrote {len(table)} rows to {output}", err=True)
+    elif fmt == "csv":
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                               "display.max_colwidth", 40, "display.unicode.east_asian_width", True):
+            click.echo(table.astype(object).where(table.notna(), "").to_string(index=False))
