@@ -36,8 +36,10 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def write_manifest(path: str | Path, *, config: dict, corpus: Corpus, tokenizer: dict, outputs: list[Path]) -> Path:
-    """Write a manifest: config, seeds, versions, tokenizer resources and hashes of input and outputs.
+def write_manifest(path: str | Path, *, config: dict, corpus: Corpus, tokenizer: dict, outputs: list[Path],
+                   resources: dict[str, str] | None = None) -> Path:
+    """Write a manifest: config (with its seeds), versions, tokenizer and other resource hashes
+    (``resources``, e.g. the codebook's), and hashes of the input corpus and of every output.
 
     It holds no timestamps or machine names, so an unchanged rerun writes an identical manifest.
     """
@@ -46,6 +48,7 @@ def write_manifest(path: str | Path, *, config: dict, corpus: Corpus, tokenizer:
         "config": config,
         "versions": package_versions(),
         "tokenizer": tokenizer,
+        "resources": resources or {},
         "input": {"documents": len(corpus), "corpus_sha256": corpus_hash(corpus)},
         "outputs": {p.relative_to(path.parent).as_posix(): sha256_file(p) for p in sorted(outputs)},
     }

@@ -7,7 +7,20 @@ import json
 import pandas as pd
 import yaml
 
-from experiments.__main__ import HERE, run_all
+from experiments.__main__ import EXPERIMENTS, HERE, run_all
+
+
+def test_every_experiment_reruns_byte_for_byte(tmp_path):
+    first = run_all(results=tmp_path / "a")
+    second = run_all(results=tmp_path / "b")
+    assert {p.parent.name for p in first} == set(EXPERIMENTS)
+    for a, b in zip(first, second):
+        assert a.relative_to(tmp_path / "a") == b.relative_to(tmp_path / "b")
+        assert a.read_bytes() == b.read_bytes(), f"{a.name} changed between runs"
+    emphasis = pd.read_csv(tmp_path / "a" / "strategic_emphasis" / "emphasis_by_city.csv", keep_default_na=False)
+    assert {"乌鲁木齐", "深圳", "杭州"} <= set(emphasis["city"])
+    manifest = json.loads((tmp_path / "a" / "strategic_emphasis" / "manifest.json").read_text("utf-8"))
+    assert len(manifest["resources"]["codebook"]) == 64 and manifest["config"]["seed"] == 20240601
 
 
 def test_corpus_overview_is_complete_and_reproducible(tmp_path):

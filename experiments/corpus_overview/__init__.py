@@ -8,14 +8,7 @@ import numpy as np
 import pandas as pd
 
 import cityanalytics as ca
-from cityanalytics.provenance import write_manifest
-
-NAME = "corpus_overview"
-
-
-def _load(config: dict) -> ca.Corpus:
-    return ca.load_corpus() if config["corpus"] == "seeds" else ca.load_corpus(config["corpus"])
-
+from experiments._common import prepare, write_results
 
 def document_table(corpus: ca.Corpus, tokens: ca.Tokens) -> pd.DataFrame:
     """One row per document: docvars, characters, paragraphs, sentences, tokens and terms."""
@@ -53,22 +46,11 @@ def top_terms(matrix: ca.DTM, n: int) -> pd.DataFrame:
 
 def run(config: dict, out_dir: Path) -> list[Path]:
     """Write the overview tables and their manifest to ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    corpus = _load(config)
-    tokenizer = ca.TokenizerConfig(**config.get("tokenizer", {}))
-    tokens = ca.tokenize(corpus, tokenizer)
-    matrix = ca.dtm(tokens)
-    outputs = []
-    for name, table in (
-        ("documents.csv", document_table(corpus, tokens)),
-        ("cities_by_year.csv", cities_by_year(corpus)),
-        ("top_terms_by_document.csv", top_terms(matrix, config["top_terms"])),
-        ("load_report.csv", corpus.report),
-    ):
-        path = out_dir / name
-        table.to_csv(path, index=False, lineterminator="\n")
-        outputs.append(path)
-    manifest = write_manifest(
-        out_dir / "manifest.json", config=config, corpus=corpus, tokenizer=tokenizer.describe(), outputs=outputs
-    )
-    return [*outputs, manifest]
+    corpus, tokens = prepare(config)
+    tables = {
+        "documents": document_table(corpus, tokens),
+        "cities_by_year": cities_by_year(corpus),
+        "top_terms_by_document": top_terms(ca.dtm(tokens), config["top_terms"]),
+        "load_report": corpus.report,
+    }
+    return write_results(out_dir, tables, config=config, corpus=corpus, tokens=tokens)

@@ -1,0 +1,35 @@
+"""Distinctive terms: what sets each city and document apart, and terms the lexicon still splits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+import cityanalytics as ca
+from experiments._common import prepare, write_results
+
+
+def keyness_by_city(matrix: ca.DTM, n: int) -> pd.DataFrame:
+    """G² keyness of each city against all other documents: the n most key terms per city."""
+    cities = sorted(c for c in matrix.rows["city"].dropna().unique() if c)
+    tables = [ca.keyness(matrix, city, by="city").head(n).assign(city=city) for city in cities]
+    table = pd.concat(tables, ignore_index=True)
+    return table[["city", *[c for c in table.columns if c != "city"]]]
+
+
+def run(config: dict, out_dir: Path) -> list[Path]:
+    """Log-odds and keyness by city, TextRank and tf-idf keywords by document, collocations, new terms."""
+    corpus, tokens = prepare(config)
+    matrix = ca.dtm(tokens)
+    n = config["top_n"]
+    log_odds = ca.log_odds(matrix, by="city")
+    tables = {
+        "log_odds_by_city": log_odds[log_odds["rank"] <= n],
+        "keyness_by_city": keyness_by_city(matrix, n),
+        "textrank_by_document": ca.textrank(tokens, n=n),
+        "tfidf_by_document": ca.tfidf_keywords(matrix, n=n),
+        "collocations": ca.collocations(tokens, min_count=config["min_count"]),
+        "new_term_candidates": ca.new_terms(tokens, min_count=config["min_count"]),
+    }
+    return write_results(out_dir, tables, config=config, corpus=corpus, tokens=tokens)
