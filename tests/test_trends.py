@@ -97,10 +97,12 @@ def test_term_set_counts_any_member(toy):
 
 
 def test_term_that_is_no_token_warns_with_its_name(toy):
-    with pytest.warns(UserWarning, match=r"'拥堵' \(in term set '交通类'\) is not a token anywhere.*交通拥堵"):
+    with pytest.warns(UserWarning, match=r"term set '交通类': 1 of 2 members are not tokens here and count 0 \(拥堵\)"):
         table = quiet(trends, toy, {"交通类": ["交通", "拥堵"]})
     assert table["count"].sum() == 2
-    with pytest.warns(UserWarning, match=r"'。' occurs as a token but never as a term"):
+    with pytest.warns(UserWarning, match=r"'拥堵' is not a token anywhere.*交通拥堵"):
+        quiet(trends, toy, ["拥堵"])
+    with pytest.warns(UserWarning, match=r"。 \(in '。'\) occur as tokens but never as terms"):
         quiet(trends, toy, ["。"])
 
 

@@ -92,30 +92,31 @@ def _token_arrays(tokens: Tokens) -> tuple[np.ndarray, np.ndarray, pd.Index, np.
 
 def _member_codes(series: dict[str, tuple[str, ...]], vocabulary: pd.Index, token_codes: np.ndarray,
                   is_term: np.ndarray) -> dict[str, np.ndarray]:
-    """Vocabulary codes of each series' members; warns about members that are never counted."""
+    """Vocabulary codes of each series' members; warns about members that are never counted.
+
+    A single term that is not counted gets its own warning with a hint; a term set gets one
+    warning listing its uncounted members, since a dictionary rarely finds every term in a corpus.
+    """
     term_codes = np.unique(token_codes[is_term])
     codes = {}
     for name, members in series.items():
         found = vocabulary.get_indexer(list(members))
-        for member, code in zip(members, found):
-            label = f"term {member!r}" + (f" (in term set {name!r})" if member != name or len(members) > 1 else "")
-            if code < 0:
-                inside = [v for v in vocabulary if member in v][:5]
-                hint = f"; tokens containing it: {', '.join(inside)}" if inside else ""
-                warnings.warn(
-                    f"{label} is not a token anywhere in these tokens, so it counts 0 "
-                    f"(segmentation may split it or join it into longer words{hint}); "
-                    "add it to a user dictionary or list its variants in a term set",
-                    UserWarning,
-                    stacklevel=4,
-                )
-            elif not np.isin(code, term_codes):
-                warnings.warn(
-                    f"{label} occurs as a token but never as a term (a stopword, boilerplate word, number or "
-                    "filtered part of speech under this tokenizer configuration), so it counts 0",
-                    UserWarning,
-                    stacklevel=4,
-                )
+        absent = [m for m, code in zip(members, found) if code < 0]
+        not_terms = [m for m, code in zip(members, found) if code >= 0 and not np.isin(code, term_codes)]
+        if len(members) == 1 and absent:
+            inside = [v for v in vocabulary if members[0] in v][:5]
+            hint = f"; tokens containing it: {', '.join(inside)}" if inside else ""
+            warnings.warn(f"term {members[0]!r} is not a token anywhere in these tokens, so it counts 0 (segmentation "
+                          f"may split it or join it into longer words{hint}); add it to a user dictionary or list its "
+                          "variants in a term set", UserWarning, stacklevel=4)
+        elif absent:
+            warnings.warn(f"term set {name!r}: {len(absent)} of {len(members)} members are not tokens here and count 0 "
+                          f"({'、'.join(absent[:10])}{'…' if len(absent) > 10 else ''}); term_coverage shows why",
+                          UserWarning, stacklevel=4)
+        if not_terms:
+            warnings.warn(f"{'、'.join(not_terms)} (in {name!r}) occur as tokens but never as terms (stopwords, "
+                          "boilerplate, numbers or a filtered part of speech here), so they count 0",
+                          UserWarning, stacklevel=4)
         codes[name] = found[found >= 0]
     return codes
 
