@@ -20,11 +20,16 @@ UNITS = {"document": ["doc_id"], "section": ["doc_id", "section"], "paragraph": 
 def group_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """Integer group codes for the rows of ``frame`` and the groups, sorted, missing values last.
 
-    A missing value is a group of its own, so grouping never drops a document.
+    Missing and blank ("") values are one group of their own (None), so grouping never drops a
+    document and never treats "no city" as a city called "".
     """
+    dtypes = frame.dtypes
+    frame = frame.astype(object).where(frame.notna() & (frame.astype(str) != ""), None)
     groups = frame.drop_duplicates().sort_values(list(frame.columns), na_position="last").reset_index(drop=True)
-    index = pd.MultiIndex.from_frame(groups.astype(object))
-    codes = index.get_indexer(pd.MultiIndex.from_frame(frame.astype(object)))
+    codes = pd.MultiIndex.from_frame(groups).get_indexer(pd.MultiIndex.from_frame(frame))
+    for column, dtype in dtypes.items():
+        if pd.api.types.is_extension_array_dtype(dtype):
+            groups[column] = groups[column].astype(dtype)
     return codes, groups
 
 
@@ -34,7 +39,9 @@ class DTM:
 
     ``counts`` is a ``scipy.sparse.csr_matrix``; ``vocabulary`` the terms in column order;
     ``rows`` a DataFrame of row keys and docvars (with ``n_docs`` after grouping);
-    ``weighting`` says what the values are: ``count`` or ``tfidf``.
+    ``weighting`` says what the values are: ``count`` or ``tfidf``; ``totals`` the term tokens
+    of each row when the matrix was built, which trimming leaves unchanged (rates stay per
+    10,000 term tokens of the text, not of the terms that survived a trim).
     """
 
     counts: sp.csr_matrix
@@ -42,6 +49,11 @@ class DTM:
     rows: pd.DataFrame
     weighting: str = "count"
     keys: tuple[str, ...] = field(default=("doc_id",))
+    totals: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.totals is None:
+            object.__setattr__(self, "totals", np.asarray(self.counts.sum(axis=1)).ravel().astype(float))
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -49,8 +61,8 @@ class DTM:
 
     @property
     def n_tokens(self) -> np.ndarray:
-        """Total term count of each row (the denominator of rates per 10,000 tokens)."""
-        return np.asarray(self.counts.sum(axis=1)).ravel()
+        """Term tokens of each row (the denominator of rates per 10,000 tokens), unchanged by trim."""
+        return self.totals
 
     def __repr__(self) -> str:
         return f"DTM({self.shape[0]} {'×'.join(self.keys)} rows × {self.shape[1]} terms, {self.weighting})"
@@ -70,7 +82,8 @@ class DTM:
         grouped = (indicator @ self.counts).tocsr()
         members = self.rows["doc_id"] if "doc_id" in self.rows else pd.Series(np.arange(len(codes)))
         rows["n_docs"] = members.groupby(codes).nunique().to_numpy()
-        return DTM(grouped, self.vocabulary, rows, "count", tuple(by))
+        totals = np.bincount(codes, weights=self.totals, minlength=len(rows))
+        return DTM(grouped, self.vocabulary, rows, "count", tuple(by), totals)
 
     def trim(self, min_count: int = 1, min_docs: int = 1, max_docs_share: float = 1.0) -> DTM:
         """Keep terms with at least ``min_count`` occurrences in at least ``min_docs`` rows and at most
@@ -78,7 +91,7 @@ class DTM:
         total = np.asarray(self.counts.sum(axis=0)).ravel()
         docs = np.diff(self.counts.tocsc().indptr)
         keep = (total >= min_count) & (docs >= min_docs) & (docs <= max_docs_share * self.shape[0])
-        return DTM(self.counts[:, keep].tocsr(), self.vocabulary[keep], self.rows, self.weighting, self.keys)
+        return DTM(self.counts[:, keep].tocsr(), self.vocabulary[keep], self.rows, self.weighting, self.keys, self.totals)
 
     def tfidf(self, smooth: bool = True, sublinear: bool = False, norm: str | None = "l2") -> DTM:
         """tf-idf weights with scikit-learn's definition (smooth idf = ln((1+n)/(1+df)) + 1)."""
@@ -87,9 +100,9 @@ class DTM:
         if self.weighting != "count":
             raise ValueError("tf-idf is computed from counts")
         if self.counts.nnz == 0:
-            return DTM(self.counts.astype(float), self.vocabulary, self.rows, "tfidf", self.keys)
+            return DTM(self.counts.astype(float), self.vocabulary, self.rows, "tfidf", self.keys, self.totals)
         weights = TfidfTransformer(norm=norm, smooth_idf=smooth, sublinear_tf=sublinear).fit_transform(self.counts)
-        return DTM(weights.tocsr(), self.vocabulary, self.rows, "tfidf", self.keys)
+        return DTM(weights.tocsr(), self.vocabulary, self.rows, "tfidf", self.keys, self.totals)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy long table of the non-zero cells: the row keys, ``term`` and ``count`` (or ``weight``)."""

@@ -7,6 +7,9 @@ independent. Every function takes a seed and gives the same answer for the same 
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import xlogy
@@ -27,11 +30,30 @@ def _dense(matrix) -> np.ndarray:
     return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix, dtype=float)
 
 
+def _resample_weights(rng: np.random.Generator, n_boot: int, members: np.ndarray, clusters: np.ndarray | None):
+    """(n_boot × units) resampling counts: units with replacement, or clusters then units within them.
+
+    Two stages (documents, then paragraphs within each drawn document) respect that terms cluster
+    within documents. Drawing a document c times and its n paragraphs c·n times is one multinomial.
+    """
+    n = len(members)
+    if clusters is None:
+        return rng.multinomial(n, np.full(n, 1 / n), size=n_boot)
+    labels, cluster_of = np.unique(clusters[members], return_inverse=True)
+    drawn = rng.multinomial(len(labels), np.full(len(labels), 1 / len(labels)), size=n_boot)
+    weights = np.zeros((n_boot, n), dtype=np.int64)
+    for c in range(len(labels)):
+        inside = np.flatnonzero(cluster_of == c)
+        weights[:, inside] = rng.multinomial(drawn[:, c] * len(inside), np.full(len(inside), 1 / len(inside)))
+    return weights
+
+
 def bootstrap_rate_interval(
     counts,
     totals: np.ndarray,
     groups: np.ndarray,
     *,
+    clusters: np.ndarray | None = None,
     n_boot: int = 1000,
     ci: float = 0.95,
     seed: int = 0,
@@ -39,13 +61,17 @@ def bootstrap_rate_interval(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Percentile bootstrap interval of ``scale * sum(counts) / sum(totals)`` within each group.
 
-    ``counts`` is (units × k), ``totals`` (units,), ``groups`` integer codes 0..G-1 (units,).
-    Units are resampled with replacement within their group; the result is two (G × k) arrays.
+    ``counts`` is (units × k), ``totals`` (units,), ``groups`` integer codes 0..G-1 (units,). Units
+    are resampled with replacement within their group; with ``clusters`` (e.g. the document of
+    each paragraph) clusters are resampled first and units within the drawn clusters next. The
+    result is two (G × k) arrays, NaN where no interval exists: a group with fewer than two units,
+    or a column whose count in the group is zero (resampling zeros says nothing about the rate).
     Groups are processed in code order from one generator, so the same seed gives the same bounds.
     """
     counts = _dense(counts)
     totals = np.asarray(totals, dtype=float)
     groups = np.asarray(groups)
+    clusters = None if clusters is None else np.asarray(clusters)
     n_groups = int(groups.max()) + 1 if len(groups) else 0
     low = np.full((n_groups, counts.shape[1]), np.nan)
     high = np.full_like(low, np.nan)
@@ -53,14 +79,15 @@ def bootstrap_rate_interval(
     alpha = (1 - ci) / 2
     for g in range(n_groups):
         members = np.flatnonzero(groups == g)
-        if len(members) == 0:
+        if len(members) < 2 or n_boot < 1:
             continue
-        weights = rng.multinomial(len(members), np.full(len(members), 1 / len(members)), size=n_boot)
-        numerators = weights @ counts[members]
-        denominators = weights @ totals[members]
+        weights = _resample_weights(rng, n_boot, members, clusters)
         with np.errstate(invalid="ignore", divide="ignore"):
-            rates = scale * numerators / denominators[:, None]
-        low[g], high[g] = np.nanquantile(rates, [alpha, 1 - alpha], axis=0) if np.isfinite(rates).any() else (np.nan, np.nan)
+            rates = scale * (weights @ counts[members]) / (weights @ totals[members])[:, None]
+        observed = counts[members].sum(axis=0) > 0
+        defined = observed & np.isfinite(rates).any(axis=0)
+        if defined.any():
+            low[g, defined], high[g, defined] = np.nanquantile(rates[:, defined], [alpha, 1 - alpha], axis=0)
     return low, high
 
 
@@ -72,35 +99,50 @@ def permutation_test_rates(
     n_perm: int = 5000,
     seed: int = 0,
     scale: float = 10_000.0,
+    batch: int = 500,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Difference of rates (first group minus second) per column, with a two-sided permutation p value.
 
-    ``in_first`` marks the units of the first group; the others form the second. Labels are
-    shuffled across units, keeping group sizes. p = (1 + #|perm| ≥ |obs|) / (1 + n_perm).
+    ``in_first`` marks the units of the first group; the others form the second. Group labels are
+    reassigned keeping the group sizes: all arrangements when there are at most ``n_perm`` of them
+    (an exact p value, the observed one included), otherwise ``n_perm`` random ones with
+    p = (1 + #|perm| ≥ |obs|) / (1 + #perm). Arrangements that leave a group without tokens give
+    no rate and are left out of the count.
     """
     counts = _dense(counts)
     totals = np.asarray(totals, dtype=float)
     in_first = np.asarray(in_first, dtype=bool)
+    n, k = len(in_first), int(in_first.sum())
+    all_counts, all_tokens = counts.sum(axis=0), totals.sum()
 
-    def difference(mask: np.ndarray) -> np.ndarray:
-        a = mask.astype(float)
-        b = 1.0 - a
+    def differences(labels: np.ndarray) -> np.ndarray:
+        first_counts, first_tokens = labels @ counts, labels @ totals
         with np.errstate(invalid="ignore", divide="ignore"):
-            return scale * (a @ counts / (a @ totals) - b @ counts / (b @ totals))
+            return scale * (first_counts / first_tokens[:, None]
+                            - (all_counts - first_counts) / (all_tokens - first_tokens)[:, None])
 
-    observed = difference(in_first)
-    rng = np.random.default_rng(seed)
-    labels = np.stack([rng.permutation(in_first) for _ in range(n_perm)]).astype(float)
+    observed = differences(in_first[None, :].astype(float))[0]
+    exceed = np.zeros(counts.shape[1])
+    defined = np.zeros(counts.shape[1])
+    exact = math.comb(n, k) <= n_perm
+    if exact:
+        arrangements = itertools.combinations(range(n), k)
+        batches = iter(lambda: list(itertools.islice(arrangements, batch)), [])
+    else:
+        rng = np.random.default_rng(seed)
+        batches = (np.stack([rng.permutation(n)[:k] for _ in range(min(batch, n_perm - start))])
+                   for start in range(0, n_perm, batch))
+    for chosen in batches:
+        labels = np.zeros((len(chosen), n))
+        np.put_along_axis(labels, np.asarray(chosen).reshape(len(chosen), k), 1.0, axis=1)
+        permuted = differences(labels)
+        ok = np.isfinite(permuted)
+        exceed += (ok & (np.abs(permuted) >= np.abs(observed) - 1e-9)).sum(axis=0)
+        defined += ok.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        first = (labels @ counts) / (labels @ totals)[:, None]
-        second = ((1 - labels) @ counts) / ((1 - labels) @ totals)[:, None]
-    permuted = scale * (first - second)
-    exceed = (np.abs(permuted) >= np.abs(observed) - 1e-12).sum(axis=0)
-    p_values = (1 + exceed) / (1 + n_perm)
-    p_values[np.isnan(observed)] = np.nan
+        p_values = exceed / defined if exact else (1 + exceed) / (1 + defined)
+    p_values[~np.isfinite(observed)] = np.nan
     return observed, p_values
-
-
 
 def two_by_two(a, b, c, d) -> tuple[np.ndarray, np.ndarray]:
     """Signed G² and Yates-corrected χ² of 2×2 tables [[a, b], [c, d]] (arrays); positive when a > E(a).

@@ -108,3 +108,28 @@ def test_empty_documents_and_empty_corpora_keep_their_rows():
     empty = ca.dtm(ca.tokenize(ca.Corpus.from_texts([]), lexicon=False))
     assert empty.shape == (0, 0) and empty.tfidf().shape == (0, 0)
     assert empty.to_frame().empty
+
+
+def test_trimming_keeps_the_denominators(tokens):
+    m = ca.dtm(tokens)
+    trimmed = m.trim(min_count=2)
+    np.testing.assert_array_equal(trimmed.n_tokens, m.n_tokens)
+    assert trimmed.group("city").n_tokens.tolist() == m.group("city").n_tokens.tolist()
+    from cityanalytics.analysis.keywords import frequency, keyness
+
+    full = frequency(m).set_index("term")["rate_per_10k"]
+    kept = frequency(trimmed).set_index("term")["rate_per_10k"]
+    assert kept.to_dict() == {t: full[t] for t in kept.index}
+    assert keyness(trimmed, "嘉兴", by="city").set_index("term")["g2"].to_dict() == pytest.approx(
+        keyness(m, "嘉兴", by="city").set_index("term")["g2"].loc[list(trimmed.vocabulary)].to_dict())
+
+
+def test_degenerate_keyword_inputs_are_clear():
+    from cityanalytics.analysis.keywords import frequency, keyness
+
+    corpus = ca.Corpus.from_texts(["的。", "交通建设。"], doc_ids=["a", "b"], city=["甲", "乙"])
+    m = ca.dtm(ca.tokenize(corpus, lexicon=False))
+    with pytest.raises(ValueError, match="target .* has no term tokens"):
+        keyness(m, "甲", by="city")
+    empty = ca.dtm(ca.tokenize(ca.Corpus.from_texts(["的。"], city=["甲"]), lexicon=False))
+    assert frequency(empty).empty

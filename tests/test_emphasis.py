@@ -88,7 +88,9 @@ def test_rates_and_shares_by_hand(toy):
         assert row["share"] == pytest.approx(transport / (transport + talent))
     a = table[table["doc_id"] == "a"]
     assert a["share"].sum() == pytest.approx(1.0)
-    assert (table["ci_low"] <= table["rate_per_10k"] + 1e-9).all() and (table["rate_per_10k"] <= table["ci_high"] + 1e-9).all()
+    hits = table[table["n_theme"] > 0]
+    assert (hits["ci_low"] <= hits["rate_per_10k"] + 1e-9).all() and (hits["rate_per_10k"] <= hits["ci_high"] + 1e-9).all()
+    assert table.loc[table["n_theme"] == 0, ["ci_low", "ci_high"]].isna().all().all()  # no hits: no interval
 
 
 def test_bootstrap_is_seeded_and_resamples_paragraphs(toy):
@@ -136,13 +138,42 @@ def test_permutation_comparison_with_bh(toy, seed_tokens):
     table = compare_emphasis(tokens, by="city", codebook=path, n_perm=200)
     row = table[(table["group"] == "甲") & (table["theme"] == "talent")].iloc[0]
     assert row["versus"] == "rest"
+    terms = tokens.to_frame(terms_only=True).astype({"doc_id": str, "token": str})
+    b = terms[terms["doc_id"] == "b"]["token"]
+    assert row["rate_versus"] == pytest.approx(10_000 * (b == "人才").sum() / len(b))
     assert row["difference"] == pytest.approx(row["rate_group"] - row["rate_versus"])
-    # two documents: the only other labelling swaps them, so p is about 1/2 or 1
-    assert row["p"] >= 0.3
+    # two documents, one per city: both arrangements are as extreme as the observed one, exactly p = 1
+    assert row["p"] == 1.0
     assert (table["p_bh"] >= table["p"] - 1e-12).all()
     pairwise = compare_emphasis(seed_tokens, by="city", versus="pairwise", n_perm=100)
     assert set(pairwise["versus"]) - {"rest"} and (pairwise["group"] != pairwise["versus"]).all()
     pd.testing.assert_frame_equal(pairwise, compare_emphasis(seed_tokens, by="city", versus="pairwise", n_perm=100))
+
+
+def test_missing_and_blank_groups(seed_tokens):
+    by_city = emphasis(seed_tokens, by="city", n_boot=20)
+    assert "" not in set(by_city["city"].dropna())
+    missing = by_city[by_city["city"].isna()]
+    assert set(missing["n_docs"]) == {2}  # the township scheme and the untitled piece state no city
+    with pytest.warns(UserWarning, match="2 document\\(s\\) with no 'city' left out"):
+        compared = compare_emphasis(seed_tokens, by="city", n_perm=50)
+    assert compared["group"].notna().all()
+    one_group = ca.Corpus.from_texts(["交通。", "人才。"], city=["甲", "甲"])
+    with pytest.raises(ValueError, match="at least two groups"):
+        compare_emphasis(ca.tokenize(one_group, lexicon=False), by="city")
+    with pytest.raises(ValueError, match="unit must be"):
+        compare_emphasis(seed_tokens, by="city", unit="sentence")
+
+
+def test_groups_of_documents_resample_documents_first(seed_tokens):
+    """Terms cluster within documents: a group's interval reflects its documents, not only its paragraphs."""
+    corpus = ca.Corpus.from_texts(["标题\n交通。\n交通。\n交通。", "标题\n人才。\n人才。\n人才。"] * 2,
+                                  doc_ids=["a", "b", "c", "d"], city=["甲", "甲", "乙", "乙"])
+    tokens = ca.tokenize(corpus, lexicon=False)
+    row = emphasis(tokens, by="city", n_boot=500).set_index(["city", "theme"]).loc[("甲", "transport")]
+    # resampling the two documents gives all-transport, mixed and no-transport samples
+    assert row["ci_low"] == 0.0 and row["ci_high"] == 10_000.0
+    assert row["n_docs"] == 2
 
 
 def test_kwic_lines(seed_tokens):
@@ -171,6 +202,10 @@ def test_precision_and_recall_against_hand_coding(toy):
     assert result["f1"] == pytest.approx(2 * 1 * (1 / 3) / (1 + 1 / 3))
     with pytest.raises(ValueError, match="not in the tokens"):
         validate_coding(tokens, hand.assign(para=99), codebook=path)
+    as_text = validate_coding(tokens, hand.assign(label=["1", "1", "0", "1"]), codebook=path)
+    assert as_text.set_index("theme").loc["transport", "recall"] == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="labels must be true/false or 1/0"):
+        validate_coding(tokens, hand.assign(label=["yes", "1", "0", None]), codebook=path)
 
 
 def test_expansion_candidates_and_logged_decisions(seed_tokens, tmp_path):

@@ -39,8 +39,21 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_rate():
     for g in (0, 1):
         rate = 10_000 * counts[groups == g].sum(axis=0) / totals[groups == g].sum()
         assert (low[g] < rate).all() and (rate < high[g]).all()
-    one_unit_low, one_unit_high = bootstrap_rate_interval(counts[:1], totals[:1], np.array([0]), n_boot=50)
-    np.testing.assert_allclose(one_unit_low, one_unit_high)  # one unit: nothing to resample
+    one_unit = bootstrap_rate_interval(counts[:1], totals[:1], np.array([0]), n_boot=50)
+    assert np.isnan(one_unit[0]).all() and np.isnan(one_unit[1]).all()  # one unit: no interval
+    zero = bootstrap_rate_interval(np.zeros((5, 1)), np.full(5, 10.0), np.zeros(5, dtype=int), n_boot=50)
+    assert np.isnan(zero[0]).all()  # no hits: no interval
+
+
+def test_two_stage_bootstrap_respects_clusters():
+    # two documents of three paragraphs each; one document is all hits, the other none
+    counts = np.array([[1.0], [1.0], [1.0], [0.0], [0.0], [0.0]])
+    totals = np.ones(6)
+    groups = np.zeros(6, dtype=int)
+    flat = bootstrap_rate_interval(counts, totals, groups, n_boot=2000, scale=1.0)
+    clustered = bootstrap_rate_interval(counts, totals, groups, clusters=np.repeat([0, 1], 3), n_boot=2000, scale=1.0)
+    assert clustered[0][0, 0] == 0.0 and clustered[1][0, 0] == 1.0  # draws of only one document happen
+    assert clustered[1][0, 0] - clustered[0][0, 0] > flat[1][0, 0] - flat[0][0, 0]
 
 
 def test_permutation_test_on_known_cases():
@@ -49,7 +62,20 @@ def test_permutation_test_on_known_cases():
     first = np.array([True, True, True, False, False, False, True, False])
     diff, p = permutation_test_rates(counts, totals, first, n_perm=2000, seed=0)
     assert diff[0] == pytest.approx(10_000 * (40 / 400 - 1 / 400))
-    # only the observed split (and none more extreme) reaches this difference: p ≈ 1/70
-    assert p[0] < 0.05
+    # C(8, 4) = 70 arrangements, enumerated: only the observed split and its mirror are as extreme
+    assert p[0] == pytest.approx(2 / 70)
+    sampled = permutation_test_rates(counts, totals, first, n_perm=60, seed=0)[1][0]
+    assert 1 / 61 <= sampled < 0.2  # sampled: (1 + exceed) / (1 + n_perm)
     same = np.tile([[5.0]], (8, 1))
     assert permutation_test_rates(same, totals, first, n_perm=200)[1][0] == pytest.approx(1.0)
+
+
+def test_arrangements_without_tokens_are_left_out_of_the_p_value():
+    counts = np.array([[1.0], [2.0], [0.0], [3.0]])
+    totals = np.array([10.0, 10.0, 0.0, 10.0])
+    first = np.array([True, False, False, False])
+    # C(4, 1) = 4 arrangements; putting the empty unit alone in the first group gives no rate
+    diff, p = permutation_test_rates(counts, totals, first)
+    others = [10_000 * (c / 10 - (6 - c) / 20) for c in (1.0, 2.0, 3.0)]
+    expected = sum(abs(o) >= abs(diff[0]) - 1e-9 for o in others) / 3
+    assert p[0] == pytest.approx(expected)

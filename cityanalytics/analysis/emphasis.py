@@ -2,9 +2,11 @@
 
 A unit's **rate** of a theme is its theme-term tokens per 10,000 term tokens; its **share** is
 the theme's part of all theme-coded tokens (shares of one unit sum to 1, since no term is in two
-themes). Intervals are percentile bootstraps over paragraphs within the unit (over sentences
-when the unit is a paragraph), so long documents do not look more certain than their paragraphs
-allow. Group differences are tested by permuting documents between groups.
+themes). Intervals are percentile bootstraps over paragraphs: within a document or section the
+paragraphs are resampled; for a group of documents (a city, a year) documents are resampled
+first and paragraphs within them next, since terms cluster within documents; for a paragraph,
+its sentences. A unit with fewer than two resampling units, or a theme with no hits, gets no
+interval (NaN). Group differences are tested by permuting documents between groups.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cityanalytics.analysis.codebook import Codebook, as_codebook
+from cityanalytics.analysis.matching import series_codes, token_arrays
 from cityanalytics.dtm import group_codes
 from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, permutation_test_rates
 from cityanalytics.text.segment import tokenizer_for
@@ -49,7 +52,8 @@ def theme_counts(tokens: Tokens, codebook: Codebook | str | None = None,
 
     Returns (units, n_terms, counts): ``units`` has the level's keys, ``section`` and the
     docvars; ``n_terms`` the term tokens of each unit; ``counts`` a (units × themes) matrix in
-    codebook order. Units without any term are kept with zero counts.
+    codebook order. Units without any term are kept with zero counts. Codebook terms that occur
+    only as non-terms (stopwords, boilerplate, a filtered part of speech) are warned about.
     """
     codebook = as_codebook(codebook)
     table = tokens.table
@@ -58,15 +62,13 @@ def theme_counts(tokens: Tokens, codebook: Codebook | str | None = None,
     first_rows = pd.Series(np.arange(len(table))).groupby(unit_codes).first().to_numpy()
     units = table.iloc[first_rows][[*keys, "section"] if "section" not in keys else keys].reset_index(drop=True)
     units = units.astype({"doc_id": str}).merge(tokens.docvars, on="doc_id", how="left")
-    is_term = table["is_term"].to_numpy()
-    term_units = unit_codes[is_term]
-    vocabulary = np.asarray(table["token"].cat.categories, dtype=str)
-    token_codes = table["token"].cat.codes.to_numpy()[is_term]
+    _, token_codes, vocabulary, is_term, _ = token_arrays(tokens)
+    codes = series_codes(codebook.term_sets(), vocabulary, token_codes, is_term, warn_absent=False)
+    term_units, term_codes = unit_codes[is_term], token_codes[is_term]
     n_terms = np.bincount(term_units, minlength=len(units)).astype(float)
     counts = np.zeros((len(units), len(codebook.themes)))
     for j, theme in enumerate(codebook.themes):
-        in_theme = np.isin(vocabulary, theme.terms)
-        counts[:, j] = np.bincount(term_units, weights=in_theme[token_codes].astype(float), minlength=len(units))
+        counts[:, j] = np.bincount(term_units[np.isin(term_codes, codes[theme.key])], minlength=len(units))
     return units, n_terms, counts
 
 
@@ -83,9 +85,9 @@ def emphasis(
 
     Columns: the unit keys, theme, label, label_en, n_theme (theme-term tokens), n_terms (all term
     tokens), n_coded (tokens of any theme), rate_per_10k with ci_low and ci_high, share (of the
-    coded tokens) with share_low and share_high, and n_resampled (paragraphs, or sentences for
-    paragraph units, that the bootstrap resamples). Documents with a missing grouping docvar
-    form their own group (shown as missing), so none is dropped.
+    coded tokens) with share_low and share_high, n_docs, and n_resampled (paragraphs, or sentences
+    for paragraph units, that the bootstrap resamples). Documents with a missing or blank grouping
+    docvar form one group of their own (shown as missing), so none is dropped.
     """
     codebook = as_codebook(codebook)
     _warn_split_terms(tokens, codebook)
@@ -102,20 +104,23 @@ def emphasis(
     np.add.at(sums, codes, counts)
     group_terms = np.bincount(codes, weights=n_terms, minlength=n_groups)
     group_coded = np.bincount(codes, weights=coded, minlength=n_groups)
-    rate_low, rate_high = bootstrap_rate_interval(counts, n_terms, codes, n_boot=n_boot, ci=ci, seed=seed)
-    share_low, share_high = bootstrap_rate_interval(counts, coded, codes, n_boot=n_boot, ci=ci, seed=seed, scale=1.0)
+    documents = pd.factorize(units["doc_id"])[0]
+    resampling = {"clusters": documents, "n_boot": n_boot, "ci": ci, "seed": seed}
+    rate_low, rate_high = bootstrap_rate_interval(counts, n_terms, codes, **resampling)
+    share_low, share_high = bootstrap_rate_interval(counts, coded, codes, scale=1.0, **resampling)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = 10_000 * sums / group_terms[:, None]
         share = sums / group_coded[:, None]
     n_resampled = np.bincount(codes, minlength=n_groups)
+    n_docs = pd.Series(documents).groupby(codes).nunique().reindex(range(n_groups), fill_value=0).to_numpy()
     rows = []
     for g in range(n_groups):
         for j, theme in enumerate(codebook.themes):
             rows.append((*groups.iloc[g], theme.key, theme.label, theme.label_en, int(sums[g, j]), int(group_terms[g]),
                          int(group_coded[g]), rate[g, j], rate_low[g, j], rate_high[g, j], share[g, j],
-                         share_low[g, j], share_high[g, j], int(n_resampled[g])))
+                         share_low[g, j], share_high[g, j], int(n_docs[g]), int(n_resampled[g])))
     columns = [*keys, "theme", "label", "label_en", "n_theme", "n_terms", "n_coded", "rate_per_10k", "ci_low", "ci_high",
-               "share", "share_low", "share_high", "n_resampled"]
+               "share", "share_low", "share_high", "n_docs", "n_resampled"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -132,30 +137,43 @@ def compare_emphasis(
     """Test differences in theme rates between groups of a docvar, by permutation, BH-corrected.
 
     ``versus="rest"`` compares each group with all others pooled; ``versus="pairwise"`` each
-    pair. Units (documents by default, or paragraphs) are shuffled between the compared groups.
+    pair. Units (documents by default, or paragraphs) are shuffled between the compared groups;
+    with few documents every arrangement is enumerated, so p is exact (and can be no smaller than
+    the share of arrangements as extreme as the observed one). Documents with a missing or blank
+    docvar are left out with a warning.
     Columns: group, versus, theme, label, rate_group, rate_versus, difference (per 10,000
     tokens), p, p_bh (over every row of the table), n_units_group, n_units_versus.
     """
     if versus not in ("rest", "pairwise"):
         raise ValueError("versus must be 'rest' or 'pairwise'")
+    if unit not in ("document", "paragraph"):
+        raise ValueError(f"unit must be 'document' or 'paragraph', not {unit!r}")
     codebook = as_codebook(codebook)
     _warn_split_terms(tokens, codebook)
     level = ("doc_id",) if unit == "document" else ("doc_id", "para")
     units, n_terms, counts = theme_counts(tokens, codebook, level)
     if by not in units.columns:
         raise KeyError(f"cannot compare by {by!r}: not a docvar; docvars are {list(tokens.docvars.columns)}")
-    labels = units[by].astype(object).where(units[by].notna(), None)
-    present = labels.notna().to_numpy()
-    values = sorted(set(labels[present]), key=str)
+    codes, groups = group_codes(units[[by]])
+    present = groups[by].notna().to_numpy()[codes]
+    if not present.all():
+        missing = sorted(set(units.loc[~present, "doc_id"]))
+        warnings.warn(f"compare_emphasis: {len(missing)} document(s) with no {by!r} left out: {', '.join(missing[:10])}",
+                      UserWarning, stacklevel=2)
+    labels = units[by].where(present, None)
+    values = [v for v in groups[by] if pd.notna(v)]
+    if len(values) < 2:
+        raise ValueError(f"comparing needs at least two groups, but {by!r} has {len(values)}")
     pairs = [(g, None) for g in values] if versus == "rest" else list(itertools.combinations(values, 2))
     rows = []
     for first, second in pairs:
         in_first = (labels == first).to_numpy()
         in_pair = present if second is None else in_first | (labels == second).to_numpy()
         observed, p = permutation_test_rates(counts[in_pair], n_terms[in_pair], in_first[in_pair], n_perm=n_perm, seed=seed)
+        in_second = in_pair & ~in_first
         with np.errstate(invalid="ignore", divide="ignore"):
             rate_first = 10_000 * counts[in_first].sum(axis=0) / n_terms[in_first].sum()
-        rate_second = rate_first - observed
+            rate_second = 10_000 * counts[in_second].sum(axis=0) / n_terms[in_second].sum()
         for j, theme in enumerate(codebook.themes):
             rows.append((first, second if second is not None else "rest", theme.key, theme.label, rate_first[j],
                          rate_second[j], observed[j], p[j], int(in_first.sum()), int(in_pair.sum() - in_first.sum())))

@@ -11,6 +11,7 @@ more often together) than expected, negative when less.
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -61,15 +62,18 @@ def frequency(dtm: DTM, by: str | list[str] | None = None, n: int | None = None)
     if "doc_id" not in dtm.rows:
         raise ValueError("frequency counts documents and needs a DTM whose rows carry doc_id (not a grouped one)")
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    if dtm.counts.nnz == 0:
+        return pd.DataFrame(columns=[*by, "term", "count", "rate_per_10k", "doc_freq", "rank"])
     docs = dtm.group([*by, "doc_id"])
     present = DTM((docs.counts > 0).astype(np.int64), docs.vocabulary, docs.rows, "count", docs.keys)
     if by:
         grouped = docs.group(by)
         counts, doc_freq, keys = grouped.counts, present.group(by).counts, grouped.rows[by]
+        n_tokens = grouped.totals
     else:
         counts, doc_freq, keys = sp.csr_matrix(docs.counts.sum(axis=0)), sp.csr_matrix(present.counts.sum(axis=0)), pd.DataFrame(index=[0])
+        n_tokens = np.array([docs.totals.sum()])
     frame = _ranked(counts, dtm.vocabulary, "count", n)
-    n_tokens = np.asarray(counts.sum(axis=1)).ravel()
     rows, cols = frame["_row"].to_numpy(), frame["_col"].to_numpy()
     frame["count"] = frame["count"].astype("int64")
     frame.insert(4, "rate_per_10k", frame["count"] / n_tokens[rows] * 10_000)
@@ -189,11 +193,15 @@ def keyness(dtm: DTM, target, by: str = "doc_id", measure: str = "g2") -> pd.Dat
         raise ValueError(f"every row has {by} in {targets}: there is no reference to compare with")
     a = np.asarray(dtm.counts[in_target].sum(axis=0)).ravel()
     b = np.asarray(dtm.counts[~in_target].sum(axis=0)).ravel()
+    n_a, n_b = dtm.totals[in_target].sum(), dtm.totals[~in_target].sum()
+    if n_a == 0 or n_b == 0:
+        side = "target" if n_a == 0 else "reference"
+        raise ValueError(f"the {side} ({by} {'in' if side == 'target' else 'not in'} {targets}) has no term tokens")
     used = (a + b) > 0
     a, b, terms = a[used], b[used], dtm.vocabulary[used]
-    g2, chi2 = two_by_two(a, b, a.sum() - a, b.sum() - b)
-    share_target = np.where(a == 0, 0.5, a) / a.sum()
-    share_reference = np.where(b == 0, 0.5, b) / b.sum()
+    g2, chi2 = two_by_two(a, b, n_a - a, n_b - b)
+    share_target = np.where(a == 0, 0.5, a) / n_a
+    share_reference = np.where(b == 0, 0.5, b) / n_b
     frame = pd.DataFrame({"term": terms, "n_target": a.astype("int64"), "n_reference": b.astype("int64"),
                           "g2": g2, "chi2": chi2, "log_ratio": np.log2(share_target / share_reference)})
     frame["p"] = chi2_distribution.sf(np.abs(frame[measure]), df=1)
@@ -226,12 +234,17 @@ def log_odds(dtm: DTM, by: str, prior: str = "corpus", alpha0: float | None = No
     if prior not in ("corpus", "uniform"):
         raise ValueError(f"prior must be 'corpus' or 'uniform', not {prior!r}")
     grouped = dtm.group(by)
+    if grouped.rows[by].isna().any():
+        warnings.warn(f"log_odds: rows with no {by!r} are left out of the comparison", UserWarning, stacklevel=2)
+        grouped = DTM(grouped.counts[grouped.rows[by].notna().to_numpy()], grouped.vocabulary,
+                      grouped.rows[grouped.rows[by].notna()].reset_index(drop=True), "count", grouped.keys,
+                      grouped.totals[grouped.rows[by].notna().to_numpy()])
     if len(grouped.rows) < 2:
         raise ValueError(f"log-odds compares groups, but {by} has only one value")
     counts = grouped.counts.toarray().astype(float)
     used = counts.sum(axis=0) > 0
     counts, vocabulary = counts[:, used], dtm.vocabulary[used]
-    sizes = counts.sum(axis=1)
+    sizes = grouped.totals
     alpha0 = float(sizes.mean()) if alpha0 is None else float(alpha0)
     total = counts.sum(axis=0)
     alpha = alpha0 * total / total.sum() if prior == "corpus" else np.full(len(total), alpha0 / len(total))

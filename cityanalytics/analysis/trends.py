@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau, rankdata
 
+from cityanalytics.analysis.matching import series_codes, token_arrays
+from cityanalytics.dtm import group_codes
 from cityanalytics.stats import bh_adjust, bootstrap_rate_interval
 from cityanalytics.text.tokens import Tokens
 
@@ -72,55 +74,6 @@ def _as_series(terms) -> dict[str, tuple[str, ...]]:
     return series
 
 
-def _token_arrays(tokens: Tokens) -> tuple[np.ndarray, np.ndarray, pd.Index, np.ndarray, pd.Index]:
-    """Document codes, token codes, token vocabulary, is_term mask and document names of the table."""
-    table = tokens.table
-    doc = table["doc_id"]
-    if not isinstance(doc.dtype, pd.CategoricalDtype):
-        doc = doc.astype("category")
-    token = table["token"]
-    if not isinstance(token.dtype, pd.CategoricalDtype):
-        token = token.astype("category")
-    return (
-        doc.cat.codes.to_numpy(np.int64),
-        token.cat.codes.to_numpy(np.int64),
-        pd.Index(token.cat.categories.astype(str)),
-        table["is_term"].to_numpy(bool),
-        pd.Index(doc.cat.categories.astype(str)),
-    )
-
-
-def _member_codes(series: dict[str, tuple[str, ...]], vocabulary: pd.Index, token_codes: np.ndarray,
-                  is_term: np.ndarray) -> dict[str, np.ndarray]:
-    """Vocabulary codes of each series' members; warns about members that are never counted.
-
-    A single term that is not counted gets its own warning with a hint; a term set gets one
-    warning listing its uncounted members, since a dictionary rarely finds every term in a corpus.
-    """
-    term_codes = np.unique(token_codes[is_term])
-    codes = {}
-    for name, members in series.items():
-        found = vocabulary.get_indexer(list(members))
-        absent = [m for m, code in zip(members, found) if code < 0]
-        not_terms = [m for m, code in zip(members, found) if code >= 0 and not np.isin(code, term_codes)]
-        if len(members) == 1 and absent:
-            inside = [v for v in vocabulary if members[0] in v][:5]
-            hint = f"; tokens containing it: {', '.join(inside)}" if inside else ""
-            warnings.warn(f"term {members[0]!r} is not a token anywhere in these tokens, so it counts 0 (segmentation "
-                          f"may split it or join it into longer words{hint}); add it to a user dictionary or list its "
-                          "variants in a term set", UserWarning, stacklevel=4)
-        elif absent:
-            warnings.warn(f"term set {name!r}: {len(absent)} of {len(members)} members are not tokens here and count 0 "
-                          f"({'、'.join(absent[:10])}{'…' if len(absent) > 10 else ''}); term_coverage shows why",
-                          UserWarning, stacklevel=4)
-        if not_terms:
-            warnings.warn(f"{'、'.join(not_terms)} (in {name!r}) occur as tokens but never as terms (stopwords, "
-                          "boilerplate, numbers or a filtered part of speech here), so they count 0",
-                          UserWarning, stacklevel=4)
-        codes[name] = found[found >= 0]
-    return codes
-
-
 def _dated_documents(tokens: Tokens, time: str, by: list[str], caller: str) -> pd.DataFrame:
     """doc_id, time and group docvars of the documents that have them all; warns about the others."""
     docvars = tokens.docvars
@@ -153,8 +106,8 @@ def _unit_counts(tokens: Tokens, series: dict[str, tuple[str, ...]], docs: pd.Da
     Every document of ``docs`` is at least one unit, even one without any token, so that it
     counts in ``n_docs`` and in the bootstrap.
     """
-    doc_codes, token_codes, vocabulary, is_term, doc_names = _token_arrays(tokens)
-    member_codes = _member_codes(series, vocabulary, token_codes, is_term)
+    doc_codes, token_codes, vocabulary, is_term, doc_names = token_arrays(tokens)
+    member_codes = series_codes(series, vocabulary, token_codes, is_term)
     row_of_code = pd.Index(docs["doc_id"]).get_indexer(doc_names)  # table doc code -> row in docs (-1: left out)
     token_row = row_of_code[doc_codes] if len(doc_codes) else np.zeros(0, dtype=np.int64)
     keep = token_row >= 0
@@ -256,7 +209,7 @@ def trends(
     unit_doc, counts, totals = _unit_counts(tokens, series, docs, unit)
 
     keys = [*by, time]
-    cell_of_doc, cells = _cells(docs, keys)
+    cell_of_doc, cells = group_codes(docs[keys])
     n_cells = len(cells)
     unit_cell = cell_of_doc[unit_doc]
     cell_counts = np.zeros((n_cells, len(series)), dtype=np.int64)
@@ -294,16 +247,6 @@ def trends(
     table = table[[*keys, *TREND_COLUMNS]]
     table.attrs = {"time": time, "by": by, "unit": unit, "n_boot": n_boot, "ci": ci, "seed": seed}
     return table
-
-
-def _cells(docs: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Code of each document's (group, period) cell and the cells' key values, sorted."""
-    if docs.empty:
-        return np.zeros(0, dtype=np.int64), docs[keys].iloc[:0].reset_index(drop=True)
-    cells = docs[keys].drop_duplicates().sort_values(keys, kind="stable").reset_index(drop=True)
-    index = pd.MultiIndex.from_frame(cells)
-    codes = index.get_indexer(pd.MultiIndex.from_frame(docs[keys]))
-    return codes.astype(np.int64), cells
 
 
 # ----------------------------------------------------------------------------------------------
@@ -453,7 +396,7 @@ def first_appearance(tokens: Tokens, terms, time: str = "year") -> pd.DataFrame:
 def _running_text(tokens: Tokens) -> tuple[str, np.ndarray, np.ndarray, pd.Index]:
     """The tokens joined back into text, one sentence a line; each token's start and code; the vocabulary."""
     table = tokens.table
-    doc_codes, token_codes, vocabulary, _, _ = _token_arrays(tokens)
+    doc_codes, token_codes, vocabulary, _, _ = token_arrays(tokens)
     sentence = pd.MultiIndex.from_arrays([doc_codes, table["para"].to_numpy(), table["sent"].to_numpy()])
     new_sentence = np.r_[False, (sentence[1:] != sentence[:-1])] if len(table) else np.zeros(0, bool)
     words = vocabulary.to_numpy(dtype=object)[token_codes]

@@ -81,7 +81,7 @@ def validate_coding(tokens: Tokens, hand_coded: pd.DataFrame, codebook: Codebook
     absent = sample[sample["_merge"] == "left_only"]
     if not absent.empty:
         raise ValueError(f"{len(absent)} hand-coded units are not in the tokens, e.g. {absent[keys].iloc[0].to_dict()}")
-    truth = sample["label"].astype(bool)
+    truth = _labels(sample["label"])
     guess = sample["dictionary"].astype(bool)
     sample = sample.assign(tp=truth & guess, fp=~truth & guess, fn=truth & ~guess, tn=~truth & ~guess)
     result = sample.groupby("theme")[["tp", "fp", "fn", "tn"]].sum().astype(int)
@@ -92,6 +92,16 @@ def validate_coding(tokens: Tokens, hand_coded: pd.DataFrame, codebook: Codebook
         result["recall"] = result["true_pos"] / (result["true_pos"] + result["false_neg"])
         result["f1"] = 2 * result["precision"] * result["recall"] / (result["precision"] + result["recall"])
     return result.reset_index()
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    """Hand-coded labels as booleans: True/False, 1/0 or the strings true/false/1/0; anything else is an error."""
+    mapping = {True: True, False: False, "1": True, "0": False, "true": True, "false": False}  # 1 == True, 0 == False
+    normalised = values.map(lambda v: mapping.get(v.strip().lower() if isinstance(v, str) else v))
+    bad = values[normalised.isna()]
+    if not bad.empty:
+        raise ValueError(f"hand-coded labels must be true/false or 1/0; found {sorted(set(map(str, bad)))[:5]}")
+    return normalised.astype(bool)
 
 
 def _stable_hash(word: str) -> int:

@@ -10,6 +10,7 @@ import pandas as pd
 import cityanalytics as ca
 from experiments._common import prepare, write_results
 
+
 def document_table(corpus: ca.Corpus, tokens: ca.Tokens) -> pd.DataFrame:
     """One row per document: docvars, characters, paragraphs, sentences, tokens and terms."""
     paras = corpus.paragraphs()
