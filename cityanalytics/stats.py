@@ -30,7 +30,7 @@ def _dense(matrix) -> np.ndarray:
     return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix, dtype=float)
 
 
-def _resample_weights(rng: np.random.Generator, n_boot: int, members: np.ndarray, clusters: np.ndarray | None):
+def resample_weights(rng: np.random.Generator, n_boot: int, members: np.ndarray, clusters: np.ndarray | None):
     """(n_boot × units) resampling counts: units with replacement, or clusters then units within them.
 
     Two stages (documents, then paragraphs within each drawn document) respect that terms cluster
@@ -81,7 +81,7 @@ def bootstrap_rate_interval(
         members = np.flatnonzero(groups == g)
         if len(members) < 2 or n_boot < 1:
             continue
-        weights = _resample_weights(rng, n_boot, members, clusters)
+        weights = resample_weights(rng, n_boot, members, clusters)
         with np.errstate(invalid="ignore", divide="ignore"):
             rates = scale * (weights @ counts[members]) / (weights @ totals[members])[:, None]
         observed = counts[members].sum(axis=0) > 0

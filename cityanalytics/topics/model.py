@@ -1,0 +1,175 @@
+"""TopicModel: scikit-learn-style topic models over paragraphs, sections or documents, with tidy outputs.
+
+``TopicModel(n_topics, engine=..., random_state=...)`` stores its parameters; ``fit(tokens)``
+returns the model with fitted attributes ending in ``_``. Engines and determinism:
+
+- ``"gensim-lda"`` (default): gensim's ``LdaModel``, variational Bayes; the same
+  ``random_state`` gives the same topics. (gensim's ``LdaMulticore`` does not, so it is not offered.)
+- ``"sklearn-lda"``: scikit-learn's batch ``LatentDirichletAllocation``; deterministic per seed.
+- ``"sklearn-nmf"``: scikit-learn's ``NMF`` on tf-idf with the seeded ``nndsvdar`` start;
+  deterministic per seed (the unseeded default start would give the same topics for every seed,
+  which would make any stability-across-seeds check meaningless).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from cityanalytics.dtm import DTM, dtm
+from cityanalytics.text.tokens import Tokens
+
+ENGINES = ("gensim-lda", "sklearn-lda", "sklearn-nmf")
+UNITS = ("paragraph", "section", "document")
+
+
+def frex(components: np.ndarray, weight: float = 0.5) -> np.ndarray:
+    """FREX scores (stm; Bischof & Airoldi 2012): harmonic mean of the within-topic ECDF ranks of a
+    term's exclusivity (β_kw / Σ_j β_jw) and of its frequency (β_kw), weighted by ``weight``."""
+    exclusivity = components / components.sum(axis=0, keepdims=True)
+
+    def ecdf(values: np.ndarray) -> np.ndarray:
+        return (values.argsort(axis=1).argsort(axis=1) + 1) / values.shape[1]
+
+    return 1.0 / (weight / ecdf(exclusivity) + (1 - weight) / ecdf(components))
+
+
+class TopicModel:
+    """A topic model of a corpus's units with tidy fitted tables.
+
+    Fitted attributes: ``vocabulary_`` (terms), ``components_`` (topics × terms, rows sum to 1),
+    ``doc_topic_`` (units × topics, rows sum to 1), ``units_`` (unit keys, docvars and n_terms),
+    ``texts_`` (each unit's terms, the reference corpus for coherence), and the tables
+    ``topic_terms_`` (topic, term, weight, rank), ``doc_topics_`` (unit keys, docvars, topic,
+    share) and ``labels_`` (topic, top_terms, frex_terms and, with a codebook, theme, theme_label,
+    theme_weight). Terms in fewer than ``min_docs`` units or in more than ``max_docs_share`` of
+    them are left out before fitting; units left without any term are left out with a warning.
+    """
+
+    def __init__(self, n_topics: int = 10, *, engine: str = "gensim-lda", unit: str = "paragraph",
+                 random_state: int = 0, min_docs: int = 2, max_docs_share: float = 0.5, n_top: int = 10,
+                 passes: int = 20, max_iter: int | None = None, codebook=None):
+        self.n_topics = n_topics
+        self.engine = engine
+        self.unit = unit
+        self.random_state = random_state
+        self.min_docs = min_docs
+        self.max_docs_share = max_docs_share
+        self.n_top = n_top
+        self.passes = passes
+        self.max_iter = max_iter
+        self.codebook = codebook
+
+    def __repr__(self) -> str:
+        return f"TopicModel(n_topics={self.n_topics}, engine={self.engine!r}, unit={self.unit!r}, random_state={self.random_state})"
+
+    def fit(self, tokens: Tokens) -> TopicModel:
+        """Fit the model to the units of ``tokens``; returns the model."""
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {self.engine!r}")
+        if self.unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, not {self.unit!r}")
+        matrix = self._matrix(tokens)
+        if matrix.shape[0] < self.n_topics or matrix.shape[1] < self.n_topics:
+            raise ValueError(f"{matrix.shape[0]} units and {matrix.shape[1]} terms are too few for {self.n_topics} topics")
+        fit = {"gensim-lda": self._fit_gensim_lda, "sklearn-lda": self._fit_sklearn_lda, "sklearn-nmf": self._fit_nmf}
+        components, doc_topic = fit[self.engine](matrix.counts)
+        self.components_ = components / components.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = doc_topic / doc_topic.sum(axis=1, keepdims=True)
+        self.doc_topic_ = np.nan_to_num(shares, nan=1.0 / self.n_topics)
+        self.vocabulary_ = matrix.vocabulary
+        self.units_ = matrix.rows.assign(n_terms=np.asarray(matrix.counts.sum(axis=1)).ravel().astype(int))
+        self.texts_ = _unit_texts(tokens, matrix)
+        self.topic_terms_ = self._topic_terms()
+        self.doc_topics_ = self._doc_topics()
+        self.labels_ = self._labels()
+        return self
+
+    def _matrix(self, tokens: Tokens) -> DTM:
+        """Unit-level counts, trimmed by document frequency, without empty units."""
+        matrix = dtm(tokens, unit=self.unit).trim(min_docs=self.min_docs, max_docs_share=self.max_docs_share)
+        keep = np.asarray(matrix.counts.sum(axis=1)).ravel() > 0
+        if not keep.all():
+            warnings.warn(f"{int((~keep).sum())} {self.unit}(s) have no term after trimming and are left out",
+                          UserWarning, stacklevel=3)
+        return DTM(matrix.counts[keep], matrix.vocabulary, matrix.rows[keep].reset_index(drop=True), "count",
+                   matrix.keys, matrix.totals[keep])
+
+    def _iterations(self) -> int:
+        """``max_iter``, or the engine's default: gensim 200 inner iterations, sklearn LDA 50 passes, NMF 500."""
+        return self.max_iter or {"gensim-lda": 200, "sklearn-lda": 50, "sklearn-nmf": 500}[self.engine]
+
+    def _fit_gensim_lda(self, counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        from gensim.matutils import Sparse2Corpus
+        from gensim.models import LdaModel
+
+        corpus = list(Sparse2Corpus(counts, documents_columns=False))
+        model = LdaModel(corpus, num_topics=self.n_topics, id2word={i: str(i) for i in range(counts.shape[1])},
+                         random_state=self.random_state, passes=self.passes, iterations=self._iterations(),
+                         eval_every=None, chunksize=max(len(corpus), 1))
+        doc_topic = np.zeros((counts.shape[0], self.n_topics))
+        for row, bow in enumerate(corpus):
+            for topic, share in model.get_document_topics(bow, minimum_probability=0.0):
+                doc_topic[row, topic] = share
+        return model.get_topics(), doc_topic
+
+    def _fit_sklearn_lda(self, counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        from sklearn.decomposition import LatentDirichletAllocation
+
+        model = LatentDirichletAllocation(n_components=self.n_topics, learning_method="batch",
+                                          max_iter=self._iterations(), random_state=self.random_state)
+        doc_topic = model.fit_transform(counts)
+        return model.components_, doc_topic
+
+    def _fit_nmf(self, counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        from sklearn.decomposition import NMF
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        weights = TfidfTransformer().fit_transform(counts)
+        model = NMF(n_components=self.n_topics, init="nndsvdar", max_iter=self._iterations(), random_state=self.random_state)
+        doc_topic = model.fit_transform(weights)
+        return model.components_ + 1e-12, doc_topic
+
+    def _topic_terms(self) -> pd.DataFrame:
+        order = np.argsort(-self.components_, axis=1, kind="stable")[:, : self.n_top]
+        rows = [(k, self.vocabulary_[j], self.components_[k, j], r + 1) for k in range(self.n_topics)
+                for r, j in enumerate(order[k])]
+        return pd.DataFrame(rows, columns=["topic", "term", "weight", "rank"])
+
+    def _doc_topics(self) -> pd.DataFrame:
+        long = pd.DataFrame(self.doc_topic_).stack().rename("share").reset_index()
+        long.columns = ["_unit", "topic", "share"]
+        units = self.units_.iloc[long["_unit"].to_numpy()].reset_index(drop=True)
+        return pd.concat([units, long[["topic", "share"]]], axis=1)
+
+    def _labels(self) -> pd.DataFrame:
+        top = self.topic_terms_.groupby("topic")["term"].agg(" ".join)
+        frex_order = np.argsort(-frex(self.components_), axis=1, kind="stable")[:, : self.n_top]
+        labels = pd.DataFrame({"topic": range(self.n_topics), "top_terms": top.to_numpy(),
+                               "frex_terms": [" ".join(self.vocabulary_[j]) for j in frex_order]})
+        if self.codebook is not None:
+            from cityanalytics.analysis.codebook import as_codebook
+
+            book = as_codebook(self.codebook)
+            weights = np.stack([self.components_[:, np.isin(self.vocabulary_, t.terms)].sum(axis=1) for t in book.themes],
+                               axis=1)
+            best = weights.argmax(axis=1)
+            labels["theme"] = [book.themes[b].key for b in best]
+            labels["theme_label"] = [book.themes[b].label for b in best]
+            labels["theme_weight"] = weights[np.arange(self.n_topics), best]
+        return labels
+
+
+def _unit_texts(tokens: Tokens, matrix: DTM) -> list[list[str]]:
+    """Each unit's terms in text order, restricted to the model's vocabulary: the coherence reference
+    corpus (sliding-window measures need the order)."""
+    keys = list(matrix.keys)
+    terms = tokens.to_frame(terms_only=True)
+    terms = terms[terms["token"].isin(matrix.vocabulary)].astype({"doc_id": str, "token": str})
+    texts = terms.sort_values([*keys, "i"]).groupby(keys, sort=False)["token"].agg(list)
+    index = pd.MultiIndex.from_frame(matrix.rows[keys]) if len(keys) > 1 else pd.Index(matrix.rows[keys[0]])
+    return [list(t) for t in texts.reindex(index)]

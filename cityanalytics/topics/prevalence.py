@@ -1,0 +1,113 @@
+"""Topic prevalence by docvar groups with intervals, and covariate effects on topic shares.
+
+A group's prevalence of a topic is the token-weighted mean of its units' topic shares, i.e. the
+expected share of the group's term tokens drawn from the topic. Intervals resample documents and
+then units within them (the two-stage bootstrap of :mod:`cityanalytics.stats`). Effects follow the
+spirit of stm's ``estimateEffect``: a linear regression of unit-level topic share on covariates,
+with intervals from resampling documents and then units within them, so that paragraphs of one
+document are not taken for independent evidence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cityanalytics.dtm import group_codes
+from cityanalytics.stats import bootstrap_rate_interval, resample_weights
+from cityanalytics.topics.model import TopicModel
+
+
+def topic_prevalence(model: TopicModel, by: str | list[str], *, n_boot: int = 1000, ci: float = 0.95,
+                     seed: int = 0) -> pd.DataFrame:
+    """Topic shares per group of one or more docvars (missing values form their own group).
+
+    Columns: the ``by`` docvars, topic, top_terms, prevalence, ci_low, ci_high, n_docs, n_units.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [b for b in by if b not in model.units_.columns]
+    if missing:
+        raise KeyError(f"cannot group by {missing}: not a docvar of the model's units")
+    codes, groups = group_codes(model.units_[by])
+    weights = model.units_["n_terms"].to_numpy(float)
+    mass = model.doc_topic_ * weights[:, None]
+    documents = pd.factorize(model.units_["doc_id"])[0]
+    low, high = bootstrap_rate_interval(mass, weights, codes, clusters=documents, n_boot=n_boot, ci=ci, seed=seed,
+                                        scale=1.0)
+    sums = np.zeros((len(groups), model.n_topics))
+    np.add.at(sums, codes, mass)
+    totals = np.bincount(codes, weights=weights, minlength=len(groups))
+    n_docs = pd.Series(documents).groupby(codes).nunique().to_numpy()
+    n_units = np.bincount(codes, minlength=len(groups))
+    top = model.labels_.set_index("topic")["top_terms"]
+    rows = [(*groups.iloc[g], k, top[k], sums[g, k] / totals[g], low[g, k], high[g, k], int(n_docs[g]), int(n_units[g]))
+            for g in range(len(groups)) for k in range(model.n_topics)]
+    return pd.DataFrame(rows, columns=[*by, "topic", "top_terms", "prevalence", "ci_low", "ci_high", "n_docs", "n_units"])
+
+
+def _design(units: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list[str], dict[str, str]]:
+    """Design matrix with an intercept: numeric covariates as they are (centred), categorical ones as
+    indicators against their first level. Returns the matrix, column names and reference levels."""
+    columns, names, references = [np.ones(len(units))], ["(intercept)"], {}
+    for covariate in covariates:
+        values = units[covariate]
+        if pd.api.types.is_numeric_dtype(values):
+            numeric = values.astype(float).to_numpy()
+            columns.append(numeric - np.nanmean(numeric))
+            names.append(covariate)
+        else:
+            levels = sorted(values.dropna().astype(str).unique())
+            references[covariate] = levels[0]
+            for level in levels[1:]:
+                columns.append((values.astype(str) == level).to_numpy(float))
+                names.append(f"{covariate}={level}")
+    return np.column_stack(columns), names, references
+
+
+def topic_effects(model: TopicModel, covariates: str | list[str], *, n_boot: int = 500, ci: float = 0.95,
+                  seed: int = 0) -> pd.DataFrame:
+    """Effects of covariates (e.g. city, year) on units' topic shares, with document-bootstrap intervals.
+
+    Each topic's share is regressed on the covariates by least squares; categorical covariates
+    are compared with their first level (named in ``reference``); numeric ones are per unit
+    (e.g. per year), centred. Intervals resample documents and then units within the drawn
+    documents (weighted least squares on the resampling counts), so a city with one document
+    still shows the variation among its paragraphs. Units with a missing or blank covariate are
+    left out. Columns:
+    topic, top_terms, covariate (the design column), reference, estimate, ci_low, ci_high,
+    n_units, n_docs. A coefficient that a resample cannot estimate (a level absent from it) is
+    skipped in that resample.
+    """
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+    units = model.units_
+    keep = np.ones(len(units), dtype=bool)
+    for covariate in covariates:
+        if covariate not in units.columns:
+            raise KeyError(f"no docvar {covariate!r} in the model's units")
+        keep &= units[covariate].notna().to_numpy() & (units[covariate].astype(str) != "").to_numpy()
+    units = units[keep].reset_index(drop=True)
+    shares = model.doc_topic_[keep]
+    design, names, references = _design(units, covariates)
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        raise ValueError(f"the covariates {covariates} are collinear in these units; drop one of them")
+    estimate = np.linalg.lstsq(design, shares, rcond=None)[0]
+    documents = pd.factorize(units["doc_id"])[0]
+    n_docs = documents.max() + 1
+    weights = resample_weights(np.random.default_rng(seed), n_boot, np.arange(len(units)), documents)
+    draws = np.full((n_boot, design.shape[1], model.n_topics), np.nan)
+    for b, w in enumerate(weights):
+        gram = design.T @ (design * w[:, None])
+        if np.linalg.matrix_rank(gram) == design.shape[1]:
+            draws[b] = np.linalg.solve(gram, design.T @ (shares * w[:, None]))
+    alpha = (1 - ci) / 2
+    with np.errstate(all="ignore"):
+        low, high = np.nanquantile(draws, [alpha, 1 - alpha], axis=0)
+    top = model.labels_.set_index("topic")["top_terms"]
+    rows = []
+    for k in range(model.n_topics):
+        for j, name in enumerate(names[1:], start=1):
+            covariate = name.split("=")[0]
+            rows.append((k, top[k], name, references.get(covariate, ""), estimate[j, k], low[j, k], high[j, k],
+                         len(units), int(n_docs)))
+    return pd.DataFrame(rows, columns=["topic", "top_terms", "covariate", "reference", "estimate", "ci_low", "ci_high",
+                                       "n_units", "n_docs"])
