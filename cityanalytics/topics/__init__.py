@@ -1,0 +1,1 @@
+"""Topic models: fitting, coherence, model selection, prevalence and covariate effects."""

@@ -1,0 +1,119 @@
+"""Topic models: determinism, tidy outputs, labels, prevalence and covariate effects."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cityanalytics as ca
+from cityanalytics.topics.model import TopicModel, frex
+from cityanalytics.topics.prevalence import topic_effects, topic_prevalence
+
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "provincial_gwr_2025.jsonl"
+
+
+@pytest.fixture(scope="module")
+def seed_tokens():
+    return ca.tokenize(ca.load_corpus(), boilerplate=True)
+
+
+def fit(tokens, **options):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # paragraphs left without terms after trimming
+        return TopicModel(**options).fit(tokens)
+
+
+@pytest.mark.parametrize("engine", ["gensim-lda", "sklearn-lda", "sklearn-nmf"])
+def test_same_seed_same_topics_for_every_engine(seed_tokens, engine):
+    options = {"n_topics": 4, "engine": engine, "random_state": 3, "passes": 5, "max_iter": 20}
+    first, second = fit(seed_tokens, **options), fit(seed_tokens, **options)
+    np.testing.assert_array_equal(first.components_, second.components_)
+    pd.testing.assert_frame_equal(first.doc_topics_, second.doc_topics_)
+    other = fit(seed_tokens, **{**options, "random_state": 4})
+    assert not np.array_equal(first.components_, other.components_)
+
+
+def test_fit_returns_self_and_tidy_tables(seed_tokens):
+    model = TopicModel(5, random_state=0, passes=5, codebook=ca.load_codebook())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert model.fit(seed_tokens) is model
+    np.testing.assert_allclose(model.components_.sum(axis=1), 1.0)
+    np.testing.assert_allclose(model.doc_topic_.sum(axis=1), 1.0)
+    assert list(model.topic_terms_.columns) == ["topic", "term", "weight", "rank"]
+    assert (model.topic_terms_.groupby("topic").size() == model.n_top).all()
+    doc_topics = model.doc_topics_
+    assert list(doc_topics.columns[:2]) == ["doc_id", "para"] and {"city", "year", "topic", "share"} <= set(doc_topics)
+    assert len(doc_topics) == len(model.units_) * 5
+    assert {"top_terms", "frex_terms", "theme", "theme_label", "theme_weight"} <= set(model.labels_.columns)
+    assert set(model.labels_["theme"]) <= set(ca.load_codebook().keys)
+    assert len(model.texts_) == len(model.units_)
+    assert all(set(text) <= set(model.vocabulary_) for text in model.texts_)
+
+
+def test_units_and_parameter_errors(seed_tokens):
+    documents = fit(seed_tokens, n_topics=3, unit="document", random_state=0, passes=5, min_docs=2, max_docs_share=0.9)
+    assert list(documents.units_["doc_id"]) == sorted(documents.units_["doc_id"]) and len(documents.units_) == 9
+    assert "section" in fit(seed_tokens, n_topics=3, unit="section", passes=2).units_
+    with pytest.raises(ValueError, match="engine must be one of"):
+        TopicModel(3, engine="gensim-lda-multicore").fit(seed_tokens)
+    with pytest.raises(ValueError, match="too few for"):
+        fit(seed_tokens, n_topics=50, unit="document")
+
+
+def test_frex_on_a_constructed_case():
+    # term 0 is frequent in both topics; term 2 is rarer but exclusive to topic 0
+    components = np.array([[0.5, 0.1, 0.3, 0.1], [0.7, 0.2, 0.0001, 0.0999]])
+    scores = frex(components)
+    assert scores[0].argmax() == 2  # exclusive and fairly frequent beats frequent but shared
+    assert scores.shape == components.shape
+
+
+def test_prevalence_by_city_with_intervals(seed_tokens):
+    model = fit(seed_tokens, n_topics=4, random_state=0, passes=5)
+    table = topic_prevalence(model, "city", n_boot=300, seed=1)
+    assert list(table.columns) == ["city", "topic", "top_terms", "prevalence", "ci_low", "ci_high", "n_docs", "n_units"]
+    sums = table.groupby("city", dropna=False)["prevalence"].sum()
+    np.testing.assert_allclose(sums.to_numpy(), 1.0)
+    ok = table.dropna(subset=["ci_low"])
+    assert ((ok["ci_low"] <= ok["prevalence"] + 1e-9) & (ok["prevalence"] <= ok["ci_high"] + 1e-9)).all()
+    units = model.units_.assign(share=model.doc_topic_[:, 0])
+    hz = units[units["city"] == "杭州"]
+    expected = (hz["share"] * hz["n_terms"]).sum() / hz["n_terms"].sum()
+    assert table[(table["city"] == "杭州") & (table["topic"] == 0)]["prevalence"].iloc[0] == pytest.approx(expected)
+    pd.testing.assert_frame_equal(table, topic_prevalence(model, "city", n_boot=300, seed=1))
+
+
+def test_effects_recover_a_constructed_difference():
+    """Two cities, three documents each: city B's paragraphs are about 接沪融杭, city A's about 人才."""
+    a = "标题\n" + "\n".join(["人才引进人才培养。", "人才政策完善。", "人才服务提升。"] * 2)
+    b = "标题\n" + "\n".join(["接沪融杭同城化。", "接沪融杭交通对接。", "同城化交通建设。"] * 2)
+    corpus = ca.Corpus.from_texts([a, a, a, b, b, b], city=list("AAABBB"), year=[2010, 2011, 2012] * 2)
+    model = fit(ca.tokenize(corpus), n_topics=2, random_state=0, passes=20, min_docs=1, max_docs_share=1.0)
+    rate = model.topic_terms_[model.topic_terms_["term"] == "人才"].sort_values("weight").iloc[-1]["topic"]
+    effects = topic_effects(model, "city", n_boot=200, seed=0).set_index(["topic", "covariate"])
+    talent = effects.loc[(rate, "city=B")]
+    assert talent["reference"] == "A"
+    assert talent["estimate"] < -0.5 and talent["ci_high"] < 0  # B has far less of the 人才 topic
+    year = topic_effects(model, "year", n_boot=50).set_index(["topic", "covariate"]).loc[(rate, "year")]
+    assert abs(year["estimate"]) < 0.2
+    with pytest.raises(KeyError, match="no docvar 'district'"):
+        topic_effects(model, "district")
+
+
+@pytest.mark.skipif(not REALDATA.exists(), reason="../shared/realdata is not beside this checkout")
+def test_fit_and_prevalence_on_the_2025_provincial_reports():
+    records = [json.loads(line) for line in REALDATA.read_text("utf-8").splitlines()]
+    corpus = ca.Corpus.from_texts([r["text"] for r in records], doc_ids=[r["province"] for r in records],
+                                  year=[r["year"] for r in records])
+    tokens = ca.tokenize(corpus, boilerplate=True)
+    model = fit(tokens, n_topics=8, unit="document", random_state=0, passes=10, max_docs_share=0.8)
+    assert len(model.units_) == 31
+    prevalence = topic_prevalence(model, "doc_id", n_boot=50)
+    assert prevalence["doc_id"].nunique() == 31
+    np.testing.assert_allclose(prevalence.groupby("doc_id")["prevalence"].sum().to_numpy(), 1.0)
