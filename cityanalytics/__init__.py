@@ -23,6 +23,8 @@ from cityanalytics.dtm import DTM, dtm
 from cityanalytics.errors import CityAnalyticsError, InputFileError, MetadataError
 from cityanalytics.text.segment import TokenizerConfig
 from cityanalytics.text.tokens import Tokens, tokenize
+from cityanalytics.topics.model import TopicModel
+from cityanalytics.topics.prevalence import topic_effects, topic_prevalence
 
 __version__ = "0.1.0"
 
@@ -35,6 +37,7 @@ __all__ = [
     "MetadataError",
     "TokenizerConfig",
     "Tokens",
+    "TopicModel",
     "apply_decisions",
     "collocations",
     "compare_emphasis",
@@ -55,6 +58,8 @@ __all__ = [
     "textrank",
     "tfidf_keywords",
     "tokenize",
+    "topic_effects",
+    "topic_prevalence",
     "trend_test",
     "trends",
     "validate_coding",

@@ -134,3 +134,21 @@ def test_validate_command_and_usage_errors(user_folder, tmp_path):
     assert missing.exit_code != 0 and "--term or --theme" in missing.output
     unknown = run("expand", str(user_folder), "--theme", "nonsense")
     assert unknown.exit_code != 0 and "no theme 'nonsense'" in unknown.output
+
+
+@pytest.mark.parametrize(
+    "args, columns",
+    [
+        (["topics", "terms", "--k", "3"], ["topic", "term", "weight", "rank"]),
+        (["topics", "labels", "--k", "3"], ["topic", "top_terms", "frex_terms", "theme"]),
+        (["topics", "doc-topics", "--k", "3", "--unit", "document"], ["doc_id", "city", "province", "year"]),
+        (["topics", "prevalence", "--k", "3", "--by", "city", "--n-boot", "20"], ["city", "topic", "top_terms", "prevalence"]),
+        (["topics", "effects", "--k", "3", "--covariate", "year", "--n-boot", "20"], ["topic", "top_terms", "covariate"]),
+    ],
+)
+def test_topic_commands(tmp_path, args, columns):
+    out = tmp_path / "table.csv"
+    result = run(*args, "--boilerplate", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert list(table.columns[: len(columns)]) == columns and len(table) > 0

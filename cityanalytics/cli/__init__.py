@@ -8,6 +8,7 @@ import click
 from cityanalytics.cli.analysis_commands import COMMANDS
 from cityanalytics.cli.common import Group
 from cityanalytics.cli.corpus_commands import corpus, tokenize_command
+from cityanalytics.cli.topic_commands import topics
 
 
 @click.group(cls=Group)
@@ -22,5 +23,6 @@ def main():
 
 main.add_command(corpus)
 main.add_command(tokenize_command)
+main.add_command(topics)
 for command in COMMANDS:
     main.add_command(command)

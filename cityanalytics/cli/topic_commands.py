@@ -1,0 +1,81 @@
+"""Topic-model commands: ``topics terms|labels|doc-topics|prevalence|effects|sweep``."""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+from cityanalytics.cli.common import Group, corpus_options, emit, output_options, tokenizer_options, tokens_from
+
+
+@click.group(cls=Group)
+def topics():
+    """Fit topic models and write their tables (same seed, same topics)."""
+
+
+def model_command(function):
+    """A command that fits a TopicModel on PATH (the seed corpus by default) and emits ``function(model, ...)``."""
+    @corpus_options
+    @tokenizer_options
+    @output_options
+    @click.option("--k", "n_topics", type=int, default=8, show_default=True, help="Number of topics.")
+    @click.option("--engine", type=click.Choice(["gensim-lda", "sklearn-lda", "sklearn-nmf"]), default="gensim-lda",
+                  show_default=True)
+    @click.option("--unit", type=click.Choice(["paragraph", "section", "document"]), default="paragraph",
+                  show_default=True)
+    @click.option("--seed", type=int, default=0, show_default=True, help="random_state of the model.")
+    @functools.wraps(function)
+    def command(path, metadata, fmt, output, userdict, stopwords_file, no_stopwords, boilerplate, no_lexicon,
+                n_jobs, n_topics, engine, unit, seed, **options):
+        from cityanalytics.analysis.codebook import load_codebook
+        from cityanalytics.topics.model import TopicModel
+
+        tokens = tokens_from(path, metadata, userdict, stopwords_file, no_stopwords, boilerplate, no_lexicon, n_jobs)
+        model = TopicModel(n_topics, engine=engine, unit=unit, random_state=seed, codebook=load_codebook()).fit(tokens)
+        emit(function(model, **options), output, fmt)
+
+    return command
+
+
+@topics.command("terms")
+@model_command
+def terms_command(model):
+    """Top terms of each topic with their weights (topic, term, weight, rank)."""
+    return model.topic_terms_
+
+
+@topics.command("labels")
+@model_command
+def labels_command(model):
+    """Each topic's top terms, FREX terms and best-matching codebook theme."""
+    return model.labels_
+
+
+@topics.command("doc-topics")
+@model_command
+def doc_topics_command(model):
+    """Topic shares of every unit with its docvars (unit keys, docvars, topic, share)."""
+    return model.doc_topics_
+
+
+@topics.command("prevalence")
+@model_command
+@click.option("--by", required=True, help="Docvar(s) to group by, comma-separated (e.g. city or city,year).")
+@click.option("--n-boot", type=int, default=1000, show_default=True)
+def prevalence_command(model, by, n_boot):
+    """Topic prevalence per group with two-stage (documents, then units) bootstrap intervals."""
+    from cityanalytics.topics.prevalence import topic_prevalence
+
+    return topic_prevalence(model, by.split(","), n_boot=n_boot, seed=model.random_state)
+
+
+@topics.command("effects")
+@model_command
+@click.option("--covariate", "covariates", multiple=True, required=True, help="Docvar covariate (repeatable).")
+@click.option("--n-boot", type=int, default=500, show_default=True)
+def effects_command(model, covariates, n_boot):
+    """Effects of covariates on unit topic shares (least squares), with document-bootstrap intervals."""
+    from cityanalytics.topics.prevalence import topic_effects
+
+    return topic_effects(model, list(covariates), n_boot=n_boot, seed=model.random_state)
