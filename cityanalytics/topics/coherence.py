@@ -48,10 +48,12 @@ def _incidence(codes: np.ndarray, lengths: np.ndarray, window: int, n_terms: int
     later = ~new_group
     start[later] = np.maximum(enter[later], leave[:-1][later[1:]])
     span = np.maximum(leave - start, 0)
-    total = int(span.sum())
-    rows = np.repeat(first_row[text] + start - (np.cumsum(span) - span), span) + np.arange(total)
+    total, n_rows = int(span.sum()), int(n_windows.sum())
+    index = np.int32 if n_rows < np.iinfo(np.int32).max else np.int64  # halves the largest arrays
+    rows = np.repeat((first_row[text] + start - (np.cumsum(span) - span)).astype(index), span)
+    rows += np.arange(total, dtype=index)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(term, weights=span, minlength=n_terms))]).astype(np.int64)
-    return sps.csc_matrix((np.ones(total, dtype=np.int8), rows, indptr), shape=(int(n_windows.sum()), n_terms))
+    return sps.csc_matrix((np.ones(total, dtype=np.int8), rows, indptr), shape=(n_rows, n_terms))
 
 
 def _mean(values: np.ndarray) -> float:
@@ -97,6 +99,8 @@ class CoherenceIndex:
     def __init__(self, texts: Sequence[Sequence[str]], window: int | None = None):
         if window is not None and window < 1:
             raise ValueError(f"window must be a positive number of tokens, not {window}")
+        if not len(texts):
+            raise ValueError("the reference corpus has no texts")
         self.window = window
         self._lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         codes, terms = pd.factorize(pd.Series([w for t in texts for w in t], dtype=object), sort=False)
