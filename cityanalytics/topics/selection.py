@@ -189,7 +189,8 @@ def recommend_k(table: pd.DataFrame) -> tuple[int, str]:
     if np.isnan(row["rank_stability"]):
         return k, (f"K={k} has the highest mean c_v ({row['c_v_mean']:.3f}) of the {n} Ks swept; "
                    "stability is undefined with one seed per K.")
+    eligible = ", ".join(str(int(e)) for e in summary.loc[summary["eligible"], "k"])
     return k, (f"K={k} has mean c_v {row['c_v_mean']:.3f} (rank {row['rank_c_v']:g} of {n}) and mean stability "
-               f"{row['stability_mean']:.3f} (rank {row['rank_stability']:g}), the best mean rank "
-               f"({row['mean_rank']:g}) among the {int(summary['eligible'].sum())} Ks whose stability is at or "
-               f"above the median ({summary['stability_mean'].median():.3f}).")
+               f"{row['stability_mean']:.3f} (rank {row['rank_stability']:g} of {n}), the best mean rank "
+               f"({row['mean_rank']:g}) among the Ks whose stability is at or above the median of "
+               f"{summary['stability_mean'].median():.3f} (K = {eligible}).")
