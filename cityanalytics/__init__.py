@@ -25,6 +25,7 @@ from cityanalytics.text.segment import TokenizerConfig
 from cityanalytics.text.tokens import Tokens, tokenize
 from cityanalytics.topics.model import TopicModel
 from cityanalytics.topics.prevalence import topic_effects, topic_prevalence
+from cityanalytics.topics.selection import recommend_k, summarise, sweep
 
 __version__ = "0.1.0"
 
@@ -53,7 +54,10 @@ __all__ = [
     "load_corpus",
     "log_odds",
     "new_terms",
+    "recommend_k",
     "record_decisions",
+    "summarise",
+    "sweep",
     "term_coverage",
     "textrank",
     "tfidf_keywords",

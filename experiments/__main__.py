@@ -14,7 +14,7 @@ import yaml
 from tqdm.auto import tqdm
 
 HERE = Path(__file__).resolve().parent
-EXPERIMENTS = ["corpus_overview", "strategic_emphasis", "distinctive_terms", "keyword_trends"]
+EXPERIMENTS = ["corpus_overview", "strategic_emphasis", "distinctive_terms", "keyword_trends", "topic_model"]
 
 
 def run_all(names: list[str] | None = None, results: Path = HERE / "results") -> list[Path]:

@@ -144,6 +144,8 @@ def test_validate_command_and_usage_errors(user_folder, tmp_path):
         (["topics", "doc-topics", "--k", "3", "--unit", "document"], ["doc_id", "city", "province", "year"]),
         (["topics", "prevalence", "--k", "3", "--by", "city", "--n-boot", "20"], ["city", "topic", "top_terms", "prevalence"]),
         (["topics", "effects", "--k", "3", "--covariate", "year", "--n-boot", "20"], ["topic", "top_terms", "covariate"]),
+        (["topics", "sweep", "--k", "2", "--k", "3", "--seed", "0", "--seed", "1", "--unit", "document", "--summary"],
+         ["k", "n_seeds", "c_v_mean"]),
     ],
 )
 def test_topic_commands(tmp_path, args, columns):

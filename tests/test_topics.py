@@ -117,3 +117,7 @@ def test_fit_and_prevalence_on_the_2025_provincial_reports():
     prevalence = topic_prevalence(model, "doc_id", n_boot=50)
     assert prevalence["doc_id"].nunique() == 31
     np.testing.assert_allclose(prevalence.groupby("doc_id")["prevalence"].sum().to_numpy(), 1.0)
+    table = ca.sweep(tokens, ks=(3, 4), seeds=(0, 1), unit="document", passes=5, max_docs_share=0.8, progress=False)
+    assert len(table) == 4 and table[["c_v", "c_npmi", "u_mass", "stability"]].notna().all().all()
+    k, reason = ca.recommend_k(table)
+    assert k in (3, 4) and str(k) in reason

@@ -79,3 +79,26 @@ def effects_command(model, covariates, n_boot):
     from cityanalytics.topics.prevalence import topic_effects
 
     return topic_effects(model, list(covariates), n_boot=n_boot, seed=model.random_state)
+
+
+@topics.command("sweep")
+@corpus_options
+@tokenizer_options
+@output_options
+@click.option("--k", "ks", type=int, multiple=True, required=True, help="A number of topics to try (repeatable).")
+@click.option("--seed", "seeds", type=int, multiple=True, default=(0, 1, 2), show_default=True,
+              help="A random_state to try (repeatable).")
+@click.option("--engine", type=click.Choice(["gensim-lda", "sklearn-lda", "sklearn-nmf"]), default="gensim-lda",
+              show_default=True)
+@click.option("--unit", type=click.Choice(["paragraph", "section", "document"]), default="paragraph", show_default=True)
+@click.option("--summary", is_flag=True, help="One row per K with the recommendation instead of one row per model.")
+def sweep_command(path, metadata, fmt, output, ks, seeds, engine, unit, summary, **tokenizer):
+    """Coherence (c_v, NPMI, u_mass), exclusivity and cross-seed stability for each K and seed."""
+    from cityanalytics.topics.selection import recommend_k, summarise, sweep
+
+    table = sweep(tokens_from(path, metadata, **tokenizer), ks, seeds, engine=engine, unit=unit)
+    if summary:
+        k, reason = recommend_k(table)
+        click.echo(f"recommended K = {k}: {reason}", err=True)
+        table = summarise(table)
+    emit(table, output, fmt)
