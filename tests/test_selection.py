@@ -60,6 +60,31 @@ def test_match_two_swapped_topics_and_one_new():
     np.testing.assert_allclose(similarity, [1.0, 1.0, 0.0], atol=1e-12)
 
 
+def test_hungarian_matching_beats_greedy_matching():
+    """Greedy matching takes the single best pair first; the optimal one-to-one matching may not."""
+    import itertools
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        a, b = rng.dirichlet(np.full(6, 0.3), size=4), rng.dirichlet(np.full(6, 0.3), size=4)
+        unit_a = a / np.linalg.norm(a, axis=1, keepdims=True)
+        unit_b = b / np.linalg.norm(b, axis=1, keepdims=True)
+        similarity = unit_a @ unit_b.T
+        best = max(sum(similarity[i, p[i]] for i in range(4)) for p in itertools.permutations(range(4)))
+        free, greedy = set(range(4)), 0.0
+        for i in np.argsort(-similarity.max(axis=1)):
+            j = max(free, key=lambda col: similarity[i, col])
+            greedy += similarity[i, j]
+            free.remove(j)
+        if greedy < best - 1e-9:
+            break
+    else:
+        pytest.fail("no case where greedy matching is worse was found")
+    match, matched = match_topics(a, b)
+    assert matched.sum() == pytest.approx(best)
+    assert sorted(match) == [0, 1, 2, 3]
+
+
 def test_match_with_fewer_topics_and_bad_shapes():
     a = np.eye(3)
     match, similarity = match_topics(a, a[[2, 0]])
@@ -81,7 +106,10 @@ def test_exclusivity_by_hand():
 
 def test_sweep_table_is_tidy(table):
     assert list(table.columns) == ["k", "seed", "engine", "c_v", "c_npmi", "u_mass", "exclusivity", "stability",
-                                   "n_units", "n_terms"]
+                                   "stability_null", "stability_adjusted", "n_units", "n_terms"]
+    assert (table["stability_null"] < table["stability"]).all()  # fitted topics agree more than shuffled ones
+    adjusted = (table["stability"] - table["stability_null"]) / (1 - table["stability_null"])
+    np.testing.assert_allclose(table["stability_adjusted"], adjusted)
     assert list(zip(table["k"], table["seed"])) == [(3, 0), (3, 1), (4, 0), (4, 1)]
     assert (table["engine"] == "gensim-lda").all()
     assert table[["c_v", "c_npmi", "u_mass", "exclusivity", "stability"]].notna().all().all()
@@ -126,26 +154,31 @@ def test_one_seed_has_no_stability_and_bad_arguments_fail(seed_tokens):
 
 
 def constructed(c_v: dict, stability: dict) -> pd.DataFrame:
-    """A sweep table with two seeds per K whose means are the given values (seeds at ± 0.01)."""
+    """A sweep table with two seeds per K whose means are the given values (seeds at ± 0.01);
+    ``stability`` gives the adjusted stability, over a null of 0.5 at every K."""
     rows = []
     for k in c_v:
         for seed, step in ((0, -0.01), (1, 0.01)):
+            adjusted = stability[k] - step
             rows.append({"k": k, "seed": seed, "engine": "test", "c_v": c_v[k] + step, "c_npmi": 0.0,
-                         "u_mass": -1.0, "exclusivity": 0.5, "stability": stability[k] - step,
-                         "n_units": 100, "n_terms": 500})
+                         "u_mass": -1.0, "exclusivity": 0.5, "stability": 0.5 + 0.5 * adjusted,
+                         "stability_null": 0.5, "stability_adjusted": adjusted, "n_units": 100, "n_terms": 500})
     return pd.DataFrame(rows)
 
 
 def test_recommend_k_follows_the_rule():
-    stability = {3: 0.90, 4: 0.85, 5: 0.60, 6: 0.70}  # median 0.775: K 3 and 4 are eligible
-    # c_v ranks 5:1, 4:2, 6:3, 3:4; stability ranks 3:1, 4:2, 6:3, 5:4
+    stability = {3: 0.90, 4: 0.85, 5: 0.60, 6: 0.70}
+    # c_v ranks 5:1, 4:2, 6:3, 3:4; adjusted stability ranks 3:1, 4:2, 6:3, 5:4
     # mean ranks 3:2.5, 4:2, 5:2.5, 6:3 -> K=4 (the best c_v, K=5, is the least stable)
     k, reason = recommend_k(constructed({3: 0.30, 4: 0.45, 5: 0.50, 6: 0.35}, stability))
     assert k == 4
-    assert "K=4" in reason and "0.450" in reason and "0.850" in reason and "0.775" in reason
+    assert "K=4" in reason and "0.450" in reason and "0.850" in reason
     # c_v ranks 5:1, 4:2, 3:3, 6:4 -> mean ranks 3:2, 4:2: a tie goes to the smaller K
     k, _ = recommend_k(constructed({3: 0.40, 4: 0.45, 5: 0.50, 6: 0.35}, stability))
     assert k == 3
+    # a large K can win when it is both coherent and stable beyond its null
+    k, _ = recommend_k(constructed({3: 0.30, 4: 0.35, 8: 0.50}, {3: 0.5, 4: 0.6, 8: 0.9}))
+    assert k == 8
 
 
 def test_summarise_one_row_per_k():
@@ -156,7 +189,6 @@ def test_summarise_one_row_per_k():
     np.testing.assert_allclose(summary["c_v_mean"], [0.30, 0.45, 0.50, 0.35])
     np.testing.assert_allclose(summary["c_v_sd"], np.sqrt(2) * 0.01)
     np.testing.assert_allclose(summary["u_mass_sd"], 0.0)
-    assert list(summary["eligible"]) == [True, True, False, False]
     assert list(summary["recommended"]) == [False, True, False, False]
     with pytest.raises(KeyError, match="stability"):
-        summarise(table.drop(columns="stability"))
+        summarise(table.drop(columns="stability_adjusted"))

@@ -72,6 +72,13 @@ def test_frex_on_a_constructed_case():
     scores = frex(components)
     assert scores[0].argmax() == 2  # exclusive and fairly frequent beats frequent but shared
     assert scores.shape == components.shape
+    # frequency matters: term 3 is the most exclusive to topic 0 but very rare there, term 1 is frequent
+    # and fairly exclusive; plain exclusivity would pick term 3, FREX picks term 1
+    rare = np.array([[0.30, 0.50, 0.199, 0.001], [0.70, 0.20, 0.09999, 0.00001]])
+    exclusivity = rare / rare.sum(axis=0)
+    assert exclusivity[0].argmax() == 3 and frex(rare)[0].argmax() == 1
+    # the weight is on frequency, as in stm's calcfrex: weight 1 ranks by frequency alone
+    assert frex(rare, weight=1.0)[0].argmax() == rare[0].argmax()
 
 
 def test_prevalence_by_city_with_intervals(seed_tokens):
@@ -89,21 +96,39 @@ def test_prevalence_by_city_with_intervals(seed_tokens):
     pd.testing.assert_frame_equal(table, topic_prevalence(model, "city", n_boot=300, seed=1))
 
 
+def test_prevalence_intervals_reflect_documents_not_only_paragraphs():
+    """Each city has one document all about 人才 and one all about 接沪融杭: resampling documents shows it."""
+    a = "标题\n" + "\n".join(["人才引进人才培养。", "人才政策完善。"] * 3)
+    b = "标题\n" + "\n".join(["接沪融杭同城化。", "接沪融杭交通对接。"] * 3)
+    corpus = ca.Corpus.from_texts([a, b, a, b], city=list("AABB"))
+    model = fit(ca.tokenize(corpus), n_topics=2, random_state=0, passes=20, min_docs=1, max_docs_share=1.0)
+    table = topic_prevalence(model, "city", n_boot=500, seed=0)
+    row = table[(table["city"] == "A")].iloc[0]
+    assert row["prevalence"] == pytest.approx(0.5, abs=0.1)
+    assert row["ci_low"] < 0.2 and row["ci_high"] > 0.8  # draws of only one of the two documents happen
+
+
 def test_effects_recover_a_constructed_difference():
     """Two cities, three documents each: city B's paragraphs are about 接沪融杭, city A's about 人才."""
     a = "标题\n" + "\n".join(["人才引进人才培养。", "人才政策完善。", "人才服务提升。"] * 2)
     b = "标题\n" + "\n".join(["接沪融杭同城化。", "接沪融杭交通对接。", "同城化交通建设。"] * 2)
-    corpus = ca.Corpus.from_texts([a, a, a, b, b, b], city=list("AAABBB"), year=[2010, 2011, 2012] * 2)
+    corpus = ca.Corpus.from_texts([a, a, a, b, b, b], city=list("AAABBB"), year=[2010, 2011, 2012] * 2, province="浙江")
     model = fit(ca.tokenize(corpus), n_topics=2, random_state=0, passes=20, min_docs=1, max_docs_share=1.0)
     rate = model.topic_terms_[model.topic_terms_["term"] == "人才"].sort_values("weight").iloc[-1]["topic"]
     effects = topic_effects(model, "city", n_boot=200, seed=0).set_index(["topic", "covariate"])
     talent = effects.loc[(rate, "city=B")]
     assert talent["reference"] == "A"
     assert talent["estimate"] < -0.5 and talent["ci_high"] < 0  # B has far less of the 人才 topic
+    assert talent["n_draws"] == 200
+    prevalence = topic_prevalence(model, "city", n_boot=10).set_index(["city", "topic"])["prevalence"]
+    assert talent["estimate"] == pytest.approx(prevalence[("B", rate)] - prevalence[("A", rate)])
     year = topic_effects(model, "year", n_boot=50).set_index(["topic", "covariate"]).loc[(rate, "year")]
     assert abs(year["estimate"]) < 0.2
     with pytest.raises(KeyError, match="no docvar 'district'"):
         topic_effects(model, "district")
+    with pytest.raises(ValueError, match="'province' has 1 distinct value"):
+        topic_effects(model, "province")
+
 
 
 @pytest.mark.skipif(not REALDATA.exists(), reason="../shared/realdata is not beside this checkout")

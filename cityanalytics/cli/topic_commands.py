@@ -25,14 +25,19 @@ def model_command(function):
     @click.option("--unit", type=click.Choice(["paragraph", "section", "document"]), default="paragraph",
                   show_default=True)
     @click.option("--seed", type=int, default=0, show_default=True, help="random_state of the model.")
+    @click.option("--passes", type=int, default=20, show_default=True, help="Passes over the corpus (gensim).")
+    @click.option("--min-docs", type=int, default=2, show_default=True, help="Least units a term must occur in.")
+    @click.option("--max-docs-share", type=float, default=0.5, show_default=True,
+                  help="Largest share of units a term may occur in.")
     @functools.wraps(function)
     def command(path, metadata, fmt, output, userdict, stopwords_file, no_stopwords, boilerplate, no_lexicon,
-                n_jobs, n_topics, engine, unit, seed, **options):
+                n_jobs, n_topics, engine, unit, seed, passes, min_docs, max_docs_share, **options):
         from cityanalytics.analysis.codebook import load_codebook
         from cityanalytics.topics.model import TopicModel
 
         tokens = tokens_from(path, metadata, userdict, stopwords_file, no_stopwords, boilerplate, no_lexicon, n_jobs)
-        model = TopicModel(n_topics, engine=engine, unit=unit, random_state=seed, codebook=load_codebook()).fit(tokens)
+        model = TopicModel(n_topics, engine=engine, unit=unit, random_state=seed, passes=passes, min_docs=min_docs,
+                           max_docs_share=max_docs_share, codebook=load_codebook()).fit(tokens)
         emit(function(model, **options), output, fmt)
 
     return command

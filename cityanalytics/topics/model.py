@@ -27,21 +27,25 @@ UNITS = ("paragraph", "section", "document")
 
 
 def frex(components: np.ndarray, weight: float = 0.5) -> np.ndarray:
-    """FREX scores (stm; Bischof & Airoldi 2012): harmonic mean of the within-topic ECDF ranks of a
-    term's exclusivity (β_kw / Σ_j β_jw) and of its frequency (β_kw), weighted by ``weight``."""
+    """FREX scores as stm's ``calcfrex`` computes them (Bischof & Airoldi 2012): the weighted
+    harmonic mean of the within-topic ECDF ranks of a term's frequency (β_kw), weighted by
+    ``weight``, and of its exclusivity (β_kw / Σ_j β_jw). Unlike stm's ``labelTopics`` there is no
+    James–Stein shrinkage of exclusivity by word counts, so very rare exclusive terms rank high."""
     exclusivity = components / components.sum(axis=0, keepdims=True)
 
     def ecdf(values: np.ndarray) -> np.ndarray:
         return (values.argsort(axis=1).argsort(axis=1) + 1) / values.shape[1]
 
-    return 1.0 / (weight / ecdf(exclusivity) + (1 - weight) / ecdf(components))
+    return 1.0 / (weight / ecdf(components) + (1 - weight) / ecdf(exclusivity))
 
 
 class TopicModel:
     """A topic model of a corpus's units with tidy fitted tables.
 
     Fitted attributes: ``vocabulary_`` (terms), ``components_`` (topics × terms, rows sum to 1),
-    ``doc_topic_`` (units × topics, rows sum to 1), ``units_`` (unit keys, docvars and n_terms),
+    ``doc_topic_`` (units × topics, rows sum to 1; for NMF these are normalised loadings, not
+    probabilities, and NaN for a unit the factorisation leaves unexplained), ``units_`` (unit keys,
+    docvars and n_terms),
     ``texts_`` (each unit's terms, the reference corpus for coherence), and the tables
     ``topic_terms_`` (topic, term, weight, rank), ``doc_topics_`` (unit keys, docvars, topic,
     share) and ``labels_`` (topic, top_terms, frex_terms and, with a codebook, theme, theme_label,
@@ -52,6 +56,9 @@ class TopicModel:
     def __init__(self, n_topics: int = 10, *, engine: str = "gensim-lda", unit: str = "paragraph",
                  random_state: int = 0, min_docs: int = 2, max_docs_share: float = 0.5, n_top: int = 10,
                  passes: int = 20, max_iter: int | None = None, codebook=None):
+        """``passes`` is gensim's number of passes over the corpus (the scikit-learn engines ignore
+        it); ``max_iter`` is gensim's inner iterations per document, scikit-learn LDA's passes, or
+        NMF's iterations (None: each engine's default)."""
         self.n_topics = n_topics
         self.engine = engine
         self.unit = unit
@@ -78,9 +85,13 @@ class TopicModel:
         fit = {"gensim-lda": self._fit_gensim_lda, "sklearn-lda": self._fit_sklearn_lda, "sklearn-nmf": self._fit_nmf}
         components, doc_topic = fit[self.engine](matrix.counts)
         self.components_ = components / components.sum(axis=1, keepdims=True)
+        totals = doc_topic.sum(axis=1, keepdims=True)
+        unexplained = totals[:, 0] <= 1e-9 * max(float(totals.max()), 1e-300)
+        if unexplained.any():
+            warnings.warn(f"{int(unexplained.sum())} unit(s) have (almost) no weight on any topic; their shares are "
+                          "NaN and prevalence and effects leave them out", UserWarning, stacklevel=2)
         with np.errstate(invalid="ignore", divide="ignore"):
-            shares = doc_topic / doc_topic.sum(axis=1, keepdims=True)
-        self.doc_topic_ = np.nan_to_num(shares, nan=1.0 / self.n_topics)
+            self.doc_topic_ = np.where(unexplained[:, None], np.nan, doc_topic / totals)
         self.vocabulary_ = matrix.vocabulary
         self.units_ = matrix.rows.assign(n_terms=np.asarray(matrix.counts.sum(axis=1)).ravel().astype(int))
         self.texts_ = _unit_texts(tokens, matrix)

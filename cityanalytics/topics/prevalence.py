@@ -3,9 +3,9 @@
 A group's prevalence of a topic is the token-weighted mean of its units' topic shares, i.e. the
 expected share of the group's term tokens drawn from the topic. Intervals resample documents and
 then units within them (the two-stage bootstrap of :mod:`cityanalytics.stats`). Effects follow the
-spirit of stm's ``estimateEffect``: a linear regression of unit-level topic share on covariates,
-with intervals from resampling documents and then units within them, so that paragraphs of one
-document are not taken for independent evidence.
+spirit of stm's ``estimateEffect``: a regression of unit-level topic share on covariates, weighted
+by the units' term counts, with intervals from resampling documents and then units within them,
+so that paragraphs of one document are not taken for independent evidence.
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ def topic_prevalence(model: TopicModel, by: str | list[str], *, n_boot: int = 10
     missing = [b for b in by if b not in model.units_.columns]
     if missing:
         raise KeyError(f"cannot group by {missing}: not a docvar of the model's units")
-    codes, groups = group_codes(model.units_[by])
-    weights = model.units_["n_terms"].to_numpy(float)
-    mass = model.doc_topic_ * weights[:, None]
-    documents = pd.factorize(model.units_["doc_id"])[0]
+    explained = np.isfinite(model.doc_topic_).all(axis=1)
+    units = model.units_[explained].reset_index(drop=True)
+    codes, groups = group_codes(units[by])
+    weights = units["n_terms"].to_numpy(float)
+    mass = model.doc_topic_[explained] * weights[:, None]
+    documents = pd.factorize(units["doc_id"])[0]
     low, high = bootstrap_rate_interval(mass, weights, codes, clusters=documents, n_boot=n_boot, ci=ci, seed=seed,
                                         scale=1.0)
     sums = np.zeros((len(groups), model.n_topics))
@@ -66,41 +68,58 @@ def _design(units: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, lis
 
 def topic_effects(model: TopicModel, covariates: str | list[str], *, n_boot: int = 500, ci: float = 0.95,
                   seed: int = 0) -> pd.DataFrame:
-    """Effects of covariates (e.g. city, year) on units' topic shares, with document-bootstrap intervals.
+    """Effects of covariates (e.g. city, year) on units' topic shares, with intervals.
 
-    Each topic's share is regressed on the covariates by least squares; categorical covariates
-    are compared with their first level (named in ``reference``); numeric ones are per unit
-    (e.g. per year), centred. Intervals resample documents and then units within the drawn
-    documents (weighted least squares on the resampling counts), so a city with one document
-    still shows the variation among its paragraphs. Units with a missing or blank covariate are
-    left out. Columns:
-    topic, top_terms, covariate (the design column), reference, estimate, ci_low, ci_high,
-    n_units, n_docs. A coefficient that a resample cannot estimate (a level absent from it) is
-    skipped in that resample.
+    Each topic's share is regressed on the covariates by least squares weighted by the units' term
+    counts, so a model of one categorical covariate reproduces the differences in
+    :func:`topic_prevalence`. Categorical covariates are compared with their first level (named in
+    ``reference``); numeric ones are per unit of the covariate (e.g. per year), centred.
+    Intervals resample documents within each cell of the categorical covariates (so every level
+    is in every resample) and then units within the drawn documents; ``n_draws`` says how many
+    resamples could estimate every coefficient. Units with a missing or blank covariate are left
+    out. Columns: topic, top_terms, covariate (the design column), reference, estimate, ci_low,
+    ci_high, n_units, n_docs, n_draws.
     """
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     units = model.units_
-    keep = np.ones(len(units), dtype=bool)
+    keep = np.isfinite(model.doc_topic_).all(axis=1)
     for covariate in covariates:
         if covariate not in units.columns:
             raise KeyError(f"no docvar {covariate!r} in the model's units")
         keep &= units[covariate].notna().to_numpy() & (units[covariate].astype(str) != "").to_numpy()
     units = units[keep].reset_index(drop=True)
     shares = model.doc_topic_[keep]
+    for covariate in covariates:
+        values = units[covariate]
+        if values.nunique() < 2:
+            raise ValueError(f"covariate {covariate!r} has {values.nunique()} distinct value(s) in the {len(units)} "
+                             "units where it is given; an effect needs at least two")
     design, names, references = _design(units, covariates)
-    if np.linalg.matrix_rank(design) < design.shape[1]:
-        raise ValueError(f"the covariates {covariates} are collinear in these units; drop one of them")
-    estimate = np.linalg.lstsq(design, shares, rcond=None)[0]
     documents = pd.factorize(units["doc_id"])[0]
-    n_docs = documents.max() + 1
-    weights = resample_weights(np.random.default_rng(seed), n_boot, np.arange(len(units)), documents)
+    n_docs = int(documents.max()) + 1
+    if n_docs <= design.shape[1]:
+        raise ValueError(f"{n_docs} documents cannot estimate {design.shape[1]} coefficients ({', '.join(names)}); "
+                         "use fewer covariates or more documents")
+    weights = units["n_terms"].to_numpy(float)
+    estimate = _weighted_fit(design, shares, weights)
+    if estimate is None:
+        raise ValueError(f"the covariates {covariates} are collinear in these units; drop one of them")
+    categorical = [c for c in covariates if c in references]
+    cells = pd.factorize(units[categorical].astype(str).agg("|".join, axis=1))[0] if categorical else np.zeros(len(units), int)
+    rng = np.random.default_rng(seed)
+    resampled = np.zeros((n_boot, len(units)))
+    for cell in np.unique(cells):
+        members = np.flatnonzero(cells == cell)
+        resampled[:, members] = resample_weights(rng, n_boot, members, documents)
     draws = np.full((n_boot, design.shape[1], model.n_topics), np.nan)
-    for b, w in enumerate(weights):
-        gram = design.T @ (design * w[:, None])
-        if np.linalg.matrix_rank(gram) == design.shape[1]:
-            draws[b] = np.linalg.solve(gram, design.T @ (shares * w[:, None]))
+    for b in range(n_boot):
+        fitted = _weighted_fit(design, shares, weights * resampled[b])
+        if fitted is not None:
+            draws[b] = fitted
+    n_draws = int(np.isfinite(draws[:, 0, 0]).sum())
     alpha = (1 - ci) / 2
-    with np.errstate(all="ignore"):
+    low = high = np.full(estimate.shape, np.nan)
+    if n_draws:
         low, high = np.nanquantile(draws, [alpha, 1 - alpha], axis=0)
     top = model.labels_.set_index("topic")["top_terms"]
     rows = []
@@ -108,6 +127,14 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, n_boot: int
         for j, name in enumerate(names[1:], start=1):
             covariate = name.split("=")[0]
             rows.append((k, top[k], name, references.get(covariate, ""), estimate[j, k], low[j, k], high[j, k],
-                         len(units), int(n_docs)))
+                         len(units), n_docs, n_draws))
     return pd.DataFrame(rows, columns=["topic", "top_terms", "covariate", "reference", "estimate", "ci_low", "ci_high",
-                                       "n_units", "n_docs"])
+                                       "n_units", "n_docs", "n_draws"])
+
+
+def _weighted_fit(design: np.ndarray, shares: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
+    """Weighted least-squares coefficients (covariates × topics), or None when they are not identified."""
+    gram = design.T @ (design * weights[:, None])
+    if np.linalg.matrix_rank(gram) < design.shape[1]:
+        return None
+    return np.linalg.solve(gram, design.T @ (shares * weights[:, None]))

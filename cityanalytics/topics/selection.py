@@ -28,8 +28,9 @@ from cityanalytics.topics.coherence import CoherenceIndex
 from cityanalytics.topics.model import TopicModel
 
 MEASURES = ("c_v", "c_npmi", "u_mass")
-SWEEP_COLUMNS = ["k", "seed", "engine", *MEASURES, "exclusivity", "stability", "n_units", "n_terms"]
-SUMMARY_MEASURES = (*MEASURES, "exclusivity", "stability")
+SWEEP_COLUMNS = ["k", "seed", "engine", *MEASURES, "exclusivity", "stability", "stability_null", "stability_adjusted",
+                 "n_units", "n_terms"]
+SUMMARY_MEASURES = (*MEASURES, "exclusivity", "stability", "stability_adjusted")
 
 
 def match_topics(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -90,7 +91,10 @@ def sweep(tokens: Tokens, ks, seeds=(0, 1, 2), *, engine: str = "gensim-lda", un
     Columns: k, seed, engine, c_v, c_npmi, u_mass (means over topics of the coherence of each
     topic's ``n_top`` top terms), exclusivity (mean over topics, see :func:`topic_exclusivity`),
     stability (mean matched cosine similarity with each other seed's model of the same K, averaged
-    over those models; NaN with one seed), n_units (units fitted) and n_terms (vocabulary size).
+    over those models; NaN with one seed), stability_null (the same for topics whose weights are
+    shuffled over the terms: what matching alone achieves at this K), stability_adjusted
+    ((stability − null) / (1 − null), comparable across Ks, since raw stability falls with K by
+    construction), n_units (units fitted) and n_terms (vocabulary size).
     ``model_options`` go to ``TopicModel`` (e.g. ``passes``, ``max_iter``, ``min_docs``). One
     ``CoherenceIndex`` is built from the first model's ``texts_`` and reused: every model must
     have the same units and vocabulary, which is checked. Rows follow ``ks``, then ``seeds``.
@@ -130,24 +134,32 @@ def sweep(tokens: Tokens, ks, seeds=(0, 1, 2), *, engine: str = "gensim-lda", un
 
     for row in rows:
         others = [s for s in seeds if s != row["seed"]]
-        row["stability"] = (float(np.mean([_pair_stability(components, row["k"], row["seed"], s) for s in others]))
-                            if others else np.nan)
+        pairs = [_pair_stability(components, row["k"], row["seed"], s) for s in others]
+        row["stability"] = float(np.mean([p[0] for p in pairs])) if pairs else np.nan
+        row["stability_null"] = float(np.mean([p[1] for p in pairs])) if pairs else np.nan
+        row["stability_adjusted"] = (row["stability"] - row["stability_null"]) / (1 - row["stability_null"])
     return pd.DataFrame(rows, columns=SWEEP_COLUMNS)
 
 
-def _pair_stability(components: dict, k: int, s: int, t: int) -> float:
-    """Mean matched similarity of two seeds' models, computed in one fixed order so that it is symmetric."""
+def _pair_stability(components: dict, k: int, s: int, t: int) -> tuple[float, float]:
+    """Mean matched similarity of two seeds' models, and the same for a null in which the second
+    model's topics have their weights shuffled over the terms (same K, same weight profiles, no
+    shared structure). Computed in one fixed order, so both are symmetric in the two seeds."""
     first, second = sorted((s, t))
-    return float(match_topics(components[k, first], components[k, second])[1].mean())
+    observed = float(match_topics(components[k, first], components[k, second])[1].mean())
+    rng = np.random.default_rng([k, first, second])
+    shuffled = np.stack([rng.permutation(row) for row in components[k, second]])
+    null = float(match_topics(components[k, first], shuffled)[1].mean())
+    return observed, null
 
 
 def summarise(table: pd.DataFrame) -> pd.DataFrame:
     """One row per K from a :func:`sweep` table, with the rule of :func:`recommend_k` laid out.
 
     Columns: k, n_seeds, ``<measure>_mean`` and ``<measure>_sd`` (over seeds; sd NaN with one seed)
-    for c_v, c_npmi, u_mass, exclusivity and stability, rank_c_v and rank_stability (1 = highest
-    mean; ties share the average rank), mean_rank, eligible (mean stability at or above the median
-    over Ks, or every K when stability is undefined) and recommended.
+    for c_v, c_npmi, u_mass, exclusivity, stability and stability_adjusted, rank_c_v and
+    rank_stability (of the adjusted stability; 1 = highest mean; ties share the average rank),
+    mean_rank and recommended.
     """
     missing = {"k", "seed", *SUMMARY_MEASURES} - set(table.columns)
     if missing:
@@ -160,17 +172,15 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
         summary[f"{measure}_mean"] = grouped[measure].mean()
         summary[f"{measure}_sd"] = grouped[measure].std(ddof=1)
     summary = summary.reset_index()
-    stability = summary["stability_mean"]
+    stability = summary["stability_adjusted_mean"]
     summary["rank_c_v"] = summary["c_v_mean"].rank(ascending=False, method="average", na_option="bottom")
     if stability.notna().any():
         summary["rank_stability"] = stability.rank(ascending=False, method="average", na_option="bottom")
         summary["mean_rank"] = (summary["rank_c_v"] + summary["rank_stability"]) / 2
-        summary["eligible"] = stability >= stability.median()
     else:
         summary["rank_stability"] = np.nan
         summary["mean_rank"] = summary["rank_c_v"]
-        summary["eligible"] = True
-    best = summary.loc[summary["eligible"]].sort_values(["mean_rank", "k"], kind="stable").index[0]
+    best = summary.sort_values(["mean_rank", "k"], kind="stable").index[0]
     summary["recommended"] = summary.index == best
     return summary
 
@@ -179,9 +189,10 @@ def recommend_k(table: pd.DataFrame) -> tuple[int, str]:
     """A recommended K from a :func:`sweep` table, and a one-sentence reason naming the numbers.
 
     The rule: average the measures over seeds for each K; rank the Ks by mean c_v and by mean
-    stability (1 = highest); keep the Ks whose mean stability is at or above the median over Ks
-    (the top half); of those, take the K with the smallest mean of its two ranks, ties going to
-    the smaller K. With one seed per K stability is undefined and the rule is the highest mean c_v.
+    null-adjusted stability (1 = highest); take the K with the smallest mean of its two ranks,
+    ties going to the smaller K. Adjusting stability by its null at the same K keeps the rule
+    from favouring small K merely because matching fewer topics is easier. With one seed per K
+    stability is undefined and the rule is the highest mean c_v.
     """
     summary = summarise(table)
     row = summary.loc[summary["recommended"]].iloc[0]
@@ -189,8 +200,6 @@ def recommend_k(table: pd.DataFrame) -> tuple[int, str]:
     if np.isnan(row["rank_stability"]):
         return k, (f"K={k} has the highest mean c_v ({row['c_v_mean']:.3f}) of the {n} Ks swept; "
                    "stability is undefined with one seed per K.")
-    eligible = ", ".join(str(int(e)) for e in summary.loc[summary["eligible"], "k"])
-    return k, (f"K={k} has mean c_v {row['c_v_mean']:.3f} (rank {row['rank_c_v']:g} of {n}) and mean stability "
-               f"{row['stability_mean']:.3f} (rank {row['rank_stability']:g} of {n}), the best mean rank "
-               f"({row['mean_rank']:g}) among the Ks whose stability is at or above the median of "
-               f"{summary['stability_mean'].median():.3f} (K = {eligible}).")
+    return k, (f"K={k} has mean c_v {row['c_v_mean']:.3f} (rank {row['rank_c_v']:g} of {n}) and mean null-adjusted "
+               f"stability {row['stability_adjusted_mean']:.3f} (rank {row['rank_stability']:g} of {n}; raw "
+               f"{row['stability_mean']:.3f}), the best mean rank ({row['mean_rank']:g}) of the {n} Ks swept.")
