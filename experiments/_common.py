@@ -17,10 +17,11 @@ def prepare(config: dict) -> tuple[ca.Corpus, ca.Tokens]:
 
 
 def write_results(out_dir: Path, tables: dict[str, pd.DataFrame], *, config: dict, corpus: ca.Corpus,
-                  tokens: ca.Tokens, resources: dict[str, str] | None = None) -> list[Path]:
-    """Write each table as ``<name>.csv`` and a manifest beside them; return the written paths."""
+                  tokens: ca.Tokens, resources: dict[str, str] | None = None, other_outputs: list[Path] = ()) -> list[Path]:
+    """Write each table as ``<name>.csv`` and a manifest beside them that also hashes ``other_outputs``
+    (files the experiment wrote itself); return every output path."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    outputs = []
+    outputs = list(other_outputs)
     for name, table in tables.items():
         path = out_dir / f"{name}.csv"
         table.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")

@@ -150,6 +150,7 @@ def test_permutation_comparison_with_bh(toy, seed_tokens):
     pd.testing.assert_frame_equal(pairwise, compare_emphasis(seed_tokens, by="city", versus="pairwise", n_perm=100))
 
 
+@pytest.mark.filterwarnings("ignore:.*split by the tokenizer")
 def test_missing_and_blank_groups(seed_tokens):
     by_city = emphasis(seed_tokens, by="city", n_boot=20)
     assert "" not in set(by_city["city"].dropna())
@@ -165,6 +166,7 @@ def test_missing_and_blank_groups(seed_tokens):
         compare_emphasis(seed_tokens, by="city", unit="sentence")
 
 
+@pytest.mark.filterwarnings("ignore:.*split by the tokenizer")  # without the lexicon many codebook terms split
 def test_groups_of_documents_resample_documents_first(seed_tokens):
     """Terms cluster within documents: a group's interval reflects its documents, not only its paragraphs."""
     corpus = ca.Corpus.from_texts(["标题\n交通。\n交通。\n交通。", "标题\n人才。\n人才。\n人才。"] * 2,

@@ -56,6 +56,20 @@ def test_fit_returns_self_and_tidy_tables(seed_tokens):
     assert all(set(text) <= set(model.vocabulary_) for text in model.texts_)
 
 
+def test_offline_view_is_self_contained_and_repeatable(seed_tokens, tmp_path):
+    from cityanalytics.topics.view import write_topic_view
+
+    model = fit(seed_tokens, n_topics=3, random_state=0, passes=5, codebook=ca.load_codebook())
+    prevalence = topic_prevalence(model, "city", n_boot=20)
+    first = write_topic_view(model, tmp_path / "a.html", prevalence).read_text("utf-8")
+    second = write_topic_view(model, tmp_path / "b.html", prevalence).read_text("utf-8")
+    assert first == second
+    assert "http" not in first and "<script" not in first  # nothing to fetch, nothing to run
+    for term in model.topic_terms_["term"]:
+        assert term in first
+    assert "乌鲁木齐" in first and "Prevalence by city" in first
+
+
 def test_units_and_parameter_errors(seed_tokens):
     documents = fit(seed_tokens, n_topics=3, unit="document", random_state=0, passes=5, min_docs=2, max_docs_share=0.9)
     assert list(documents.units_["doc_id"]) == sorted(documents.units_["doc_id"]) and len(documents.units_) == 9

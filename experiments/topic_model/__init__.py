@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 import cityanalytics as ca
+from cityanalytics.topics.view import write_topic_view
 from experiments._common import prepare, write_results
 
 
@@ -19,13 +20,16 @@ def run(config: dict, out_dir: Path) -> list[Path]:
         k = ca.recommend_k(table)[0] if config["k"] == "recommended" else int(config["k"])
         model = ca.TopicModel(k, random_state=config["seed"], codebook=ca.load_codebook(), **options)
         model.fit(tokens)
+    prevalence = ca.topic_prevalence(model, "city", n_boot=config["n_boot"], seed=config["seed"])
     tables = {
         "sweep": table,
         "sweep_summary": ca.summarise(table),
         "topic_terms": model.topic_terms_,
         "topic_labels": model.labels_,
-        "prevalence_by_city": ca.topic_prevalence(model, "city", n_boot=config["n_boot"], seed=config["seed"]),
+        "prevalence_by_city": prevalence,
         "year_effects": ca.topic_effects(model, "year", n_boot=config["n_boot"], seed=config["seed"]),
     }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    view = write_topic_view(model, out_dir / "topic_view.html", prevalence, title=f"Seed corpus: {k} topics")
     return write_results(out_dir, tables, config=config, corpus=corpus, tokens=tokens,
-                         resources={"codebook": ca.load_codebook().hash})
+                         resources={"codebook": ca.load_codebook().hash}, other_outputs=[view])
