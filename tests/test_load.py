@@ -191,3 +191,15 @@ def test_from_texts_edge_cases():
     assert numbered.docs["year"].tolist() == [2016, 2017]
     with pytest.raises(ValueError, match="reserved"):
         Corpus.from_texts(["甲。"], section=[1])
+
+
+def test_concat_joins_corpora_and_their_reports():
+    from cityanalytics import concat
+
+    first = Corpus.from_texts(["加快接沪融杭。"], doc_ids=["a"], city="海宁")
+    second = Corpus.from_texts(["深化长三角一体化。"], doc_ids=["b"], city="杭州")
+    joined = concat([first, second])
+    assert joined.docs["doc_id"].tolist() == ["a", "b"] and joined.docs["city"].tolist() == ["海宁", "杭州"]
+    assert joined.report["doc_id"].tolist() == ["a", "b"]
+    with pytest.raises(ValueError, match="must be unique"):
+        concat([first, first])

@@ -209,9 +209,12 @@ def term_options(command):
     return functools.reduce(lambda c, option: option(c), reversed(TERM_OPTIONS), command)
 
 
+GROUP_OPTION = click.option("--by", default=None, help="Group docvar, e.g. city.")
+
+
 @click.command("trends")
 @term_options
-@click.option("--by", default=None, help="Group docvar, e.g. city.")
+@GROUP_OPTION
 @click.option("--n-boot", type=int, default=1000, show_default=True)
 @SEED_OPTION
 @analysis_command
@@ -224,7 +227,7 @@ def trends_command(tokens, terms, themes, codebook, time, by, n_boot, seed):
 
 @click.command("trend-test")
 @term_options
-@click.option("--by", default=None, help="Group docvar, e.g. city.")
+@GROUP_OPTION
 @click.option("--n-perm", type=int, default=5000, show_default=True)
 @SEED_OPTION
 @analysis_command

@@ -13,6 +13,8 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
+from cityanalytics.corpus.metadata import DOC_NO_LINE
+
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 SENTENCE_END = "。！？!?…"
 CLOSING = "”’」』》）)】"
@@ -27,7 +29,6 @@ _SPACE_AFTER_PUNCT = re.compile(r"(?<=[，。：；！？、]) +")
 _INLINE_FURNITURE = re.compile(r"[（(](?:本站编辑|责任编辑|编辑|来源)[：:\s][^）)\n]{0,30}[）)]")
 _QUOTED = re.compile(r"“[^”]*”")
 _TITLE_END = re.compile(r"(通知|意见|方案|决定|办法|规定|条例|纲要|规划|报告|要点|计划|细则|通报|公告|决议|汇报)$")
-_DOC_NO_LINE = re.compile(r"^\S{1,12}[〔\[［【（(]\d{4}[〕\]］】）)]\s*第?\d{1,4}号$")
 _ARTICLE_START = re.compile(rf"^第[{CN_NUMERAL}]{{1,4}}条")
 _PAGE_NUMBER = re.compile(r"(?<![0-9A-Za-z])[—－─-]{1,2}\s*\d{1,3}\s*[—－─-]{1,2}")
 _INLINE_HEADING = re.compile(
@@ -216,7 +217,7 @@ def join_broken_lines(text: str, min_long: int = 60) -> str:
             out.append(line)
             pending = None
             continue
-        starts_unit = bool(_HEADING_START.match(line) or _ARTICLE_START.match(line) or _DOC_NO_LINE.match(line))
+        starts_unit = bool(_HEADING_START.match(line) or _ARTICLE_START.match(line) or DOC_NO_LINE.match(line.strip()))
         if pending and not starts_unit:
             out[-1] += line
         else:

@@ -24,7 +24,10 @@ DOC_TYPES = [
 
 _CN_DIGITS = {"○": 0, "〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［【（(]((?:19|20)\d{2})[〕\]］】）)]\s*第?\d{1,4}号")
-_DOC_NO_LINE = re.compile(r"^[★☆\s]*(" + _DOC_NO.pattern + r")[★☆\s]*$")
+DOC_NO_LINE = re.compile(r"^[★☆\s]*(" + _DOC_NO.pattern + r")[★☆\s]*$")
+"""A line that holds nothing but a document number (文号), possibly between letterhead stars."""
+DATE_ONLY = re.compile(r"[（(]?[\d一二三四五六七八九十○〇零年月日\s]+[)）]?")
+"""A line that holds nothing but a date, such as ``二○一一年五月九日`` or ``（2020年3月22日）``."""
 _ARABIC_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CHINESE_DATE = re.compile(r"([一二三四五六七八九○〇零]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 _TITLE_YEAR = re.compile(r"^(?:关于印发)?《?((?:19|20)\d{2})\s*年?")
@@ -65,7 +68,7 @@ def infer_doc_no(text: str, max_lines: int = 10) -> str | None:
     """The document number (文号) such as ``嘉委办发〔2016〕27号``, when one of the opening lines is
     nothing but a document number; a number cited in the body (依据国发〔2014〕10号) is not taken."""
     for line in [line for line in text.split("\n") if line.strip()][:max_lines]:
-        match = _DOC_NO_LINE.match(line.strip())
+        match = DOC_NO_LINE.match(line.strip())
         if match:
             return match.group(1)
     return None
@@ -94,13 +97,10 @@ def infer_cities(title: str) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
-_DATE_ONLY = re.compile(r"[（(]?[\d一二三四五六七八九十○〇零年月日\s]+[)）]?")
-
-
 def _title_line(lines: list[str]) -> str:
     """The first line that is not a letterhead (…文件), a document number or a date."""
     for line in lines[:6]:
-        if not (line.endswith("文件") or _DOC_NO_LINE.match(line) or _DATE_ONLY.fullmatch(line)):
+        if not (line.endswith("文件") or DOC_NO_LINE.match(line) or DATE_ONLY.fullmatch(line)):
             return line
     return lines[0] if lines else ""
 
@@ -125,7 +125,7 @@ def infer_metadata(text: str, title: str | None = None) -> dict[str, object]:
     doc_no = infer_doc_no(text)
     if doc_no:
         found["doc_no"] = doc_no
-    date_lines = [line for line in lines[:5] + lines[-5:] if _DATE_ONLY.fullmatch(line)]
+    date_lines = [line for line in lines[:5] + lines[-5:] if DATE_ONLY.fullmatch(line)]
     date = next((d for d in map(parse_date, date_lines) if d), None)
     if date:
         found["date"] = date

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
+from cityanalytics.corpus.metadata import DATE_ONLY
 
 HEADING_PATTERNS: list[tuple[int, re.Pattern]] = [
     (1, re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}章")),
@@ -27,7 +28,6 @@ UNMARKED_HEADING_LEVEL = 3
 
 _COMPILATION_PART = re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}篇[：:]\s*(.*)$", re.M)
 _SENTENCE = re.compile(rf"[^{SENTENCE_END}]*(?:[{SENTENCE_END}]+[{CLOSING}]*|$)")
-_DATE_ONLY = re.compile(r"[（(]?[\d一二三四五六七八九十○〇零年月日\s]+[)）]?")
 
 MAX_HEADING_CHARS = 40
 """A marked line longer than this, or one that goes on after its first sentence, is a paragraph."""
@@ -94,7 +94,7 @@ def _is_unmarked_heading(line: str, following: str | None) -> bool:
         following is not None
         and len(line) <= 30
         and line[-1] not in SENTENCE_END + "：；:，"
-        and not _DATE_ONLY.fullmatch(line)
+        and not DATE_ONLY.fullmatch(line)
         and "\t" not in following
         and (heading_level(following) is not None or (len(following) > len(line) and following[-1] in SENTENCE_END + CLOSING))
     )

@@ -75,11 +75,28 @@ class TopicModel:
 
     def fit(self, tokens: Tokens) -> TopicModel:
         """Fit the model to the units of ``tokens``; returns the model."""
-        if self.engine not in ENGINES:
-            raise ValueError(f"engine must be one of {ENGINES}, not {self.engine!r}")
+        return self.fit_units(self.units(tokens))
+
+    def units(self, tokens: Tokens) -> tuple[DTM, list[list[str]]]:
+        """The model's input: unit counts trimmed by document frequency (without empty units) and each
+        unit's terms in text order. It depends only on ``unit``, ``min_docs`` and ``max_docs_share``,
+        so a sweep over K and seeds computes it once and passes it to :meth:`fit_units`."""
         if self.unit not in UNITS:
             raise ValueError(f"unit must be one of {UNITS}, not {self.unit!r}")
-        matrix = self._matrix(tokens)
+        matrix = dtm(tokens, unit=self.unit).trim(min_docs=self.min_docs, max_docs_share=self.max_docs_share)
+        keep = np.asarray(matrix.counts.sum(axis=1)).ravel() > 0
+        if not keep.all():
+            warnings.warn(f"{int((~keep).sum())} {self.unit}(s) have no term after trimming and are left out",
+                          UserWarning, stacklevel=3)
+        matrix = DTM(matrix.counts[keep], matrix.vocabulary, matrix.rows[keep].reset_index(drop=True), "count",
+                     matrix.keys, matrix.totals[keep])
+        return matrix, _unit_texts(tokens, matrix)
+
+    def fit_units(self, units: tuple[DTM, list[list[str]]]) -> TopicModel:
+        """Fit the model to the output of :meth:`units`; returns the model."""
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {self.engine!r}")
+        matrix, texts = units
         if matrix.shape[0] < self.n_topics or matrix.shape[1] < self.n_topics:
             raise ValueError(f"{matrix.shape[0]} units and {matrix.shape[1]} terms are too few for {self.n_topics} topics")
         fit = {"gensim-lda": self._fit_gensim_lda, "sklearn-lda": self._fit_sklearn_lda, "sklearn-nmf": self._fit_nmf}
@@ -94,21 +111,11 @@ class TopicModel:
             self.doc_topic_ = np.where(unexplained[:, None], np.nan, doc_topic / totals)
         self.vocabulary_ = matrix.vocabulary
         self.units_ = matrix.rows.assign(n_terms=np.asarray(matrix.counts.sum(axis=1)).ravel().astype(int))
-        self.texts_ = _unit_texts(tokens, matrix)
+        self.texts_ = texts
         self.topic_terms_ = self._topic_terms()
         self.doc_topics_ = self._doc_topics()
         self.labels_ = self._labels()
         return self
-
-    def _matrix(self, tokens: Tokens) -> DTM:
-        """Unit-level counts, trimmed by document frequency, without empty units."""
-        matrix = dtm(tokens, unit=self.unit).trim(min_docs=self.min_docs, max_docs_share=self.max_docs_share)
-        keep = np.asarray(matrix.counts.sum(axis=1)).ravel() > 0
-        if not keep.all():
-            warnings.warn(f"{int((~keep).sum())} {self.unit}(s) have no term after trimming and are left out",
-                          UserWarning, stacklevel=3)
-        return DTM(matrix.counts[keep], matrix.vocabulary, matrix.rows[keep].reset_index(drop=True), "count",
-                   matrix.keys, matrix.totals[keep])
 
     def _iterations(self) -> int:
         """``max_iter``, or the engine's default: gensim 200 inner iterations, sklearn LDA 50 passes, NMF 500."""

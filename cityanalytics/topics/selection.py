@@ -95,9 +95,9 @@ def sweep(tokens: Tokens, ks, seeds=(0, 1, 2), *, engine: str = "gensim-lda", un
     shuffled over the terms: what matching alone achieves at this K), stability_adjusted
     ((stability − null) / (1 − null), comparable across Ks, since raw stability falls with K by
     construction), n_units (units fitted) and n_terms (vocabulary size).
-    ``model_options`` go to ``TopicModel`` (e.g. ``passes``, ``max_iter``, ``min_docs``). One
-    ``CoherenceIndex`` is built from the first model's ``texts_`` and reused: every model must
-    have the same units and vocabulary, which is checked. Rows follow ``ks``, then ``seeds``.
+    ``model_options`` go to ``TopicModel`` (e.g. ``passes``, ``max_iter``, ``min_docs``). The units
+    (counts and texts) do not depend on K or seed, so they are computed once, and one
+    ``CoherenceIndex`` built from their texts scores every model. Rows follow ``ks``, then ``seeds``.
     """
     ks = [int(k) for k in ks]
     seeds = [int(s) for s in seeds]
@@ -110,18 +110,15 @@ def sweep(tokens: Tokens, ks, seeds=(0, 1, 2), *, engine: str = "gensim-lda", un
     if reserved:
         raise TypeError(f"{sorted(reserved)} are set by the sweep itself")
 
-    index = reference = vocabulary = None
+    units = TopicModel(ks[0], engine=engine, unit=unit, n_top=n_top, **model_options).units(tokens)
+    index = CoherenceIndex(units[1])
     rows, components = [], {}
     bar = tqdm(total=len(ks) * len(seeds), desc="topic sweep", unit="model", disable=not progress)
     try:
         for k, seed in itertools.product(ks, seeds):
             bar.set_postfix(k=k, seed=seed)
-            model = TopicModel(k, engine=engine, unit=unit, random_state=seed, n_top=n_top, **model_options).fit(tokens)
-            if index is None:
-                index, reference, vocabulary = CoherenceIndex(model.texts_), model.texts_, model.vocabulary_
-            elif model.texts_ != reference or not np.array_equal(model.vocabulary_, vocabulary):
-                raise RuntimeError(f"the model with k={k}, seed={seed} has other units or terms than the first "
-                                   "model; one coherence reference corpus cannot serve the whole sweep")
+            model = TopicModel(k, engine=engine, unit=unit, random_state=seed, n_top=n_top, **model_options)
+            model.fit_units(units)
             top = _top_terms(model)
             rows.append({"k": k, "seed": seed, "engine": engine,
                          **{m: float(np.mean(index.score(top, m))) for m in MEASURES},

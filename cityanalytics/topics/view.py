@@ -52,7 +52,7 @@ def _prevalence_table(prevalence: pd.DataFrame) -> str:
     rows = []
     for key, values in wide.iterrows():
         keys = key if isinstance(key, tuple) else (key,)
-        cells = "".join(f"<td>{_escape(k)}</td>" for k in keys)
+        cells = "".join(f"<td>{'(missing)' if pd.isna(k) else _escape(k)}</td>" for k in keys)
         cells += "".join(f'<td class="num" style="background: rgba(68,119,170,{0 if pd.isna(v) else v:.3f})">'
                          f"{'' if pd.isna(v) else f'{v:.2f}'}</td>" for v in values)
         rows.append(f"<tr>{cells}</tr>")
