@@ -16,11 +16,14 @@ from cityanalytics.analysis.keywords import (
     textrank,
     tfidf_keywords,
 )
+from cityanalytics.analysis.similarity import document_similarity
 from cityanalytics.analysis.trends import first_appearance, term_coverage, trend_test, trends
 from cityanalytics.analysis.validation import expand_theme, kwic, validate_coding
 from cityanalytics.corpus.corpus import Corpus, concat, load_corpus
 from cityanalytics.dtm import DTM, dtm
 from cityanalytics.errors import CityAnalyticsError, InputFileError, MetadataError
+from cityanalytics.scale.counts import stream_dtm
+from cityanalytics.scale.sources import FolderChunks, jsonl_chunks, read_jsonl, record_chunks
 from cityanalytics.text.segment import TokenizerConfig
 from cityanalytics.text.tokens import Tokens, tokenize
 from cityanalytics.topics.model import TopicModel
@@ -33,6 +36,7 @@ __all__ = [
     "Codebook",
     "Corpus",
     "DTM",
+    "FolderChunks",
     "CityAnalyticsError",
     "InputFileError",
     "MetadataError",
@@ -43,10 +47,12 @@ __all__ = [
     "collocations",
     "compare_emphasis",
     "concat",
+    "document_similarity",
     "dtm",
     "emphasis",
     "expand_theme",
     "first_appearance",
+    "jsonl_chunks",
     "frequency",
     "keyness",
     "kwic",
@@ -55,8 +61,11 @@ __all__ = [
     "log_odds",
     "new_terms",
     "recommend_k",
+    "read_jsonl",
+    "record_chunks",
     "record_decisions",
     "summarise",
+    "stream_dtm",
     "sweep",
     "term_coverage",
     "textrank",

@@ -6,6 +6,7 @@ and counts only the tokens marked ``is_term``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,6 +117,25 @@ class DTM:
         return table
 
 
+def _units_in_order(table: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """The unit (doc_id and section or paragraph) of every token, and the units' keys in order of first appearance.
+
+    Works on integer codes: a document's code and the section or paragraph number make one
+    integer key per token, so no string column of token length is built.
+    """
+    documents = table["doc_id"].cat.codes.to_numpy().astype(np.int64)
+    inner = table[keys[1]].to_numpy().astype(np.int64)
+    if len(inner):
+        inner -= inner.min()
+    key = documents * (int(inner.max()) + 1 if len(inner) else 1) + inner
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    rows = table[keys].iloc[first[order]].astype({"doc_id": str}).reset_index(drop=True)
+    return rank[inverse.ravel()], rows
+
+
 def dtm(tokens: Tokens, unit: str = "document") -> DTM:
     """Count the terms of each document (or section, or paragraph) into a sparse matrix.
 
@@ -125,17 +145,16 @@ def dtm(tokens: Tokens, unit: str = "document") -> DTM:
         raise ValueError(f"unit must be one of {list(UNITS)}, not {unit!r}")
     keys = UNITS[unit]
     table = tokens.table
-    terms = table[table["is_term"].to_numpy()]
+    is_term = table["is_term"].to_numpy()
     if unit == "document":
-        row_codes = terms["doc_id"].cat.codes.to_numpy()
+        row_codes = table["doc_id"].cat.codes.to_numpy()[is_term]
         rows = pd.DataFrame({"doc_id": table["doc_id"].cat.categories.astype(str)})
     else:
-        rows = table[keys].astype({"doc_id": str}).drop_duplicates().reset_index(drop=True)
-        index = pd.MultiIndex.from_frame(rows)
-        row_codes = index.get_indexer(pd.MultiIndex.from_frame(terms[keys].astype({"doc_id": str})))
+        unit_codes, rows = _units_in_order(table, keys)
+        row_codes = unit_codes[is_term]
     vocabulary = np.asarray(table["token"].cat.categories, dtype=str)
-    col_codes = terms["token"].cat.codes.to_numpy()
-    used = np.unique(col_codes)
+    col_codes = table["token"].cat.codes.to_numpy()[is_term]
+    used = np.flatnonzero(np.bincount(col_codes, minlength=len(vocabulary)))
     remap = np.full(len(vocabulary), -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
     counts = sp.csr_matrix(
@@ -144,3 +163,38 @@ def dtm(tokens: Tokens, unit: str = "document") -> DTM:
     counts.sum_duplicates()
     rows = rows.merge(tokens.docvars, on="doc_id", how="left")
     return DTM(counts, vocabulary[used], rows, "count", tuple(keys))
+
+
+def stack(parts: Iterable[DTM]) -> DTM:
+    """One count matrix from count matrices of different rows (chunks of a corpus), over all their terms.
+
+    ``parts`` is consumed one at a time and only the merged counts are kept, so chunks counted in
+    a stream or on other machines need not be in memory together. Rows keep the order of the
+    parts; terms come out sorted, as :func:`dtm` gives them.
+    """
+    columns: dict[str, int] = {}
+    data, indices, indptr, rows, totals, keys = [], [], [np.zeros(1, dtype=np.int64)], [], [], None
+    for part in parts:
+        if part.weighting != "count":
+            raise ValueError("stack counts, not weights")
+        if keys is not None and part.keys != keys:
+            raise ValueError(f"cannot stack rows keyed by {part.keys} under rows keyed by {keys}")
+        keys = part.keys
+        counts = part.counts.tocsr()
+        column = np.fromiter((columns.setdefault(term, len(columns)) for term in part.vocabulary.tolist()),
+                             dtype=np.int64, count=len(part.vocabulary))
+        data.append(counts.data)
+        indices.append(column[counts.indices])
+        indptr.append(counts.indptr[1:].astype(np.int64) + indptr[-1][-1])
+        rows.append(part.rows)
+        totals.append(part.totals)
+    if keys is None:
+        raise ValueError("no count matrices to stack")
+    vocabulary = np.array(list(columns), dtype=str)
+    order = np.argsort(vocabulary, kind="stable")
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    shape = (sum(len(r) for r in rows), len(vocabulary))
+    counts = sp.csr_matrix((np.concatenate(data), position[np.concatenate(indices)], np.concatenate(indptr)), shape=shape)
+    counts.sort_indices()
+    return DTM(counts, vocabulary[order], pd.concat(rows, ignore_index=True), "count", keys, np.concatenate(totals))

@@ -11,7 +11,8 @@ from pathlib import Path
 from cityanalytics.corpus.corpus import Corpus
 from cityanalytics.hashing import sha256_file
 
-RECORDED_PACKAGES = ["cityanalytics", "pandas", "numpy", "scipy", "scikit-learn", "jieba", "gensim", "opencc", "stopwordsiso"]
+RECORDED_PACKAGES = ["cityanalytics", "pandas", "numpy", "scipy", "scikit-learn", "jieba", "gensim", "opencc", "stopwordsiso",
+                     "matplotlib", "adjustText", "paperang-p2-fonts-cjk"]
 
 
 def corpus_hash(corpus: Corpus) -> str:
@@ -37,9 +38,10 @@ def package_versions() -> dict[str, str]:
 
 
 def write_manifest(path: str | Path, *, config: dict, corpus: Corpus, tokenizer: dict, outputs: list[Path],
-                   resources: dict[str, str] | None = None) -> Path:
+                   resources: dict[str, str] | None = None, figures: list[Path] = ()) -> Path:
     """Write a manifest: config (with its seeds), versions, tokenizer and other resource hashes
-    (``resources``, e.g. the codebook's), and hashes of the input corpus and of every output.
+    (``resources``, e.g. the codebook's), and hashes of the input corpus, of every output beside
+    the manifest and of every figure file (by file name; figures live in their own folder).
 
     It holds no timestamps or machine names, so an unchanged rerun writes an identical manifest.
     """
@@ -51,6 +53,7 @@ def write_manifest(path: str | Path, *, config: dict, corpus: Corpus, tokenizer:
         "resources": resources or {},
         "input": {"documents": len(corpus), "corpus_sha256": corpus_hash(corpus)},
         "outputs": {p.relative_to(path.parent).as_posix(): sha256_file(p) for p in sorted(outputs)},
+        "figures": {p.name: sha256_file(p) for p in sorted(figures)},
     }
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path

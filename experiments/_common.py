@@ -1,12 +1,15 @@
-"""What every experiment does around its analysis: load and tokenize, write tables and a manifest."""
+"""What every experiment does around its analysis: load and tokenize, write tables, figures and a manifest."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 import cityanalytics as ca
+from cityanalytics.plots import save_figure
 from cityanalytics.provenance import write_manifest
 
 
@@ -17,15 +20,22 @@ def prepare(config: dict) -> tuple[ca.Corpus, ca.Tokens]:
 
 
 def write_results(out_dir: Path, tables: dict[str, pd.DataFrame], *, config: dict, corpus: ca.Corpus,
-                  tokens: ca.Tokens, resources: dict[str, str] | None = None, other_outputs: list[Path] = ()) -> list[Path]:
-    """Write each table as ``<name>.csv`` and a manifest beside them that also hashes ``other_outputs``
-    (files the experiment wrote itself); return every output path."""
+                  tokens: ca.Tokens, resources: dict[str, str] | None = None, other_outputs: list[Path] = (),
+                  figures: dict[str, Callable[[], Figure]] = {}, figures_dir: Path | None = None) -> list[Path]:
+    """Write each table as ``<name>.csv``, then draw each figure and write it as ``<figures_dir>/<name>.pdf``
+    and ``.png``, and a manifest that hashes them and ``other_outputs`` (files the experiment wrote
+    itself); return every path. Figures are drawn after the tables are written, so a figure that
+    cannot be drawn (e.g. more groups than colours) never costs the tables."""
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = list(other_outputs)
     for name, table in tables.items():
         path = out_dir / f"{name}.csv"
         table.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
         outputs.append(path)
+    if figures and figures_dir is None:
+        raise ValueError("figures need a figures_dir to be written to")
+    figure_files = [file for name, draw in figures.items() for file in save_figure(draw(), figures_dir / name)]
     manifest = write_manifest(out_dir / "manifest.json", config=config, corpus=corpus,
-                              tokenizer=tokens.config.describe(), outputs=outputs, resources=resources)
-    return [*outputs, manifest]
+                              tokenizer=tokens.config.describe(), outputs=outputs, resources=resources,
+                              figures=figure_files)
+    return [*outputs, *figure_files, manifest]

@@ -154,3 +154,35 @@ def test_topic_commands(tmp_path, args, columns):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert list(table.columns[: len(columns)]) == columns and len(table) > 0
+
+
+def test_reproduce_reruns_an_experiment_into_the_project_folder(tmp_path):
+    import json
+    import shutil
+    from pathlib import Path
+
+    project = Path(__file__).resolve().parents[1]
+    shutil.copytree(project / "experiments", tmp_path / "experiments", ignore=shutil.ignore_patterns("results"))
+    result = run("reproduce", "corpus_overview", "--root", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "figures/document_similarity_tfidf_cosine.png" in result.output
+    shipped = project / "experiments" / "results" / "corpus_overview"
+    rerun = tmp_path / "experiments" / "results" / "corpus_overview"
+    for table in shipped.glob("*.csv"):
+        assert (rerun / table.name).read_bytes() == table.read_bytes(), f"{table.name} differs from the shipped one"
+    # The manifest names package versions and the tokenizer backend, which may differ between
+    # installs; what was run on what, and which tables came out, may not.
+    before, after = (json.loads((d / "manifest.json").read_text("utf-8")) for d in (shipped, rerun))
+    for key in ("config", "input", "outputs", "resources"):
+        assert after[key] == before[key]
+    assert set(after["figures"]) == set(before["figures"])
+
+
+def test_reproduce_names_what_is_wrong():
+    from pathlib import Path
+
+    project = Path(__file__).resolve().parents[1]
+    result = run("reproduce", "no_such_study", "--root", str(project))
+    assert result.exit_code == 1 and "unknown experiment" in result.output
+    result = run("reproduce", "--root", "/")
+    assert result.exit_code == 1 and "no experiments/ folder" in result.output

@@ -1,4 +1,4 @@
-"""The experiment driver: tables and manifests, byte-identical on a rerun."""
+"""The experiment driver: tables, figures and manifests, byte-identical on a rerun."""
 
 from __future__ import annotations
 
@@ -7,25 +7,49 @@ import json
 import pandas as pd
 import yaml
 
+from cityanalytics.hashing import sha256_file
 from experiments.__main__ import EXPERIMENTS, HERE, run_all
+
+FIGURES = ["document_similarity_tfidf_cosine", "theme_rate_heatmap_by_city", "theme_profiles_by_city",
+           "theme_rate_heatmap_by_year", "fightin_words_log_odds_by_city", "term_trends_by_year",
+           "theme_trends_by_year", "topic_prevalence_by_city"]
+"""The figures the study's README gallery shows."""
 
 
 def test_every_experiment_reruns_byte_for_byte(tmp_path):
-    first = run_all(results=tmp_path / "a")
-    second = run_all(results=tmp_path / "b")
-    assert {p.parent.name for p in first} == set(EXPERIMENTS)
+    first = run_all(results=tmp_path / "a" / "results", figures=tmp_path / "a" / "figures")
+    second = run_all(results=tmp_path / "b" / "results", figures=tmp_path / "b" / "figures")
+    assert {p.parent.name for p in first if p.parent.name != "figures"} == set(EXPERIMENTS)
     for a, b in zip(first, second):
         assert a.relative_to(tmp_path / "a") == b.relative_to(tmp_path / "b")
         assert a.read_bytes() == b.read_bytes(), f"{a.name} changed between runs"
-    emphasis = pd.read_csv(tmp_path / "a" / "strategic_emphasis" / "emphasis_by_city.csv", keep_default_na=False)
+    emphasis = pd.read_csv(tmp_path / "a" / "results" / "strategic_emphasis" / "emphasis_by_city.csv",
+                           keep_default_na=False)
     assert {"乌鲁木齐", "深圳", "杭州"} <= set(emphasis["city"])
-    manifest = json.loads((tmp_path / "a" / "strategic_emphasis" / "manifest.json").read_text("utf-8"))
+    manifest = json.loads((tmp_path / "a" / "results" / "strategic_emphasis" / "manifest.json").read_text("utf-8"))
     assert len(manifest["resources"]["codebook"]) == 64 and manifest["config"]["seed"] == 20240601
+
+    figures = tmp_path / "a" / "figures"
+    assert sorted(p.name for p in figures.iterdir()) == sorted(f"{n}.{ext}" for n in FIGURES for ext in ("pdf", "png"))
+    recorded = {}
+    for name in EXPERIMENTS:
+        recorded.update(json.loads((tmp_path / "a" / "results" / name / "manifest.json").read_text("utf-8"))["figures"])
+    assert recorded == {p.name: sha256_file(p) for p in figures.iterdir()}
+
+
+def test_the_shipped_figures_and_tables_are_the_ones_the_experiments_write():
+    """What the repository holds is what its one command regenerates (same hashes as the manifests)."""
+    for name in EXPERIMENTS:
+        manifest = json.loads((HERE / "results" / name / "manifest.json").read_text("utf-8"))
+        for file, digest in manifest["outputs"].items():
+            assert sha256_file(HERE / "results" / name / file) == digest, f"{name}/{file} is stale"
+        for file, digest in manifest["figures"].items():
+            assert sha256_file(HERE.parent / "figures" / file) == digest, f"figures/{file} is stale"
 
 
 def test_corpus_overview_is_complete_and_reproducible(tmp_path):
-    first = run_all(["corpus_overview"], results=tmp_path / "a")
-    second = run_all(["corpus_overview"], results=tmp_path / "b")
+    first = run_all(["corpus_overview"], results=tmp_path / "a", figures=tmp_path / "a_figures")
+    second = run_all(["corpus_overview"], results=tmp_path / "b", figures=tmp_path / "b_figures")
     assert [p.name for p in first] == [p.name for p in second]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), f"{a.name} changed between runs"
@@ -42,7 +66,9 @@ def test_corpus_overview_is_complete_and_reproducible(tmp_path):
 
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert manifest["config"] == config
-    assert set(manifest["outputs"]) == {"documents.csv", "cities_by_year.csv", "top_terms_by_document.csv", "load_report.csv"}
+    assert set(manifest["outputs"]) == {"documents.csv", "cities_by_year.csv", "top_terms_by_document.csv",
+                                        "document_similarity.csv", "load_report.csv"}
+    assert set(manifest["figures"]) == {"document_similarity_tfidf_cosine.pdf", "document_similarity_tfidf_cosine.png"}
     assert manifest["tokenizer"]["dictionary_hashes"]["policy_lexicon.txt"]
     assert len(manifest["input"]["corpus_sha256"]) == 64
     assert "python" in manifest["versions"]

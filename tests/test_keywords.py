@@ -21,6 +21,7 @@ from cityanalytics.analysis.keywords import (
     textrank,
     tfidf_keywords,
 )
+from cityanalytics.stats import bh_adjust
 
 # Term counts of the toy documents; each text lists its terms separated by commas.
 TOY = {
@@ -176,7 +177,8 @@ def test_keyness_rejects_a_target_that_is_missing_or_everything(toy):
 
 def test_log_odds_matches_the_hand_computation_for_one_term(toy):
     table = log_odds(toy, "city")
-    assert list(table.columns) == ["group", "versus", "term", "count_group", "count_versus", "delta", "se", "z", "rank"]
+    assert list(table.columns) == ["group", "versus", "term", "count_group", "count_versus", "delta", "se", "z", "p",
+                                   "p_bh", "rank"]
     # 甲 has 11 terms and 乙 18; alpha0 = mean group size = 14.5; 交通 is 8 of 29 corpus terms: α = 4.
     alpha0, alpha = 14.5, 14.5 * 8 / 29
     delta = math.log((6 + alpha) / (11 + alpha0 - 6 - alpha)) - math.log((2 + alpha) / (18 + alpha0 - 2 - alpha))
@@ -187,6 +189,9 @@ def test_log_odds_matches_the_hand_computation_for_one_term(toy):
     assert row["delta"] == pytest.approx(delta)
     assert row["se"] == pytest.approx(se)
     assert row["z"] == pytest.approx(delta / se) and row["z"] > 0
+    assert row["p"] == pytest.approx(math.erfc(abs(delta / se) / math.sqrt(2)))
+    one = table[(table["group"] == "甲")]
+    np.testing.assert_allclose(one["p_bh"], bh_adjust(one["p"].to_numpy()))
     assert table.equals(log_odds(toy, "city", alpha0=14.5))
 
 

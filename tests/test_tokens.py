@@ -7,6 +7,7 @@ import pytest
 
 import cityanalytics as ca
 from cityanalytics.errors import InputFileError
+from cityanalytics.text.segment import BACKENDS
 from cityanalytics.text.tokens import TOKEN_COLUMNS
 
 LEXICON_TERMS = ["接沪融杭", "一网通办", "最多跑一次", "长三角一体化", "同城化", "山海协作", "都市经济圈", "接轨上海"]
@@ -114,10 +115,22 @@ def test_configuration_key_names_what_decides_the_tokens():
     assert ca.TokenizerConfig().key != ca.TokenizerConfig(boilerplate=True).key
     described = ca.TokenizerConfig().describe()
     assert set(described["dictionary_hashes"]) == {"policy_lexicon.txt", "places.txt"}
-    assert described["backend"] == "jieba" and described["backend_version"]
+    assert described["backend"] in BACKENDS and described["backend_version"] and described["jieba_version"]
+    assert ca.TokenizerConfig(backend="jieba").describe()["backend"] == "jieba"
 
 
 def test_docvars_travel_with_the_tokens(seed_tokens):
     table = seed_tokens.to_frame(with_docvars=True)
     assert {"city", "year", "doc_type"} <= set(table.columns)
     assert set(table.loc[table["doc_id"] == "urumqi_2013_report", "city"]) == {"乌鲁木齐"}
+
+
+def test_sentences_of_many_paragraphs_equal_sentences_one_by_one():
+    from cityanalytics.corpus import split
+
+    paragraphs = ["一是加强领导。二是“完善机制！”三是", "表头\t\t单元格。\t尾", "没有句号", "？！……", "回车\r在内。 ",
+                  "", "。"]
+    sentences, counts = split.sentences_of_paragraphs(paragraphs)
+    one_by_one = [split.sentences(p) for p in paragraphs]
+    assert counts.tolist() == [len(s) for s in one_by_one]
+    assert sentences == [s for part in one_by_one for s in part]

@@ -153,6 +153,17 @@ def test_paragraph_units_give_intervals_for_single_documents(toy):
     assert low <= table.loc[2001, "rate_per_10k"] <= high
 
 
+def test_paragraph_intervals_resample_documents_first():
+    """All the occurrences sit in one of the period's two documents: a paragraph-only bootstrap would
+    give a narrow interval far from zero, but a quarter of the document draws pick the other one twice."""
+    clustered = "\n".join(["交通建设"] * 10)
+    empty = "\n".join(["产业发展"] * 10)
+    corpus = ca.Corpus.from_texts([clustered, empty], year=[2001, 2001])
+    table = trends(ca.tokenize(corpus), ["交通"], unit="paragraph", n_boot=400, seed=3)
+    assert table.loc[0, "rate_per_10k"] == 2500  # 10 of 40 terms
+    assert table.loc[0, "ci_low"] == 0 and table.loc[0, "ci_high"] == 5000  # the other document twice; this one twice
+
+
 def test_bad_arguments_are_named(toy):
     with pytest.raises(KeyError, match="'decade' is not a docvar"):
         trends(toy, ["交通"], time="decade")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.stats import chi2 as chi2_distribution
+from scipy.stats import norm as normal
 
 from cityanalytics.dtm import DTM
 from cityanalytics.stats import bh_adjust, two_by_two
@@ -227,8 +228,9 @@ def log_odds(dtm: DTM, by: str, prior: str = "corpus", alpha0: float | None = No
     se = √(1/(y_gw+α_w) + 1/(y_hw+α_w)), z = δ/se; positive z: w is more typical of g.
 
     Columns: ``group``, ``versus``, ``term``, ``count_group``, ``count_versus``, ``delta``, ``se``,
-    ``z`` and ``rank`` (1 = highest z within group and versus; ties by term). Terms absent from both
-    compared sides are left out.
+    ``z``, ``p`` (two-sided, normal approximation), ``p_bh`` (Benjamini–Hochberg over the terms of
+    one comparison) and ``rank`` (1 = highest z within group and versus; ties by term). Terms
+    absent from both compared sides are left out.
     """
     _require_counts(dtm)
     if prior not in ("corpus", "uniform"):
@@ -260,6 +262,8 @@ def log_odds(dtm: DTM, by: str, prior: str = "corpus", alpha0: float | None = No
         frame = pd.DataFrame({"term": vocabulary[keep], "count_group": y_g[keep].astype("int64"),
                               "count_versus": y_h[keep].astype("int64"), "delta": delta[keep], "se": se[keep],
                               "z": delta[keep] / se[keep]})
+        frame["p"] = 2 * normal.sf(np.abs(frame["z"].to_numpy()))
+        frame["p_bh"] = bh_adjust(frame["p"].to_numpy())
         frame = frame.sort_values(["z", "term"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
         frame["rank"] = np.arange(1, len(frame) + 1)
         frame.insert(0, "group", labels.iloc[g])

@@ -188,13 +188,14 @@ def trends(
     - ``ci_low``, ``ci_high``: percentile bootstrap interval at level ``ci``.
 
     The interval comes from :func:`cityanalytics.stats.bootstrap_rate_interval`: the sampling
-    units (documents, or paragraphs with ``unit="paragraph"``) are resampled with replacement
-    within each period (and group), ``n_boot`` times, and the ratio of summed counts to summed
-    term tokens is recomputed. Documents are the natural units, since terms cluster within a
-    document; a period with a single unit has no within-period variation to resample, so its
-    interval is NaN rather than a zero-width interval. ``unit="paragraph"`` gives intervals for
-    single-document periods (e.g. one work report a year) but treats the paragraphs of a
-    document as independent, so its intervals are too narrow where terms cluster in a document.
+    units are resampled with replacement within each period (and group), ``n_boot`` times, and
+    the ratio of summed counts to summed term tokens is recomputed. With ``unit="document"``
+    the documents are the units; a period with a single document has no within-period variation
+    to resample, so its interval is NaN rather than a zero-width interval. With
+    ``unit="paragraph"`` the bootstrap has two stages, as in :func:`emphasis`: documents are
+    drawn first, then paragraphs within each drawn document. Single-document periods (e.g. one
+    work report a year) then get an interval, but it reflects the variation between that
+    document's paragraphs only, not between documents the period might have produced.
 
     The same tokens, terms and seed give the same table; one generator serves the cells in
     cell order (group, then period), and each cell's draws do not depend on which series are asked for.
@@ -218,7 +219,9 @@ def trends(
     cell_docs = np.bincount(cell_of_doc, minlength=n_cells).astype(np.int64)
     cell_units = np.bincount(unit_cell, minlength=n_cells)
 
-    low, high = bootstrap_rate_interval(counts, totals, unit_cell, n_boot=n_boot, ci=ci, seed=seed, scale=SCALE)
+    clusters = unit_doc if unit == "paragraph" else None  # documents first, then their paragraphs
+    low, high = bootstrap_rate_interval(counts, totals, unit_cell, clusters=clusters, n_boot=n_boot, ci=ci,
+                                        seed=seed, scale=SCALE)
     if low.shape[0] < n_cells:  # no units at all
         low = np.full((n_cells, len(series)), np.nan)
         high = low.copy()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import click
 
 from cityanalytics.cli.analysis_commands import COMMANDS
+from cityanalytics.cli.cache_commands import cache
 from cityanalytics.cli.common import Group
 from cityanalytics.cli.corpus_commands import corpus, tokenize_command
+from cityanalytics.cli.reproduce_command import reproduce
 from cityanalytics.cli.topic_commands import topics
 
 
@@ -24,5 +26,7 @@ def main():
 main.add_command(corpus)
 main.add_command(tokenize_command)
 main.add_command(topics)
+main.add_command(cache)
+main.add_command(reproduce)
 for command in COMMANDS:
     main.add_command(command)

@@ -57,7 +57,7 @@ def load(path: Path | None, metadata: Path | None) -> Corpus:
 
 
 def tokens_from(path, metadata, userdict=(), stopwords_file=(), no_stopwords=False, boilerplate=False,
-                no_lexicon=False, n_jobs=1, pos=False, keep_pos=None):
+                no_lexicon=False, n_jobs=1, pos=False, keep_pos=None, cache=False):
     """Load and tokenize a corpus with the tokenizer options of a command."""
     from cityanalytics.text.segment import TokenizerConfig
     from cityanalytics.text.tokens import tokenize
@@ -65,7 +65,7 @@ def tokens_from(path, metadata, userdict=(), stopwords_file=(), no_stopwords=Fal
     config = TokenizerConfig(lexicon=not no_lexicon, user_dicts=tuple(userdict), stopwords=not no_stopwords,
                              user_stopwords=tuple(stopwords_file), boilerplate=boilerplate, pos=pos,
                              keep_pos=tuple(keep_pos) if keep_pos else None)
-    return tokenize(load(path, metadata), config, n_jobs=n_jobs, progress=True)
+    return tokenize(load(path, metadata), config, n_jobs=n_jobs, progress=True, cache=cache)
 
 
 def emit(table: pd.DataFrame, output: Path | None, fmt: str = "table") -> None:

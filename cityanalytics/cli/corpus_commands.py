@@ -67,6 +67,8 @@ def corpus_build_seeds(directory):
 @click.option("--pos", is_flag=True, help="Tag parts of speech (slower).")
 @click.option("--keep-pos", multiple=True, help="With --pos: keep only terms whose tag starts with this (repeatable).")
 @click.option("--terms-only", is_flag=True, help="Write only the tokens counted as terms.")
+@click.option("--cache", is_flag=True,
+              help="Read documents tokenized before from the token cache and add the others (see `cityanalytics cache`).")
 def tokenize_command(path, metadata, output, terms_only, **options):
     """Segment a corpus and write the token table (doc_id, section, para, sent, i, token, tag, is_term)."""
     table = tokens_from(path, metadata, **options).to_frame(terms_only=terms_only)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +49,7 @@ class Corpus:
         self.docs = docs[ordered]
         self.report = report if report is not None else pd.DataFrame(columns=REPORT_COLUMNS)
         self._paragraphs: pd.DataFrame | None = None
+        self._sentences: pd.DataFrame | None = None
 
     @classmethod
     def from_texts(cls, texts: Sequence[str], doc_ids: Sequence[str] | None = None, **docvars) -> Corpus:
@@ -105,9 +106,9 @@ class Corpus:
         """One row per paragraph: doc_id, para, kind, level, section, heading_path, text (computed once)."""
         if self._paragraphs is None:
             rows = [
-                (doc_id, p.para, p.kind, p.level, p.section, " > ".join(p.heading_path), p.text)
-                for doc_id, text in zip(self.docs["doc_id"], self.docs["text"])
-                for p in split.paragraphs(text)
+                (doc_id, para, kind, level, section, " > ".join(heading_path), text)
+                for doc_id, doc_text in zip(self.docs["doc_id"].tolist(), self.docs["text"].tolist())
+                for para, kind, level, section, heading_path, text in split.paragraph_rows(doc_text)
             ]
             table = pd.DataFrame(rows, columns=["doc_id", "para", "kind", "level", "section", "heading_path", "text"])
             table["level"] = table["level"].astype("Int64")
@@ -115,14 +116,39 @@ class Corpus:
         return self._paragraphs
 
     def sentences(self) -> pd.DataFrame:
-        """One row per sentence: doc_id, section, para, sent (index within the paragraph), text."""
-        paras = self.paragraphs()
-        rows = [
-            (doc_id, section, para, sent, sentence)
-            for doc_id, section, para, text in zip(paras["doc_id"], paras["section"], paras["para"], paras["text"])
-            for sent, sentence in enumerate(split.sentences(text))
-        ]
-        return pd.DataFrame(rows, columns=["doc_id", "section", "para", "sent", "text"])
+        """One row per sentence: doc_id, section, para, sent (index within the paragraph), text (computed once)."""
+        if self._sentences is None:
+            doc, section, para, sent, texts = sentence_columns(self.docs["text"].tolist())
+            self._sentences = pd.DataFrame(
+                {
+                    "doc_id": pd.Series(self.docs["doc_id"].to_numpy(object)[doc], dtype="str"),
+                    "section": section,
+                    "para": para,
+                    "sent": sent,
+                    "text": pd.Series(texts, dtype="str"),
+                }
+            )
+        return self._sentences
+
+
+def sentence_columns(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Every sentence of the texts with its document (index into ``texts``), section, paragraph
+    and index within the paragraph: :meth:`Corpus.sentences` as plain arrays and a list."""
+    docs, sections, paras, lines = [], [], [], []
+    for doc, text in enumerate(texts):
+        for para, _, _, section, _, line in split.paragraph_rows(text):
+            docs.append(doc)
+            sections.append(section)
+            paras.append(para)
+            lines.append(line)
+    sentences, counts = split.sentences_of_paragraphs(lines)
+    first = np.cumsum(counts) - counts
+
+    def per_sentence(values: list[int]) -> np.ndarray:
+        return np.repeat(np.array(values, dtype=np.int64), counts)
+
+    sent = np.arange(len(sentences)) - np.repeat(first, counts)
+    return per_sentence(docs), per_sentence(sections), per_sentence(paras), sent, sentences
 
 
 def _read_metadata(path: Path) -> pd.DataFrame:
@@ -187,9 +213,40 @@ def load_corpus(
     text only where the text states it. Traditional characters become Simplified unless
     ``simplified=False``. Every input file appears in ``corpus.report``, loaded or skipped.
     """
+    report: list[dict] = []
+    rows: list[dict] = []
+    for entry, row in read_documents(path, metadata, simplified=simplified, progress=progress):
+        report.append(entry)
+        if row is not None:
+            rows.append(row)
+    return Corpus(docs_frame(rows), pd.DataFrame(report, columns=REPORT_COLUMNS))
+
+
+def docs_frame(rows: list[dict]) -> pd.DataFrame:
+    """The docs table of document rows from :func:`read_documents`, with ``year`` as a nullable integer."""
+    docs = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["doc_id", *DOCVARS, "text"])
+    docs["year"] = pd.to_numeric(docs["year"].replace("", None), errors="raise").astype("Int64")
+    return docs
+
+
+def read_documents(
+    path: str | Path | None = None,
+    metadata: str | Path | None = None,
+    *,
+    simplified: bool = True,
+    progress: bool | None = None,
+) -> Iterator[tuple[dict, dict | None]]:
+    """Read, clean and describe the files under ``path`` one at a time, as :func:`load_corpus` does.
+
+    Yields each input file's report entry with its document row (doc_id, docvars, text), or
+    ``None`` for a skipped file. Only the metadata table and a hash per loaded text are held, so
+    a folder larger than memory can be read document by document.
+    """
     if path is None:
         root = seed_dir()
-        return load_corpus(root / "documents", metadata=root / "metadata.csv", simplified=simplified, progress=progress)
+        yield from read_documents(root / "documents", metadata=root / "metadata.csv", simplified=simplified,
+                                  progress=progress)
+        return
     root = Path(path)
     if not root.exists():
         raise InputFileError(root, "no such file or folder")
@@ -212,36 +269,39 @@ def load_corpus(
                                     row=int(i) + 2, column="file")
             meta_by_file[str(target)] = {k: v.strip() for k, v in row.items() if k != "file"}
 
-    report: list[dict] = []
-    rows: list[dict] = []
     seen_text: dict[str, str] = {}
     taken = {m["doc_id"] for m in meta_by_file.values() if m.get("doc_id")}
     for file in tqdm(files, desc="loading", unit="file", disable=progress is False or (progress is None and len(files) < 200)):
         relative = file.name if file == root else file.relative_to(root).as_posix()
         entry = {"file": relative, "status": "skipped", "reason": "", "doc_id": ""}
-        report.append(entry)
         if meta is not None and file.resolve() == meta_path.resolve():
             entry.update(status="loaded", reason=f"metadata table ({len(meta)} rows)")
+            yield entry, None
             continue
         if any(part.startswith(".") for part in Path(relative).parts):
             entry["reason"] = "hidden file"
+            yield entry, None
             continue
         if file.suffix.lower() not in SUPPORTED_SUFFIXES:
             entry["reason"] = f"unsupported file type {file.suffix or '(none)'!r}"
+            yield entry, None
             continue
         try:
             read = read_file(file)
         except InputFileError as error:
             entry["reason"] = error.problem
+            yield entry, None
             continue
         text, converted = clean.to_simplified(read.text) if simplified else (read.text, False)
         text = clean.clean_text(text)
         if not text.strip():
             entry["reason"] = "no text left after removing site furniture"
+            yield entry, None
             continue
         digest = sha256_text(text)
         if digest in seen_text:
             entry["reason"] = f"duplicate of {seen_text[digest]}"
+            yield entry, None
             continue
         seen_text[digest] = relative
         given = dict(meta_by_file.get(str(file.resolve()), {}))
@@ -257,12 +317,8 @@ def load_corpus(
         row.update({k: v for k, v in given.items() if v != "" or k not in row})
         row["source"] = given.get("source") or relative
         row.update(encoding=read.encoding, simplified=converted, inferred=",".join(sorted(filled)), text=text)
-        rows.append(row)
         entry.update(status="loaded", doc_id=doc_id)
-
-    docs = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["doc_id", *DOCVARS, "text"])
-    docs["year"] = pd.to_numeric(docs["year"].replace("", None), errors="raise").astype("Int64")
-    return Corpus(docs, pd.DataFrame(report, columns=REPORT_COLUMNS))
+        yield entry, row
 
 
 def concat(corpora: Iterable[Corpus]) -> Corpus:

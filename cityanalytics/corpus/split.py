@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
 from cityanalytics.corpus.metadata import DATE_ONLY
 
@@ -26,8 +28,14 @@ HEADING_PATTERNS: list[tuple[int, re.Pattern]] = [
 UNMARKED_HEADING_LEVEL = 3
 """Level of a heading without a marker (a short line standing over a paragraph): that of 一、."""
 
+_HEADING_MARKER = re.compile("^(?:" + "|".join(f"({pattern.pattern[1:]})" for _, pattern in HEADING_PATTERNS) + ")")
+"""The patterns above as one alternation, tried in the same order: one match call per line instead of six."""
+_MARKER_LEVELS = [None] + [level for level, _ in HEADING_PATTERNS]
+
 _COMPILATION_PART = re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}篇[：:]\s*(.*)$", re.M)
 _SENTENCE = re.compile(rf"[^{SENTENCE_END}]*(?:[{SENTENCE_END}]+[{CLOSING}]*|$)")
+_SENTENCE_OR_BREAK = re.compile(rf"\n|[^{SENTENCE_END}\t\n]*(?:[{SENTENCE_END}]+[{CLOSING}]*|(?=[\t\n])|$)")
+"""A line break, or what :data:`_SENTENCE` matches in one tab-separated cell of one line."""
 
 MAX_HEADING_CHARS = 40
 """A marked line longer than this, or one that goes on after its first sentence, is a paragraph."""
@@ -59,10 +67,8 @@ def split_compilation(text: str) -> list[tuple[str, str]]:
 
 def heading_level(line: str) -> int | None:
     """The level of the heading marker a line starts with, or None."""
-    for level, pattern in HEADING_PATTERNS:
-        if pattern.match(line):
-            return level
-    return None
+    match = _HEADING_MARKER.match(line)
+    return _MARKER_LEVELS[match.lastindex] if match else None
 
 
 def _heading_text(line: str) -> tuple[str, bool]:
@@ -102,9 +108,15 @@ def _is_unmarked_heading(line: str, following: str | None) -> bool:
 
 def paragraphs(text: str) -> list[Paragraph]:
     """Label each non-empty line: the first is the title, then headings, paragraphs and table rows."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    out: list[Paragraph] = []
+    return [Paragraph(*row) for row in paragraph_rows(text)]
+
+
+def paragraph_rows(text: str) -> list[tuple[int, str, int | None, int, tuple[str, ...], str]]:
+    """:func:`paragraphs` as plain tuples (para, kind, level, section, heading_path, text), for whole corpora."""
+    lines = [line for line in map(str.strip, text.split("\n")) if line]
+    out: list[tuple[int, str, int | None, int, tuple[str, ...], str]] = []
     path: list[tuple[int, str]] = []
+    heading_path: tuple[str, ...] = ()
     section = 0
     for i, line in enumerate(lines):
         following = lines[i + 1] if i + 1 < len(lines) else None
@@ -128,9 +140,28 @@ def paragraphs(text: str) -> list[Paragraph]:
                 while path and path[-1][0] >= level:
                     path.pop()
                 path.append((level, head))
+                heading_path = tuple(h for _, h in path)
                 section += 1
-        out.append(Paragraph(i, kind, level, section, tuple(h for _, h in path), line))
+        out.append((i, kind, level, section, heading_path, line))
     return out
+
+
+def sentences_of_paragraphs(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """The sentences of many paragraphs and how many each has, as :func:`sentences` gives them one by one.
+
+    The paragraphs are split as one text, with a line break between them that stands alone as
+    a piece, so one regex call does them all.
+    """
+    joined = "\n".join(texts)
+    if joined.count("\n") != max(len(texts) - 1, 0):  # a paragraph holds a line break itself
+        split = [sentences(text) for text in texts]
+        return [s for part in split for s in part], np.fromiter(map(len, split), dtype=np.int64, count=len(texts))
+    pieces = _SENTENCE_OR_BREAK.findall(joined)
+    breaks = np.fromiter(map("\n".__eq__, pieces), dtype=bool, count=len(pieces))
+    stripped = list(map(str.strip, pieces))
+    kept = np.flatnonzero(~breaks & np.fromiter(map(bool, stripped), dtype=bool, count=len(pieces)))
+    counts = np.bincount(np.cumsum(breaks)[kept], minlength=len(texts))
+    return [stripped[i] for i in kept.tolist()], counts.astype(np.int64)
 
 
 def sentences(text: str) -> list[str]:

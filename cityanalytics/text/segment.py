@@ -1,17 +1,25 @@
 """Word segmentation: the configuration, one initialised tokenizer per process, and batch segmentation.
 
-jieba is the reference backend. Its module-level tokenizer is global state, so each process
-builds its own ``jieba.Tokenizer`` with the policy lexicon, place names and any user
-dictionaries, once, and reuses it for every batch.
+jieba is the reference. ``rjieba`` (jieba's algorithm in Rust) gives the same tokens several
+times faster when it is set up as jieba would be: the same dictionary frequencies and the same
+dictionary total, and jieba's own HMM for runs of unknown characters (see
+:mod:`cityanalytics.text.fast_jieba`). ``backend="auto"``, the default, takes rjieba wherever it
+reproduces jieba token for token and jieba otherwise (part-of-speech tags, user-dictionary
+entries without a positive frequency, and with the HMM on, dictionary words of ASCII letters and
+digits only); ``TokenizerConfig.resolved_backend`` says which and ``describe()`` records it.
+
+Each process builds its tokenizer for a configuration once and reuses it for every batch.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import re
 from dataclasses import asdict, dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import numpy as np
@@ -19,25 +27,34 @@ import numpy as np
 from cityanalytics.errors import InputFileError
 from cityanalytics.hashing import sha256_file, sha256_text
 from cityanalytics.text import resources
+from cityanalytics.text.fast_jieba import RjiebaTokenizer, read_user_dictionary, rjieba_limitation
 
-BACKENDS = ("jieba",)
+BACKENDS = ("jieba", "rjieba")
+"""Concrete backends; ``backend="auto"`` picks the fastest one that gives jieba's tokens."""
 
 _PUNCT = re.compile(r"^[\W_]+$")
 _NUMBER = re.compile(r"^[\d.,%％．·]+$|^[\d.]+[万亿千百]?$|^[一二三四五六七八九十百千万亿零〇○两]+$")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.\-]*$")
 
 
+def backend_installed(name: str) -> bool:
+    """Whether the package behind a backend can be imported."""
+    return importlib.util.find_spec(name) is not None
+
+
 @dataclass(frozen=True)
 class TokenizerConfig:
     """Everything that decides which tokens come out, so results and caches can name it.
 
-    ``user_dicts`` are jieba user-dictionary files (``word [freq] [tag]`` per line);
-    ``user_stopwords`` are word-list files. ``boilerplate`` drops policy boilerplate
-    (加强, 推进, …) from the terms; ``stopwords`` drops the general stopword list;
-    ``pos`` asks jieba for part-of-speech tags (slower) so that ``keep_pos`` can filter.
+    ``backend`` is ``"auto"`` (rjieba where it reproduces jieba exactly, else jieba),
+    ``"jieba"`` (the reference) or ``"rjieba"``. ``user_dicts`` are jieba user-dictionary files
+    (``word [freq] [tag]`` per line); ``user_stopwords`` are word-list files. ``boilerplate``
+    drops policy boilerplate (加强, 推进, …) from the terms; ``stopwords`` drops the general
+    stopword list; ``pos`` asks jieba for part-of-speech tags (slower) so that ``keep_pos`` can
+    filter.
     """
 
-    backend: str = "jieba"
+    backend: str = "auto"
     hmm: bool = True
     lexicon: bool = True
     user_dicts: tuple[str, ...] = ()
@@ -48,13 +65,19 @@ class TokenizerConfig:
     keep_pos: tuple[str, ...] | None = None
 
     def __post_init__(self):
-        if self.backend not in BACKENDS:
-            raise ValueError(f"unknown backend {self.backend!r}; choose one of {BACKENDS}")
+        if self.backend not in ("auto", *BACKENDS):
+            raise ValueError(f"unknown backend {self.backend!r}; choose 'auto' or one of {BACKENDS}")
         if self.keep_pos is not None and not self.pos:
             raise ValueError("keep_pos filters by part of speech and needs pos=True")
         for path in (*self.user_dicts, *self.user_stopwords):
             if not Path(path).is_file():
                 raise InputFileError(path, "dictionary or stopword file not found")
+        if self.backend == "rjieba":
+            if not backend_installed("rjieba"):
+                raise ImportError("backend 'rjieba' needs the rjieba package: pip install rjieba")
+            if self.rjieba_limitation:
+                raise ValueError(f"backend 'rjieba' cannot reproduce jieba here: {self.rjieba_limitation}; "
+                                 "use backend='jieba' or 'auto'")
 
     @cached_property
     def stopword_set(self) -> frozenset[str]:
@@ -73,13 +96,32 @@ class TokenizerConfig:
         shipped = [resources.POLICY_LEXICON, resources.PLACES] if self.lexicon else []
         return shipped + [Path(p) for p in self.user_dicts]
 
-    def describe(self) -> dict:
-        """The configuration with backend version and content hashes of every resource it uses."""
-        import jieba
+    @cached_property
+    def dictionary_entries(self) -> list[tuple[str, int | None, str | None]]:
+        """(word, freq or None, tag or None) of every dictionary line, parsed as jieba parses them."""
+        return [entry for path in self.dictionary_files() for entry in read_user_dictionary(path)]
 
+    @cached_property
+    def rjieba_limitation(self) -> str:
+        """Why rjieba would not give jieba's tokens for this configuration; empty if it would."""
+        return rjieba_limitation(self.dictionary_entries, hmm=self.hmm, pos=self.pos)
+
+    @cached_property
+    def resolved_backend(self) -> str:
+        """The backend that segments: the one asked for, or for ``"auto"`` rjieba where it is
+        installed and reproduces jieba exactly, else jieba."""
+        if self.backend != "auto":
+            return self.backend
+        return "rjieba" if backend_installed("rjieba") and not self.rjieba_limitation else "jieba"
+
+    def describe(self) -> dict:
+        """The configuration with the backend that segments, its version and the reference
+        jieba's, and content hashes of every resource it uses."""
         described = asdict(self)
         described.update(
-            backend_version=jieba.__version__,
+            backend=self.resolved_backend,
+            backend_version=package_version(self.resolved_backend),
+            jieba_version=package_version("jieba"),
             resources_version=resources.version(),
             dictionary_hashes={p.name: sha256_file(p) for p in self.dictionary_files()},
             boilerplate_hash=sha256_file(resources.BOILERPLATE),
@@ -93,12 +135,14 @@ class TokenizerConfig:
         return sha256_text(json.dumps(self.describe(), sort_keys=True, ensure_ascii=False))[:16]
 
 
-_TOKENIZERS: dict[str, object] = {}
+class JiebaTokenizer:
+    """The reference: a private ``jieba.Tokenizer`` with this configuration's dictionaries.
 
+    With ``pos`` it segments through ``jieba.posseg``, whose segmentation differs from plain
+    jieba's (its HMM guesses words and tags together).
+    """
 
-def tokenizer_for(config: TokenizerConfig):
-    """This process's tokenizer for ``config``: built and loaded on first use, then reused."""
-    if config.key not in _TOKENIZERS:
+    def __init__(self, config: TokenizerConfig):
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
@@ -109,16 +153,67 @@ def tokenizer_for(config: TokenizerConfig):
                 tokenizer.load_userdict(str(path))
             except Exception as error:  # jieba raises bare ValueError on malformed lines
                 raise InputFileError(path, f"not a valid jieba user dictionary ({error})") from None
+        self.hmm = config.hmm
+        self.words = tokenizer
         if config.pos:
             import jieba.posseg
 
-            tokenizer = jieba.posseg.POSTokenizer(tokenizer)
-        _TOKENIZERS[config.key] = tokenizer
+            self.tagger = jieba.posseg.POSTokenizer(tokenizer)
+        else:
+            self.tagger = None
+
+    def lcut(self, text: str) -> list[str]:
+        """The tokens of one text."""
+        if self.tagger is not None:
+            return [word for word, _ in self.tagger.lcut(text, HMM=self.hmm)]
+        return self.words.lcut(text, HMM=self.hmm)
+
+    def cut_sentences(self, sentences: list[str]) -> tuple[list[str], list[str] | None, np.ndarray]:
+        """All tokens of the sentences, their jieba POS tags (None without ``pos``) and tokens per sentence."""
+        lengths = np.zeros(len(sentences), dtype=np.int64)
+        tokens: list[str] = []
+        if self.tagger is None:
+            for n, sentence in enumerate(sentences):
+                words = self.words.lcut(sentence, HMM=self.hmm)
+                tokens.extend(words)
+                lengths[n] = len(words)
+            return tokens, None, lengths
+        tags: list[str] = []
+        for n, sentence in enumerate(sentences):
+            pairs = self.tagger.lcut(sentence, HMM=self.hmm)
+            tokens.extend(word for word, _ in pairs)
+            tags.extend(flag for _, flag in pairs)
+            lengths[n] = len(pairs)
+        return tokens, tags, lengths
+
+
+_TOKENIZERS: dict[str, JiebaTokenizer | RjiebaTokenizer] = {}
+
+
+def tokenizer_for(config: TokenizerConfig) -> JiebaTokenizer | RjiebaTokenizer:
+    """This process's tokenizer for ``config``: built and loaded on first use, then reused.
+
+    Either kind has ``lcut(text)`` and ``cut_sentences(sentences)``.
+    """
+    if config.key not in _TOKENIZERS:
+        if config.resolved_backend == "rjieba":
+            _TOKENIZERS[config.key] = RjiebaTokenizer(config.dictionary_entries, hmm=config.hmm)
+        else:
+            _TOKENIZERS[config.key] = JiebaTokenizer(config)
     return _TOKENIZERS[config.key]
 
 
+def segment(sentences: list[str], config: TokenizerConfig) -> tuple[list[str], list[str] | None, np.ndarray]:
+    """Segment sentences; return all tokens, their POS tags (None unless ``pos``) and tokens per sentence."""
+    return tokenizer_for(config).cut_sentences(sentences)
+
+
+@lru_cache(maxsize=1 << 20)
 def coarse_tag(token: str) -> str:
-    """jieba's tag for punctuation (x), numbers (m), Latin words (eng) and spaces; '' for other words."""
+    """jieba's tag for punctuation (x), numbers (m), Latin words (eng) and spaces; '' for other words.
+
+    Memoised: each chunk asks for every distinct token of its own, and chunks share most of them.
+    """
     if not token.strip():
         return "x"
     if _NUMBER.match(token):
@@ -130,24 +225,11 @@ def coarse_tag(token: str) -> str:
     return ""
 
 
-def segment(sentences: list[str], config: TokenizerConfig) -> tuple[list[str], list[str], np.ndarray]:
-    """Segment sentences; return all tokens, their tags and the number of tokens of each sentence."""
-    tokenizer = tokenizer_for(config)
-    tokens: list[str] = []
-    tags: list[str] = []
-    lengths = np.zeros(len(sentences), dtype=np.int64)
-    for n, sentence in enumerate(sentences):
-        if config.pos:
-            pairs = [(w, f) for w, f in tokenizer.lcut(sentence, HMM=config.hmm)]
-            words = [w for w, _ in pairs]
-            word_tags = [f if coarse_tag(w) in ("", "eng") else coarse_tag(w) for w, f in pairs]
-        else:
-            words = tokenizer.lcut(sentence, HMM=config.hmm)
-            word_tags = [coarse_tag(w) for w in words]
-        tokens.extend(words)
-        tags.extend(word_tags)
-        lengths[n] = len(words)
-    return tokens, tags, lengths
+def token_tags(words: list[str], pos_tags: list[str] | None) -> list[str]:
+    """The tag column: coarse tags, where ``pos`` is on overridden by jieba's tag for words and Latin words."""
+    if pos_tags is None:
+        return [coarse_tag(word) for word in words]
+    return [flag if coarse in ("", "eng") else coarse for coarse, flag in zip(map(coarse_tag, words), pos_tags)]
 
 
 def is_term(vocabulary: np.ndarray, codes: np.ndarray, tag_vocabulary: np.ndarray, tag_codes: np.ndarray,

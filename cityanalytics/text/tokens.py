@@ -1,9 +1,10 @@
 """Tokens: one row per token with its place in the document, built column-wise from arrays.
 
-:func:`tokenize` segments a corpus sentence by sentence, in chunks of documents, optionally
-over several processes. Each chunk comes back as compact arrays (a chunk vocabulary and
-integer codes), never as lists of Python objects per token, because shipping those between
-processes costs more than segmenting them.
+:func:`tokenize` splits a corpus into sentences and segments them in chunks of documents,
+optionally over several processes, so the structure splitting runs in parallel too. Each chunk
+comes back as compact arrays (sentence positions, a chunk vocabulary and integer codes), never
+as lists of Python objects per token, because shipping those between processes costs more
+than segmenting them.
 """
 
 from __future__ import annotations
@@ -11,21 +12,26 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from cityanalytics.corpus.corpus import Corpus
-from cityanalytics.text.segment import TokenizerConfig, is_term, segment, tokenizer_for
+from cityanalytics.corpus.corpus import Corpus, sentence_columns
+from cityanalytics.text.segment import TokenizerConfig, is_term, segment, token_tags, tokenizer_for
 
 TOKEN_COLUMNS = ["doc_id", "section", "para", "sent", "i", "token", "tag", "is_term"]
 
 
 @dataclass
 class Chunk:
-    """Segmented sentences of a run of documents, as arrays over a chunk-local vocabulary."""
+    """The sentences of a run of documents and their tokens, as arrays over a chunk-local vocabulary."""
 
+    sentence_doc: np.ndarray  # int32 index of each sentence's document within the run
+    section: np.ndarray  # int32 per sentence, as in Corpus.sentences()
+    para: np.ndarray  # int32 per sentence
+    sent: np.ndarray  # int32 per sentence
     vocabulary: list[str]
     codes: np.ndarray  # int32 index into vocabulary, one per token
     tag_vocabulary: list[str]
@@ -33,12 +39,30 @@ class Chunk:
     sentence_lengths: np.ndarray  # tokens per sentence, in sentence order
 
 
-def segment_chunk(sentences: list[str], config: TokenizerConfig) -> Chunk:
-    """Segment one chunk of sentences and encode the tokens as codes (runs in a worker process)."""
-    tokens, tags, lengths = segment(sentences, config)
-    vocabulary, codes = np.unique(np.array(tokens, dtype=object).astype(str), return_inverse=True)
-    tag_vocabulary, tag_codes = np.unique(np.array(tags, dtype=str), return_inverse=True)
-    return Chunk(vocabulary.tolist(), codes.astype(np.int32), tag_vocabulary.tolist(), tag_codes.astype(np.int16), lengths)
+def encode(values: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct values in order of first appearance and each value's int32 index into them."""
+    index: dict[str, int] = {}
+    codes = np.fromiter([index.setdefault(value, len(index)) for value in values], dtype=np.int32, count=len(values))
+    return list(index), codes
+
+
+def segment_documents(texts: list[str], config: TokenizerConfig) -> Chunk:
+    """Split a run of documents into sentences as :meth:`Corpus.sentences` does, segment them and
+    encode the tokens as codes (runs in a worker process, structure and all).
+
+    Without part-of-speech tags a token's tag follows from the token alone, so it is decided
+    once per distinct token.
+    """
+    sentence_doc, section, para, sent, sentences = sentence_columns(texts)
+    tokens, pos_tags, lengths = segment(sentences, config)
+    vocabulary, codes = encode(tokens)
+    if pos_tags is None:
+        tag_vocabulary, tag_of_token = encode(token_tags(vocabulary, None))
+        tag_codes = tag_of_token[codes]
+    else:
+        tag_vocabulary, tag_codes = encode(token_tags(tokens, pos_tags))
+    structure = [column.astype(np.int32) for column in (sentence_doc, section, para, sent)]
+    return Chunk(*structure, vocabulary, codes, tag_vocabulary, tag_codes.astype(np.int16), lengths)
 
 
 class Tokens:
@@ -84,8 +108,24 @@ def _chunks(n_sentences_per_doc: np.ndarray, target: int) -> list[tuple[int, int
     return bounds
 
 
+def _sentences_estimate(texts: list[str]) -> np.ndarray:
+    """About how many sentences each text has (lines, and full stops not ending a line), to size chunks
+    before splitting."""
+    return np.array([text.count("\n") + text.count("。") - text.count("。\n") + 1 for text in texts], dtype=np.int64)
+
+
+_WORKER_CONFIG: TokenizerConfig | None = None
+
+
 def _worker_init(config: TokenizerConfig) -> None:
+    """Build the worker's tokenizer once and keep its configuration, so jobs carry only documents."""
+    global _WORKER_CONFIG
+    _WORKER_CONFIG = config
     tokenizer_for(config)
+
+
+def _segment_in_worker(texts: list[str]) -> Chunk:
+    return segment_documents(texts, _WORKER_CONFIG)
 
 
 def tokenize(
@@ -95,74 +135,91 @@ def tokenize(
     n_jobs: int = 1,
     chunk_sentences: int = 5000,
     progress: bool | None = None,
+    cache: bool | str | os.PathLike | None = None,
     **options,
 ) -> Tokens:
     """Segment every sentence of the corpus into tokens.
 
     Pass a :class:`TokenizerConfig` or its fields as keywords (``backend="jieba"``,
     ``boilerplate=True``, ``user_dicts=("my.dict",)``, ``pos=True``, …). ``n_jobs=-1`` uses
-    every core; each worker process builds its tokenizer once.
+    every core; each worker process builds its tokenizer once. A chunk holds documents of about
+    ``chunk_sentences`` sentences (estimated from line breaks and full stops). ``cache=True`` (or
+    a folder) reads documents already tokenized under this configuration from the token cache and
+    adds the others (see :mod:`cityanalytics.text.cache`).
     """
     if config is None:
         config = TokenizerConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()})
     elif options:
         raise TypeError("pass either a TokenizerConfig or its fields as keywords, not both")
-    sentences = corpus.sentences()
-    doc_ids = corpus.docs["doc_id"].to_numpy()
-    per_doc = sentences.groupby("doc_id", sort=False).size().reindex(doc_ids, fill_value=0).to_numpy()
-    doc_bounds = _chunks(per_doc, chunk_sentences)
-    sentence_bounds = np.concatenate([[0], np.cumsum(per_doc)])
-    texts = sentences["text"].tolist()
-    jobs = [texts[sentence_bounds[a] : sentence_bounds[b]] for a, b in doc_bounds]
+    if cache:
+        from cityanalytics.text.cache import TokenCache, cache_root
+
+        store = TokenCache(cache_root(None if cache is True else cache), config)
+        return store.tokenize(corpus, n_jobs=n_jobs, chunk_sentences=chunk_sentences, progress=progress)
+    doc_ids = corpus.docs["doc_id"].astype(str).tolist()
+    texts = corpus.docs["text"].tolist()
+    doc_bounds = _chunks(_sentences_estimate(texts), chunk_sentences)
+    jobs = [texts[a:b] for a, b in doc_bounds]
     workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
     show = progress if progress is not None else len(jobs) > 1
     bar = tqdm(total=len(jobs), desc="tokenizing", unit="chunk", disable=not show)
     if workers == 1 or len(jobs) == 1:
         chunks = []
         for job in jobs:
-            chunks.append(segment_chunk(job, config))
+            chunks.append(segment_documents(job, config))
             bar.update()
     else:
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_worker_init, initargs=(config,)) as pool:
             chunks = []
-            for chunk in pool.map(segment_chunk, jobs, [config] * len(jobs)):
+            for chunk in pool.map(_segment_in_worker, jobs):
                 chunks.append(chunk)
                 bar.update()
     bar.close()
-    table = _assemble(chunks, sentences, doc_ids.astype(str), config)
+    table = _assemble(chunks, [a for a, _ in doc_bounds], np.array(doc_ids, dtype=str), config)
     docvars = corpus.docvars.drop(columns=["n_chars"])
     return Tokens(table, docvars.reset_index(drop=True), config)
 
 
-def _assemble(chunks: list[Chunk], sentences: pd.DataFrame, doc_ids: np.ndarray, config: TokenizerConfig) -> pd.DataFrame:
+def _merge(vocabularies: list[list[str]], codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One sorted vocabulary (``np.unique`` order) for all chunks, and every chunk's codes moved onto it.
+
+    Only the union of the chunk vocabularies is sorted, not their concatenation.
+    """
+    index = {word: i for i, word in enumerate(dict.fromkeys(chain.from_iterable(vocabularies)))}
+    local = [np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words)) for words in vocabularies]
+    vocabulary, onto = np.unique(np.array(list(index), dtype=str), return_inverse=True)
+    moved = [onto.ravel()[positions][chunk_codes] for positions, chunk_codes in zip(local, codes)]
+    return vocabulary, np.concatenate(moved) if moved else np.array([], dtype=np.int64)
+
+
+def _assemble(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, config: TokenizerConfig) -> pd.DataFrame:
     """Merge chunk vocabularies and expand sentence positions into token columns.
 
-    ``doc_id`` is categorical over every document of the corpus, so a document without any
-    token still has its place (and its row in a document-term matrix).
+    ``first_docs`` is the index of each chunk's first document. ``doc_id`` is categorical over
+    every document of the corpus, so a document without any token still has its place (and
+    its row in a document-term matrix).
     """
-    def vocab(parts: list[list[str]]) -> np.ndarray:
-        return np.unique(np.concatenate([np.array(p, dtype=str) for p in parts])) if parts else np.array([], dtype=str)
+    vocabulary, codes = _merge([c.vocabulary for c in chunks], [c.codes for c in chunks])
+    tag_vocabulary, tag_codes = _merge([c.tag_vocabulary for c in chunks], [c.tag_codes for c in chunks])
 
-    vocabulary = vocab([c.vocabulary for c in chunks])
-    tag_vocabulary = vocab([c.tag_vocabulary for c in chunks])
-    codes = np.concatenate([np.searchsorted(vocabulary, np.array(c.vocabulary, dtype=str))[c.codes] for c in chunks]
-                           or [np.array([], dtype=np.int64)])
-    tag_codes = np.concatenate([np.searchsorted(tag_vocabulary, np.array(c.tag_vocabulary, dtype=str))[c.tag_codes]
-                                for c in chunks] or [np.array([], dtype=np.int64)])
-    lengths = np.concatenate([c.sentence_lengths for c in chunks] or [np.array([], dtype=np.int64)])
-    sentence_doc = pd.Index(doc_ids).get_indexer(sentences["doc_id"].astype(str))
+    def per_sentence(values: list[np.ndarray], dtype) -> np.ndarray:
+        return np.concatenate(values).astype(dtype, copy=False) if values else np.array([], dtype=dtype)
+
+    lengths = per_sentence([c.sentence_lengths for c in chunks], np.int64)
+    sentence_doc = per_sentence([c.sentence_doc + first for c, first in zip(chunks, first_docs)], np.int64)
     token_doc = np.repeat(sentence_doc, lengths)
     doc_starts = np.r_[0, np.flatnonzero(np.diff(token_doc)) + 1] if len(token_doc) else np.array([], dtype=np.int64)
     position = np.arange(len(token_doc)) - np.repeat(doc_starts, np.diff(np.r_[doc_starts, len(token_doc)]))
+    structure = {column: np.repeat(per_sentence([getattr(c, column) for c in chunks], np.int32), lengths)
+                 for column in ("section", "para", "sent")}
     return pd.DataFrame(
         {
             "doc_id": pd.Categorical.from_codes(token_doc, categories=pd.Index(doc_ids)),
-            "section": np.repeat(sentences["section"].to_numpy(np.int32), lengths),
-            "para": np.repeat(sentences["para"].to_numpy(np.int32), lengths),
-            "sent": np.repeat(sentences["sent"].to_numpy(np.int32), lengths),
+            **structure,
             "i": position.astype(np.int64),
             "token": pd.Categorical.from_codes(codes, categories=pd.Index(vocabulary)),
             "tag": pd.Categorical.from_codes(tag_codes, categories=pd.Index(tag_vocabulary)),
             "is_term": is_term(vocabulary, codes, tag_vocabulary, tag_codes, config),
-        }
+        },
+        copy=False,  # keeps each column its own array instead of stacking equal dtypes into a copied block
     )

@@ -1,13 +1,16 @@
-"""Corpus overview: documents, lengths, structure, cities × years, and the most frequent terms."""
+"""Corpus overview: documents, lengths, structure, cities × years, the most frequent terms and how alike
+the documents are."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import cityanalytics as ca
+from cityanalytics import plots
 from experiments._common import prepare, write_results
 
 
@@ -45,13 +48,28 @@ def top_terms(matrix: ca.DTM, n: int) -> pd.DataFrame:
     return long[long["rank"] <= n][["doc_id", "rank", "term", "count", "per_10k"]]
 
 
-def run(config: dict, out_dir: Path) -> list[Path]:
-    """Write the overview tables and their manifest to ``out_dir``."""
+def document_labels(corpus: ca.Corpus) -> dict[str, str]:
+    """Short names for figures: city, year and document type as stated, else the doc_id."""
+    names = {}
+    for doc in corpus.docs.itertuples():
+        stated = [str(v) for v in (doc.city, doc.year, doc.doc_type) if not pd.isna(v) and str(v)]
+        names[doc.doc_id] = " ".join(stated) if len(stated) == 3 else doc.doc_id
+    return names
+
+
+def run(config: dict, out_dir: Path, figures_dir: Path) -> list[Path]:
+    """Write the overview tables and their manifest to ``out_dir``, the similarity matrix to ``figures_dir``."""
     corpus, tokens = prepare(config)
+    matrix = ca.dtm(tokens)
+    similarity = ca.document_similarity(matrix, weighting="tfidf")
     tables = {
         "documents": document_table(corpus, tokens),
         "cities_by_year": cities_by_year(corpus),
-        "top_terms_by_document": top_terms(ca.dtm(tokens), config["top_terms"]),
+        "top_terms_by_document": top_terms(matrix, config["top_terms"]),
+        "document_similarity": similarity,
         "load_report": corpus.report,
     }
-    return write_results(out_dir, tables, config=config, corpus=corpus, tokens=tokens)
+    figures = {"document_similarity_tfidf_cosine": partial(plots.similarity_matrix, similarity,
+                                                           document_labels(corpus), config["language"])}
+    return write_results(out_dir, tables, config=config, corpus=corpus, tokens=tokens, figures=figures,
+                         figures_dir=figures_dir)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from pathlib import Path
 
 import cityanalytics as ca
+from cityanalytics import plots
 from cityanalytics.topics.view import write_topic_view
 from experiments._common import prepare, write_results
 
 
-def run(config: dict, out_dir: Path) -> list[Path]:
+def run(config: dict, out_dir: Path, figures_dir: Path) -> list[Path]:
     """Sweep, summary with the recommended K, and the tables of the model at that (or the configured) K."""
     corpus, tokens = prepare(config)
     options = {"engine": config["engine"], "unit": config["unit"], "passes": config["passes"]}
@@ -32,4 +34,7 @@ def run(config: dict, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     view = write_topic_view(model, out_dir / "topic_view.html", prevalence, title=f"Seed corpus: {k} topics")
     return write_results(out_dir, tables, config=config, corpus=corpus, tokens=tokens,
-                         resources={"codebook": ca.load_codebook().hash}, other_outputs=[view])
+                         resources={"codebook": ca.load_codebook().hash}, other_outputs=[view],
+                         figures={"topic_prevalence_by_city": partial(plots.topic_prevalence_plot, prevalence,
+                                                                      language=config["language"])},
+                         figures_dir=figures_dir)

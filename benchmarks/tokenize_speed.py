@@ -1,0 +1,164 @@
+"""Segmentation and pipeline speed on the local-regulations corpus (11.47 M characters), in one run.
+
+    python benchmarks/tokenize_speed.py [--realdata ../shared/realdata]
+
+Every measurement runs in a fresh process, so none profits from another's warm caches and each
+has its own peak memory (resident set of the process and of its largest worker, from
+``getrusage``). Rates are characters of the documents per second of wall-clock time:
+
+- ``jieba.lcut``: plain jieba, module tokenizer, HMM on, each document in one call;
+- ``rjieba.cut``: plain rjieba (its own HMM), each document in one call;
+- ``jieba_fast_dat.lcut``: if installed, its tokenizer on jieba's dictionary, HMM on, likewise;
+- ``backend jieba`` / ``backend rjieba``: cityanalytics' tokenizers (policy lexicon and place
+  names, HMM on) segmenting the corpus's sentences in batches of 5,000; set-up not timed;
+- ``pipeline``: ``Corpus.from_texts`` → ``tokenize`` (headings, paragraphs and sentences,
+  segmentation, the token table; tokenizer set-up included) → ``dtm``, on one core and on all.
+
+Prints a markdown table to paste into benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cityanalytics.text.segment import backend_installed
+
+CORPUS = "lawrefbook_local_regulations.jsonl"
+BATCH = 5000
+"""Sentences per call of a backend, tokenize's default chunk."""
+TASKS = ["jieba.lcut", "rjieba.cut", "jieba_fast_dat.lcut", "backend jieba", "backend rjieba", "pipeline, 1 core",
+         "pipeline, all cores"]
+
+
+def load_texts(realdata: Path) -> list[str]:
+    return [json.loads(line)["text"] for line in (realdata / CORPUS).read_text("utf-8").splitlines()]
+
+
+def run_task(task: str, texts: list[str]) -> dict:
+    """Time one task in this process; returns seconds and, for the pipeline, its steps."""
+    import cityanalytics as ca
+    from cityanalytics.text.segment import TokenizerConfig, tokenizer_for
+
+    steps: dict[str, float] = {}
+    if task == "jieba.lcut":
+        import jieba
+
+        jieba.setLogLevel(60)
+        jieba.initialize()
+        started = time.perf_counter()
+        for text in texts:
+            jieba.lcut(text)
+    elif task == "rjieba.cut":
+        import rjieba
+
+        tokenizer = rjieba.Jieba()
+        started = time.perf_counter()
+        for text in texts:
+            tokenizer.cut(text, True)
+    elif task == "jieba_fast_dat.lcut":
+        import jieba
+        import jieba_fast_dat
+
+        jieba_fast_dat.setLogLevel(60)
+        tokenizer = jieba_fast_dat.Tokenizer(str(Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME))
+        tokenizer.initialize()
+        started = time.perf_counter()
+        for text in texts:
+            tokenizer.lcut(text)
+    elif task.startswith("backend"):
+        sentences = ca.Corpus.from_texts(texts).sentences()["text"].tolist()
+        tokenizer = tokenizer_for(TokenizerConfig(backend=task.split()[1]))
+        started = time.perf_counter()
+        for start in range(0, len(sentences), BATCH):  # batches as tokenize gives them
+            tokenizer.cut_sentences(sentences[start : start + BATCH])
+    else:
+        n_jobs = 1 if task.endswith("1 core") else -1
+        started = time.perf_counter()
+        corpus = ca.Corpus.from_texts(texts)
+        steps["from_texts"] = time.perf_counter() - started
+        tokens = ca.tokenize(corpus, n_jobs=n_jobs, progress=False)
+        steps["tokenize"] = time.perf_counter() - started - sum(steps.values())
+        ca.dtm(tokens)
+        steps["dtm"] = time.perf_counter() - started - sum(steps.values())
+    seconds = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "steps": steps, "peak_mb": own, "worker_peak_mb": worker}
+
+
+def measure(task: str, realdata: Path) -> dict:
+    """Run one task in a fresh Python process and read back its result."""
+    command = [sys.executable, __file__, "--realdata", str(realdata), "--task", task]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} logical CPUs"
+
+
+def versions() -> str:
+    from importlib.metadata import version
+
+    names = ["jieba", "rjieba", "numpy", "pandas"]
+    return f"Python {platform.python_version()}; " + ", ".join(f"{name} {version(name)}" for name in names)
+
+
+def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple]) -> None:
+    base = results["jieba.lcut"]["seconds"]
+    print(f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(f"- machine: {machine()}")
+    print(f"- {versions()}")
+    print(f"- load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in load[0])}; "
+          f"after: {', '.join(f'{x:.2f}' for x in load[1])}")
+    print(f"- text: {CORPUS}, {n_chars / 1e6:.2f} M characters\n")
+    print("| measurement | seconds | M chars/s | × jieba.lcut | peak RSS MB | largest worker MB |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for task, result in results.items():
+        seconds = result["seconds"]
+        worker = f"{result['worker_peak_mb']:.0f}" if task == "pipeline, all cores" else ""
+        print(f"| {task} | {seconds:.2f} | {n_chars / seconds / 1e6:.2f} | {base / seconds:.1f} "
+              f"| {result['peak_mb']:.0f} | {worker} |")
+    raw = results["backend rjieba"]["seconds"]
+    one, every = results["pipeline, 1 core"], results["pipeline, all cores"]
+    print()
+    for name, result in (("1 core", one), ("all cores", every)):
+        steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result["steps"].items())
+        print(f"- pipeline, {name}: {steps}")
+    print(f"- everything but segmentation (pipeline on 1 core minus `backend rjieba`): {one['seconds'] - raw:.2f} s, "
+          f"{(one['seconds'] - raw) / raw:.2f} × the segmentation time")
+    print(f"- 1 → {os.cpu_count()} cores: pipeline {one['seconds'] / every['seconds']:.2f} ×, "
+          f"tokenize {one['steps']['tokenize'] / every['steps']['tokenize']:.2f} ×")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--realdata", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "realdata")
+    parser.add_argument("--task", choices=TASKS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.task:
+        print(json.dumps(run_task(args.task, load_texts(args.realdata))))
+        return
+    n_chars = sum(map(len, load_texts(args.realdata)))
+    before = os.getloadavg()
+    results = {}
+    for task in TASKS:
+        if task == "jieba_fast_dat.lcut" and not backend_installed("jieba_fast_dat"):
+            continue
+        results[task] = measure(task, args.realdata)
+        print(f"{task}: {results[task]['seconds']:.2f} s", file=sys.stderr, flush=True)
+    report(results, n_chars, (before, os.getloadavg()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Corpora larger than memory: documents read in chunks, counted here, in worker processes or on Dask."""

@@ -1,0 +1,75 @@
+"""Where chunks are counted: in this process, in a pool of local processes, or on a Dask cluster.
+
+Every executor is a ``submit(function, *args) -> future`` with a window of calls in flight;
+:func:`in_order` feeds it and hands the results back in submission order. The window bounds
+memory (at most that many chunks and their counts exist at once) and the order makes the
+merged result the same whichever executor ran it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+
+EXECUTORS = ("local", "dask")
+
+
+def in_order(submit: Callable, function: Callable, items: Iterable, window: int, *args) -> Iterator:
+    """``function(item, *args)`` for each item, submitted with at most ``window`` in flight, in item order."""
+    pending: deque = deque()
+    for item in items:
+        pending.append(submit(function, item, *args))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _run_here(function: Callable, *args) -> Future:
+    """Call ``function`` now, in this process, and wrap its result as a finished future."""
+    future: Future = Future()
+    future.set_result(function(*args))
+    return future
+
+
+@contextmanager
+def open_executor(kind: str = "local", n_jobs: int = 1, scheduler: str | None = None) -> Iterator[tuple[Callable, int]]:
+    """``(submit, window)`` for ``kind``: "local" (``n_jobs`` processes; 1 runs here) or "dask".
+
+    For "dask", ``scheduler`` is the address of a running scheduler (``tcp://host:8786``) or a
+    ``distributed.Client``; without one a local cluster of ``n_jobs`` single-threaded worker
+    processes (-1: one per core) is started and closed again.
+    """
+    if kind not in EXECUTORS:
+        raise ValueError(f"executor must be one of {EXECUTORS}, not {kind!r}")
+    workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
+    if kind == "dask":
+        with _dask_client(scheduler, workers) as client:
+            yield (lambda function, *args: client.submit(function, *args, pure=False)), 2 * sum(client.nthreads().values())
+    elif workers == 1:
+        yield _run_here, 1
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield pool.submit, 2 * workers
+
+
+@contextmanager
+def _dask_client(scheduler, workers: int):
+    """A Dask client on ``scheduler`` (an address or a Client), or on a local cluster it starts and stops."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ImportError('executor="dask" needs Dask: pip install "cityanalytics[dask]"') from None
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if scheduler is not None:
+        with Client(scheduler) as client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        yield client

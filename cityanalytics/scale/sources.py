@@ -1,0 +1,113 @@
+"""Documents read lazily, in chunks: each chunk is a docs table (doc_id, docvars, text) of a few hundred documents.
+
+A chunk is what :class:`~cityanalytics.corpus.corpus.Corpus` is built from, so whatever reads it
+(in this process, a worker process or a Dask worker) tokenizes it exactly as ``tokenize`` would.
+Only the current chunk is held, never the corpus.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
+from pathlib import Path
+
+import pandas as pd
+
+from cityanalytics.corpus.corpus import REPORT_COLUMNS, docs_frame, read_documents
+from cityanalytics.errors import InputFileError
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` consecutive items (the last may be shorter)."""
+    if size < 1:
+        raise ValueError(f"chunk size must be at least 1, not {size}")
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def record_chunks(records: Iterable[Mapping], size: int = 200) -> Iterator[pd.DataFrame]:
+    """Docs tables of ``size`` documents from records with ``doc_id``, ``text`` and docvar fields.
+
+    The records may come from anywhere (a database cursor, a generator); a doc_id seen twice
+    stops the stream, as it would stop ``Corpus``.
+    """
+    seen: set[str] = set()
+    for batch in _batches(records, size):
+        docs = pd.DataFrame(batch)
+        for column in ("doc_id", "text"):
+            if column not in docs.columns:
+                raise ValueError(f"document records need a {column!r} field; got {list(docs.columns)}")
+        docs["doc_id"] = docs["doc_id"].astype(str)
+        repeated = (set(docs["doc_id"]) & seen) or set(docs.loc[docs["doc_id"].duplicated(), "doc_id"])
+        if repeated:
+            raise ValueError(f"doc_id values must be unique; repeated: {sorted(repeated)[:5]}")
+        seen.update(docs["doc_id"])
+        yield docs
+
+
+def read_jsonl(path: str | Path, *, text_field: str = "text", id_field: str | None = None,
+               docvar_fields: Iterable[str] = ()) -> Iterator[dict]:
+    """Document records from a JSON Lines file, one object per line, read line by line.
+
+    ``text_field`` holds the text, used as it is (as ``Corpus.from_texts`` uses it); ``id_field``
+    the doc_id (without it, doc1, doc2, … by line order); ``docvar_fields`` the fields kept as
+    docvars (missing ones are empty). Errors name the file and the line.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, "no such file")
+    docvar_fields = tuple(docvar_fields)
+    n_records = 0
+    with path.open(encoding="utf-8") as lines:
+        for n_line, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise InputFileError(path, f"line {n_line} is not valid JSON ({error.msg})") from None
+            if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
+                raise InputFileError(path, f"line {n_line} has no text field {text_field!r} holding a string")
+            n_records += 1
+            if id_field is None:
+                doc_id = f"doc{n_records}"
+            elif record.get(id_field) in (None, ""):
+                raise InputFileError(path, f"line {n_line} has no id field {id_field!r}")
+            else:
+                doc_id = str(record[id_field])
+            yield {"doc_id": doc_id, **{name: record.get(name) for name in docvar_fields}, "text": record[text_field]}
+
+
+def jsonl_chunks(path: str | Path, size: int = 200, **fields) -> Iterator[pd.DataFrame]:
+    """Docs tables of ``size`` documents from a JSON Lines file; ``fields`` as for :func:`read_jsonl`."""
+    return record_chunks(read_jsonl(path, **fields), size)
+
+
+class FolderChunks:
+    """Docs tables of ``size`` documents from a folder, read and cleaned file by file as ``load_corpus`` does.
+
+    Iterate it to read; afterwards ``report`` has one row per input file, loaded or skipped and
+    why, as ``corpus.report`` has.
+    """
+
+    def __init__(self, path: str | Path | None = None, size: int = 200, *, metadata: str | Path | None = None,
+                 simplified: bool = True):
+        self.path, self.size, self.metadata, self.simplified = path, size, metadata, simplified
+        self._report: list[dict] = []
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        self._report = []
+        for batch in _batches(self._documents(), self.size):
+            yield docs_frame(batch)
+
+    def _documents(self) -> Iterator[dict]:
+        for entry, row in read_documents(self.path, self.metadata, simplified=self.simplified, progress=False):
+            self._report.append(entry)
+            if row is not None:
+                yield row
+
+    @property
+    def report(self) -> pd.DataFrame:
+        return pd.DataFrame(self._report, columns=REPORT_COLUMNS)

@@ -1,0 +1,237 @@
+"""An on-disk cache of token tables, keyed by each document's text and the tokenizer configuration.
+
+Layout under the cache root (``CITYANALYTICS_CACHE``, or the user cache folder)::
+
+    tokens/<key>/config.json            what the key stands for: tokenizer, package version, code hash
+    tokens/<key>/parts/<id>.parquet     token rows of many documents, each under its doc_hash
+    tokens/<key>/index/<id>.parquet     doc_hash, part, start, n_rows: where each document's rows lie
+
+``key`` hashes the tokenizer configuration (backend and version, lexicon, stopwords, options),
+the package version and the source of the code that decides sections, paragraphs, sentences and
+tags; ``doc_hash`` is the SHA-256 of a document's text. So an unchanged document under an
+unchanged configuration is read back, and an edited document, or any change of configuration,
+misses. Each run writes one part for all the documents it had to tokenize (never a file per
+document) and its index last, both through a temporary file renamed into place, so an
+interrupted run leaves at most an unindexed part, which is never read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cityanalytics.corpus.corpus import Corpus
+from cityanalytics.errors import InputFileError
+from cityanalytics.hashing import sha256_file, sha256_text
+from cityanalytics.text.segment import TokenizerConfig
+
+CACHE_ENV = "CITYANALYTICS_CACHE"
+ROWS_SCHEMA = pa.schema([
+    ("section", pa.int32()), ("para", pa.int32()), ("sent", pa.int32()), ("i", pa.int64()),
+    ("token", pa.dictionary(pa.int32(), pa.string())), ("tag", pa.dictionary(pa.int32(), pa.string())),
+    ("is_term", pa.bool_()),
+])
+"""The token-table columns stored per document; ``doc_id`` is attached again on reading."""
+INDEX_COLUMNS = ["doc_hash", "part", "start", "n_rows"]
+
+
+def cache_root(path: str | Path | None = None) -> Path:
+    """The cache folder: ``path`` if given, else ``$CITYANALYTICS_CACHE``, else the user cache folder."""
+    if path is not None:
+        return Path(path)
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("cityanalytics", appauthor=False))
+
+
+@lru_cache(maxsize=1)
+def code_hash() -> str:
+    """SHA-256 over the source of the modules that turn a text into token rows."""
+    package = Path(__file__).resolve().parents[1]
+    files = [package / "corpus" / "split.py", *sorted((package / "text").glob("*.py"))]
+    return sha256_text("\n".join(f"{f.relative_to(package).as_posix()} {sha256_file(f)}" for f in files))
+
+
+def describe_key(config: TokenizerConfig) -> dict:
+    """What a cache key stands for: the tokenizer's description, the package version and the code hash."""
+    from cityanalytics import __version__
+
+    return {"tokenizer": config.describe(), "cityanalytics": __version__, "code": code_hash()}
+
+
+def cache_key(config: TokenizerConfig) -> str:
+    """The folder name of ``config``'s token tables: equal keys mean equal tokens for equal text."""
+    from cityanalytics import __version__
+
+    return sha256_text(json.dumps([config.key, __version__, code_hash()]))[:16]
+
+
+def _write_atomically(table: pa.Table, path: Path) -> None:
+    """Write a parquet file under a temporary name and rename it, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        pq.write_table(table, temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _run_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Row positions of the runs [start, start + length), one after another."""
+    return np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(lengths.sum())
+
+
+def _sorted_categorical(values: pd.Series) -> pd.Categorical:
+    """A categorical over exactly the values present, categories sorted as ``np.unique`` sorts them.
+
+    This is how :func:`~cityanalytics.text.tokens.tokenize` builds its token and tag columns, so
+    a table read from the cache equals a freshly tokenized one, categories included.
+    """
+    values = pd.Categorical(values)
+    used = np.unique(values.codes)
+    categories = np.asarray(values.categories[used], dtype=str)
+    order = np.argsort(categories, kind="stable")
+    remap = np.empty(len(values.categories), dtype=np.int64)
+    remap[used[order]] = np.arange(len(used))
+    return pd.Categorical.from_codes(remap[values.codes], categories=pd.Index(categories[order]))
+
+
+@dataclass
+class TokenCache:
+    """The cached token tables of one configuration in one cache root.
+
+    The index of what is cached is read once per instance; parts this instance writes are not
+    added to it (their documents were just tokenized), so a long stream of chunks does not
+    re-read a growing index.
+    """
+
+    root: Path
+    config: TokenizerConfig
+
+    def __post_init__(self):
+        self.folder = Path(self.root) / "tokens" / cache_key(self.config)
+        self._index: pd.DataFrame | None = None
+
+    def index(self) -> pd.DataFrame:
+        """Where each cached document's rows lie: part, start, n_rows, indexed by doc_hash."""
+        if self._index is None:
+            tables = [pq.read_table(f) for f in sorted((self.folder / "index").glob("*.parquet"))]
+            index = pa.concat_tables(tables).to_pandas() if tables else pd.DataFrame(columns=INDEX_COLUMNS)
+            self._index = index.drop_duplicates("doc_hash").set_index("doc_hash")
+        return self._index
+
+    def tokenize(self, corpus: Corpus, **tokenize_options):
+        """The tokens of ``corpus``: cached documents read back, the others tokenized and added.
+
+        ``tokenize_options`` (n_jobs, chunk_sentences, progress) go to
+        :func:`~cityanalytics.text.tokens.tokenize` for the documents not yet cached.
+        """
+        from cityanalytics.text.tokens import Tokens
+
+        texts = corpus.docs["text"].tolist()
+        hashes = pd.Index([sha256_text(t) for t in texts])
+        index = self.index()
+        tables, runs = [], []
+        for part, documents in index[index.index.isin(hashes)].groupby("part", sort=True):
+            tables.append(self._read_part(part))
+            runs.append(documents[["start", "n_rows"]])
+        missing = ~hashes.isin(index.index) & ~hashes.duplicated()
+        if missing.any():
+            table, documents = self._add(hashes[missing], [t for t, m in zip(texts, missing) if m], tokenize_options)
+            tables.append(table)
+            runs.append(documents)
+        table = _in_corpus_order(tables, runs, hashes, corpus.docs["doc_id"].to_numpy().astype(str))
+        return Tokens(table, corpus.docvars.drop(columns=["n_chars"]).reset_index(drop=True), self.config)
+
+    def _read_part(self, part: str) -> pa.Table:
+        path = self.folder / "parts" / f"{part}.parquet"
+        try:
+            return pq.read_table(path, schema=ROWS_SCHEMA)
+        except (OSError, pa.ArrowException) as error:
+            raise InputFileError(path, f"unreadable token cache part ({error}); run `cityanalytics cache clear`") from None
+
+    def _add(self, hashes: pd.Index, texts: list[str], tokenize_options: dict) -> tuple[pa.Table, pd.DataFrame]:
+        """Tokenize documents not yet cached and store them as one new part; return its rows and runs."""
+        from cityanalytics.text.tokens import tokenize
+
+        fresh = tokenize(Corpus.from_texts(texts, doc_ids=list(hashes)), self.config, **tokenize_options).table
+        lengths = np.bincount(fresh["doc_id"].cat.codes, minlength=len(hashes)).astype(np.int64)
+        runs = pd.DataFrame({"start": np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64), "n_rows": lengths},
+                            index=hashes.rename("doc_hash"))
+        table = pa.Table.from_pandas(fresh[ROWS_SCHEMA.names], schema=ROWS_SCHEMA, preserve_index=False)
+        table = table.replace_schema_metadata(None)
+        part = uuid.uuid4().hex
+        self._describe_folder()
+        _write_atomically(table, self.folder / "parts" / f"{part}.parquet")
+        entries = pa.Table.from_pandas(runs.assign(part=part).reset_index()[INDEX_COLUMNS], preserve_index=False)
+        _write_atomically(entries, self.folder / "index" / f"{part}.parquet")
+        return table, runs
+
+    def _describe_folder(self) -> None:
+        """Write config.json, saying what this folder's key stands for, once."""
+        path = self.folder / "config.json"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".config.{uuid.uuid4().hex}.tmp")
+            temporary.write_text(json.dumps(describe_key(self.config), ensure_ascii=False, indent=2), "utf-8")
+            os.replace(temporary, path)
+
+
+def _in_corpus_order(tables: list[pa.Table], runs: list[pd.DataFrame], hashes: pd.Index, doc_ids: np.ndarray) -> pd.DataFrame:
+    """The token table of a corpus from row tables and each document's run in them, in corpus order."""
+    offsets = np.cumsum([0] + [t.num_rows for t in tables[:-1]])
+    no_runs = pd.DataFrame({"start": [], "n_rows": []}, dtype=np.int64)
+    located = pd.concat([r.assign(start=r["start"] + o) for r, o in zip(runs, offsets)] or [no_runs]).reindex(hashes)
+    lengths = located["n_rows"].to_numpy(np.int64)
+    rows = pa.concat_tables(tables) if tables else ROWS_SCHEMA.empty_table()
+    rows = rows.unify_dictionaries().take(_run_positions(located["start"].to_numpy(np.int64), lengths)).to_pandas()
+    return pd.DataFrame(
+        {
+            "doc_id": pd.Categorical.from_codes(np.repeat(np.arange(len(doc_ids)), lengths), categories=pd.Index(doc_ids)),
+            "section": rows["section"].to_numpy(np.int32),
+            "para": rows["para"].to_numpy(np.int32),
+            "sent": rows["sent"].to_numpy(np.int32),
+            "i": rows["i"].to_numpy(np.int64),
+            "token": _sorted_categorical(rows["token"]),
+            "tag": _sorted_categorical(rows["tag"]),
+            "is_term": rows["is_term"].to_numpy(bool),
+        }
+    )
+
+
+def cache_info(root: str | Path | None = None) -> pd.DataFrame:
+    """One row per cached configuration: key, documents, parts, megabytes, and what the key stands for."""
+    tokens = cache_root(root) / "tokens"
+    rows = []
+    for folder in sorted(p for p in tokens.glob("*") if p.is_dir()):
+        index_files = list((folder / "index").glob("*.parquet"))
+        documents = sum(pq.read_metadata(f).num_rows for f in index_files)
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+        described = json.loads((folder / "config.json").read_text("utf-8")) if (folder / "config.json").exists() else {}
+        tokenizer = described.get("tokenizer", {})
+        rows.append({"key": folder.name, "documents": documents, "parts": len(index_files),
+                     "megabytes": round(size / 1e6, 2), "backend": tokenizer.get("backend", ""),
+                     "backend_version": tokenizer.get("backend_version", ""),
+                     "cityanalytics": described.get("cityanalytics", "")})
+    return pd.DataFrame(rows, columns=["key", "documents", "parts", "megabytes", "backend", "backend_version",
+                                       "cityanalytics"])
+
+
+def clear_cache(root: str | Path | None = None) -> Path:
+    """Delete every cached token table under the cache root (only the ``tokens`` folder this package writes)."""
+    tokens = cache_root(root) / "tokens"
+    shutil.rmtree(tokens, ignore_errors=True)
+    return tokens

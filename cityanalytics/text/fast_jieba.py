@@ -1,0 +1,314 @@
+"""jieba's tokens from rjieba (jieba's algorithm in Rust), identical token for token.
+
+rjieba ships jieba's dictionary and finds the same best route through it, but it differs from
+jieba in three places, each handled here:
+
+1. **The dictionary total.** jieba adds every user-dictionary frequency to its total, also for
+   words already in the dictionary, and counts duplicate lines of its own dictionary twice;
+   rjieba replaces the old frequency. Route probabilities divide by the total, so the totals
+   must agree: the difference goes to a word that can never be matched (it contains a comma,
+   and only runs of Han characters, letters, digits and ``+#&._%-`` are looked up).
+2. **The HMM for unknown words.** rjieba's HMM breaks ties and treats digits and punctuation
+   differently from jieba's. So the route is taken from rjieba without HMM, and each run of
+   single characters that jieba would hand to its HMM goes through jieba's HMM
+   (``jieba.finalseg``'s model and rules, :func:`finalseg_cut`), memoised.
+3. **What counts as Han.** rjieba also looks up CJK extension and compatibility characters,
+   which jieba passes through one by one; text is cut around them.
+
+What is not reproduced (``rjieba_limitation``): part-of-speech tagging (``jieba.posseg``
+segments with a different HMM), user-dictionary entries without a positive frequency (jieba
+derives or forces them through its own state), and, with the HMM on, dictionary words made
+only of ASCII letters and digits (rjieba's output no longer tells such a word from a run of
+single characters).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import chain
+from pathlib import Path
+
+import numpy as np
+
+from cityanalytics.errors import InputFileError
+
+_USER_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
+"""jieba's pattern for a user-dictionary line: word, optional frequency, optional tag."""
+
+_OUTSIDE_JIEBA_HAN = re.compile(r"[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+"""Characters rjieba looks up as Han and jieba does not (jieba's range is U+4E00–U+9FD5)."""
+
+_UNMATCHABLE_WORD = "，，"
+"""Carries the difference of the dictionary totals; a comma never reaches a dictionary lookup."""
+
+_SEPARATOR = "\n"
+"""Joins the sentences of a batch into one text for one call: a line break is always a token of its own."""
+
+
+def _char_table(ranges: list[tuple[int, int]], chars: str) -> np.ndarray:
+    table = np.zeros(0x10000, dtype=bool)
+    for low, high in ranges:
+        table[low : high + 1] = True
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_IN_JIEBA_BLOCK = _char_table([(0x4E00, 0x9FD5)], _ALNUM + "+#&._%-")
+"""Characters of jieba's Han blocks (its ``re_han_default``), by code point below U+10000."""
+_IS_ALNUM = _char_table([], _ALNUM)
+
+
+def _token_shapes(words: list[str], text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Length, first and last code point (capped at U+FFFF) of each token of ``text``."""
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    codes = np.minimum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), 0xFFFF)  # U+FFFF is in no table
+    ends = np.cumsum(lengths)
+    return lengths, codes[ends - lengths], codes[ends - 1]
+
+
+def read_user_dictionary(path: str | Path) -> list[tuple[str, int | None, str | None]]:
+    """(word, freq or None, tag or None) per line of a jieba user dictionary, parsed as jieba does."""
+    entries = []
+    for raw in Path(path).read_bytes().split(b"\n"):
+        try:
+            line = raw.strip().decode("utf-8").lstrip("\ufeff")
+        except UnicodeDecodeError:
+            raise InputFileError(path, "not a valid jieba user dictionary (it must be UTF-8)") from None
+        if line:
+            word, freq, tag = _USER_DICT_LINE.match(line).groups()
+            entries.append((word, int(freq) if freq else None, tag.strip() if tag else None))
+    return entries
+
+
+def _jieba_dictionary_path() -> Path:
+    import jieba
+
+    return Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
+
+
+def _dictionary_lines() -> tuple[list[str], list[int]]:
+    """Word and frequency of every line of jieba's main dictionary (``word freq tag``), the one rjieba embeds."""
+    text = _jieba_dictionary_path().read_text("utf-8")
+    fields = text.split()
+    if len(fields) == 3 * text.count("\n"):  # every line has its three fields: slice them apart
+        return fields[0::3], list(map(int, fields[1::3]))
+    pairs = [line.split(" ")[:2] for line in text.splitlines() if line]  # jieba's own reading
+    return [word for word, _ in pairs], [int(freq) for _, freq in pairs]
+
+
+@lru_cache(maxsize=1)
+def _ascii_dictionary_words() -> frozenset[str]:
+    """Words of jieba's main dictionary made only of ASCII letters and digits."""
+    words, _ = _dictionary_lines()
+    return frozenset(word for word in words if word.isascii() and word.isalnum())
+
+
+def rjieba_limitation(entries: list[tuple[str, int | None, str | None]], *, hmm: bool, pos: bool) -> str:
+    """Why rjieba set up by :class:`RjiebaTokenizer` would not give jieba's tokens; empty if it would."""
+    if pos:
+        return "part-of-speech tags come from jieba.posseg, which segments with its own HMM"
+    unsized = [word for word, freq, _ in entries if not freq]
+    if unsized:
+        return f"{len(unsized)} dictionary entries without a positive frequency (e.g. {unsized[0]!r})"
+    if hmm:
+        ascii_words = [word for word, _, _ in entries if word.isascii() and word.isalnum()]
+        ascii_words += sorted(_ascii_dictionary_words())
+        if ascii_words:
+            return f"with hmm=True, dictionary words of ASCII letters and digits only (e.g. {ascii_words[0]!r})"
+    return ""
+
+
+class RjiebaTokenizer:
+    """jieba's segmentation, with this configuration's dictionary entries, computed by rjieba."""
+
+    def __init__(self, entries: list[tuple[str, int | None, str | None]], *, hmm: bool):
+        import rjieba
+
+        self.hmm = hmm
+        self.words = rjieba.Jieba()
+        self._guessed: dict[str, list[str]] = {}
+        words, freqs = _dictionary_lines()
+        current = dict(zip(words, freqs))  # what rjieba holds: one frequency per word
+        jieba_total = sum(freqs)  # jieba counts every line, duplicates too
+        rjieba_total = sum(current.values())
+        for word, freq, tag in entries:
+            self.words.add_word(word, freq, tag)
+            jieba_total += freq
+            rjieba_total += freq - current.get(word, 0)
+            current[word] = freq
+        if jieba_total > rjieba_total:
+            self.words.add_word(_UNMATCHABLE_WORD, jieba_total - rjieba_total, None)
+
+    def lcut(self, text: str) -> list[str]:
+        """The tokens of one text, as ``jieba.Tokenizer.lcut(text, HMM=hmm)`` gives them."""
+        words = self._route(text)
+        if self.hmm and len(words) > 1:
+            words, _, _ = self._guess_unknown(words, *_token_shapes(words, text))
+        return words
+
+    def cut_sentences(self, sentences: list[str]) -> tuple[list[str], None, np.ndarray]:
+        """All tokens of the sentences, None for tags, and tokens per sentence.
+
+        The batch is cut as one text with a line break between sentences, which always stands
+        alone as a token, so no word crosses a sentence boundary and one call does the batch.
+        """
+        text = _SEPARATOR.join(sentences)
+        if not text or "\r" in text or text.count(_SEPARATOR) != len(sentences) - 1:
+            # a line break inside a sentence, or a "\r" that could join one, would blur the boundaries
+            per_sentence = [self.lcut(sentence) for sentence in sentences]
+            lengths = np.fromiter(map(len, per_sentence), dtype=np.int64, count=len(sentences))
+            return list(chain.from_iterable(per_sentence)), None, lengths
+        words = self._route(text)
+        lengths, first, last = _token_shapes(words, text)
+        separators = np.flatnonzero((lengths == 1) & (first == ord(_SEPARATOR)))
+        if self.hmm:
+            words, run_starts, growth = self._guess_unknown(words, lengths, first, last)
+            # runs never hold a separator, so each separator moves by the growth of the runs before it
+            separators += np.r_[0, np.cumsum(growth)][np.searchsorted(run_starts, separators)]
+        per_sentence = np.diff(np.r_[-1, separators, len(words)]) - 1
+        return list(filter(_SEPARATOR.__ne__, words)), None, per_sentence.astype(np.int64)
+
+    def _route(self, text: str) -> list[str]:
+        """rjieba's tokens without HMM, cutting around characters jieba does not look up."""
+        if _OUTSIDE_JIEBA_HAN.search(text) is None:
+            return self.words.cut(text, False)
+        words, start = [], 0
+        for match in _OUTSIDE_JIEBA_HAN.finditer(text):
+            if match.start() > start:
+                words.extend(self.words.cut(text[start : match.start()], False))
+            words.append(match.group())
+            start = match.end()
+        if start < len(text):
+            words.extend(self.words.cut(text[start:], False))
+        return words
+
+    def _guess_unknown(self, words: list[str], lengths: np.ndarray, first: np.ndarray,
+                       last: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Replace each run of single characters that jieba would give its HMM by what that HMM makes of it.
+
+        Without HMM, jieba keeps the single-character words of its route as they are, except
+        that single letters and digits are glued into one token; with HMM, it collects every run
+        of single characters and, unless the run is itself a dictionary word, hands it to
+        ``jieba.finalseg``. A run is a maximal sequence, at least two tokens long, of tokens that
+        are one character of a Han block or a glued run of letters and digits.
+
+        Returns the new tokens, the index of each replaced run and how many tokens it gained.
+        """
+        single = (lengths == 1) & _IN_JIEBA_BLOCK[first]
+        glued = np.flatnonzero((lengths > 1) & _IS_ALNUM[first] & _IS_ALNUM[last])
+        glued = [i for i in glued.tolist() if words[i].isascii() and words[i].isalnum()]
+        single[glued] = True
+        edges = np.diff(np.r_[0, single.astype(np.int8), 0])
+        run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        long_enough = run_ends - run_starts >= 2
+        run_starts, run_ends = run_starts[long_enough], run_ends[long_enough]
+        out: list[str] = []
+        growth = np.zeros(len(run_starts), dtype=np.int64)
+        done = 0
+        for n, (start, end) in enumerate(zip(run_starts.tolist(), run_ends.tolist())):
+            out.extend(words[done:start])
+            guessed = self._hmm("".join(words[start:end]))
+            out.extend(guessed)
+            growth[n] = len(guessed) - (end - start)
+            done = end
+        out.extend(words[done:])
+        return out, run_starts, growth
+
+    def _hmm(self, run: str) -> list[str]:
+        """jieba's treatment of a run of single characters: split into characters if it is a word, else its HMM."""
+        guessed = self._guessed.get(run)
+        if guessed is None:
+            guessed = list(run) if self.words.has_word(run) else finalseg_cut(run)
+            self._guessed[run] = guessed
+        return guessed
+
+
+_FINALSEG_HAN = re.compile("([\u4E00-\u9FD5]+)")
+_FINALSEG_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+
+
+def finalseg_cut(run: str) -> list[str]:
+    """``list(jieba.finalseg.cut(run))``: jieba's HMM words of a run of unknown characters.
+
+    Same model, arithmetic and tie-breaking as jieba's, but its Viterbi keeps back-pointers
+    where jieba copies a path per state and step, so a run costs time linear in its length.
+    """
+    from jieba.finalseg import Force_Split_Words
+
+    words: list[str] = []
+    for block in _FINALSEG_HAN.split(run):
+        if _FINALSEG_HAN.match(block):
+            for word in _hmm_words(block):
+                if word in Force_Split_Words:
+                    words.extend(word)
+                else:
+                    words.append(word)
+        else:
+            words.extend(piece for piece in _FINALSEG_SKIP.split(block) if piece)
+    return words
+
+
+def _hmm_words(block: str) -> list[str]:
+    """The words of a run of Han characters under jieba's B/M/E/S model (``jieba.finalseg.__cut``)."""
+    states = _viterbi_states(block)
+    words, begin, following = [], 0, 0
+    for i, state in enumerate(states):
+        if state == "B":
+            begin = i
+        elif state == "E":
+            words.append(block[begin : i + 1])
+            following = i + 1
+        elif state == "S":
+            words.append(block[i])
+            following = i + 1
+    if following < len(block):
+        words.append(block[following:])
+    return words
+
+
+@lru_cache(maxsize=1)
+def _hmm_model() -> tuple[float, tuple, tuple, tuple]:
+    """jieba.finalseg's floor score, start scores and emission tables (B, M, E, S), and the eight
+    transition scores in the order :func:`_viterbi_states` uses them."""
+    from jieba import finalseg
+
+    floor, trans = finalseg.MIN_FLOAT, finalseg.trans_P
+    pairs = ["EB", "SB", "MM", "BM", "SS", "ES", "BE", "ME"]
+    return (floor, tuple(finalseg.start_P[state] for state in "BMES"),
+            tuple(finalseg.emit_P[state] for state in "BMES"), tuple(trans[a].get(b, floor) for a, b in pairs))
+
+
+def _viterbi_states(chars: str) -> list[str]:
+    """jieba.finalseg.viterbi's best state sequence.
+
+    Each state has two possible predecessors (jieba's ``PrevStatus``); a score is
+    ``(previous + transition) + emission`` as jieba adds it, and where two are equal jieba's
+    ``max`` over (score, state) pairs takes the later letter, as the comparisons here do.
+    """
+    floor, starts, emissions, transitions = _hmm_model()
+    emit_b, emit_m, emit_e, emit_s = emissions
+    e_to_b, s_to_b, m_to_m, b_to_m, s_to_s, e_to_s, b_to_e, m_to_e = transitions
+    first = chars[0]
+    b, m, e, s = (start + emit.get(first, floor) for start, emit in zip(starts, emissions))
+    came_from = []  # per step, the predecessor of each state, as indices into "BMES"
+    for char in chars[1:]:
+        to_b, to_m = emit_b.get(char, floor), emit_m.get(char, floor)
+        to_e, to_s = emit_e.get(char, floor), emit_s.get(char, floor)
+        from_e, from_s = e + e_to_b + to_b, s + s_to_b + to_b
+        new_b, prev_b = (from_s, 3) if from_s >= from_e else (from_e, 2)
+        from_m, from_b = m + m_to_m + to_m, b + b_to_m + to_m
+        new_m, prev_m = (from_m, 1) if from_m >= from_b else (from_b, 0)
+        from_s, from_e = s + s_to_s + to_s, e + e_to_s + to_s
+        new_s, prev_s = (from_s, 3) if from_s >= from_e else (from_e, 2)
+        from_b, from_m = b + b_to_e + to_e, m + m_to_e + to_e
+        new_e, prev_e = (from_m, 1) if from_m >= from_b else (from_b, 0)
+        came_from.append((prev_b, prev_m, prev_e, prev_s))
+        b, m, e, s = new_b, new_m, new_e, new_s
+    state = 3 if s >= e else 2
+    states = [state]
+    for step in reversed(came_from):
+        state = step[state]
+        states.append(state)
+    return ["BMES"[state] for state in reversed(states)]

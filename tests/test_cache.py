@@ -1,0 +1,156 @@
+"""The token cache: identical tables cold and warm, misses for edited text or configuration, safe writes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import cityanalytics as ca
+import cityanalytics.text.tokens as tokens_module
+from cityanalytics.cli import main
+from cityanalytics.errors import InputFileError
+from cityanalytics.text import cache as cache_module
+from cityanalytics.text.cache import TokenCache, cache_info, cache_key, cache_root, clear_cache
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return ca.load_corpus()
+
+
+@pytest.fixture(scope="module")
+def seed_tokens(seeds):
+    return ca.tokenize(seeds, progress=False)
+
+
+@pytest.fixture
+def tokenized_documents(monkeypatch):
+    """The texts the cache hands to the tokenizer, run by run."""
+    runs: list[list[str]] = []
+    original = tokens_module.tokenize
+
+    def spy(corpus, *args, **kwargs):
+        runs.append(corpus.docs["text"].tolist())
+        return original(corpus, *args, **kwargs)
+
+    monkeypatch.setattr(tokens_module, "tokenize", spy)
+    return runs
+
+
+def assert_same_tokens(expected, actual):
+    pd.testing.assert_frame_equal(expected.table, actual.table)
+    pd.testing.assert_frame_equal(expected.docvars, actual.docvars)
+    assert actual.config == expected.config
+
+
+def test_cold_and_warm_runs_equal_an_uncached_run(seeds, seed_tokens, tmp_path, tokenized_documents):
+    cold = ca.tokenize(seeds, cache=tmp_path, progress=False)
+    warm = ca.tokenize(seeds, cache=tmp_path, progress=False)
+    assert_same_tokens(seed_tokens, cold)
+    assert_same_tokens(seed_tokens, warm)
+    assert list(warm.table["token"].cat.categories) == list(seed_tokens.table["token"].cat.categories)
+    assert [len(texts) for texts in tokenized_documents] == [len(seeds)]  # the warm run tokenized nothing
+    info = cache_info(tmp_path)
+    assert info[["documents", "parts"]].values.tolist() == [[len(seeds), 1]]
+
+
+def test_an_edited_document_alone_is_tokenized_again(seeds, tmp_path, tokenized_documents):
+    ca.tokenize(seeds, cache=tmp_path, progress=False)
+    docs = seeds.docs.drop(columns=["n_chars"]).copy()
+    docs.loc[2, "text"] = docs.loc[2, "text"] + "\n新增一段：推进长三角一体化。"
+    edited = ca.Corpus(docs)
+    cached = ca.tokenize(edited, cache=tmp_path, progress=False)
+    assert tokenized_documents[-1] == [docs.loc[2, "text"]]
+    assert_same_tokens(ca.tokenize(edited, progress=False), cached)
+    assert cache_info(tmp_path)[["documents", "parts"]].values.tolist() == [[len(seeds) + 1, 2]]
+
+
+def test_a_subset_reads_only_its_documents_and_keeps_every_doc_id(seeds, tmp_path):
+    ca.tokenize(seeds, cache=tmp_path, progress=False)
+    subset = seeds.subset(city="杭州")
+    assert_same_tokens(ca.tokenize(subset, progress=False), ca.tokenize(subset, cache=tmp_path, progress=False))
+
+
+def test_repeated_texts_and_empty_documents(tmp_path):
+    corpus = ca.Corpus.from_texts(["推进接沪融杭。", "", "推进接沪融杭。", "加快建设。"], city=["嘉兴", "", "嘉兴", "湖州"])
+    expected = ca.tokenize(corpus, progress=False)
+    for _ in range(2):
+        assert_same_tokens(expected, ca.tokenize(corpus, cache=tmp_path, progress=False))
+
+
+def test_any_change_of_configuration_or_code_changes_the_key(monkeypatch):
+    base = ca.TokenizerConfig()
+    keys = {cache_key(base), cache_key(ca.TokenizerConfig(boilerplate=True)), cache_key(ca.TokenizerConfig(hmm=False))}
+    assert len(keys) == 3
+    monkeypatch.setattr(ca, "__version__", "99.0")
+    assert cache_key(base) not in keys
+    monkeypatch.undo()
+    monkeypatch.setattr(cache_module, "code_hash", lambda: "changed")
+    assert cache_key(base) not in keys
+
+
+def test_configurations_are_cached_apart(seeds, tmp_path, tokenized_documents):
+    ca.tokenize(seeds, cache=tmp_path, progress=False)
+    boiler = ca.tokenize(seeds, cache=tmp_path, progress=False, boilerplate=True)
+    assert len(tokenized_documents) == 2
+    assert_same_tokens(ca.tokenize(seeds, progress=False, boilerplate=True), boiler)
+    assert len(cache_info(tmp_path)) == 2
+
+
+def test_location_from_argument_environment_or_user_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CITYANALYTICS_CACHE", str(tmp_path / "env"))
+    assert cache_root() == tmp_path / "env"
+    assert cache_root(tmp_path / "given") == tmp_path / "given"
+    ca.tokenize(ca.Corpus.from_texts(["推进接沪融杭。"]), cache=True, progress=False)
+    assert len(cache_info(tmp_path / "env")) == 1
+    monkeypatch.delenv("CITYANALYTICS_CACHE")
+    assert "cityanalytics" in str(cache_root())
+
+
+def test_an_interrupted_write_leaves_no_index_and_no_temporary_files(seeds, seed_tokens, tmp_path, monkeypatch):
+    written = []
+    original = cache_module.pq.write_table
+
+    def write_then_fail(table, where, **kwargs):
+        written.append(where)
+        original(table, where, **kwargs)
+        if len(written) == 2:  # the index, after its part
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cache_module.pq, "write_table", write_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        ca.tokenize(seeds, cache=tmp_path, progress=False)
+    monkeypatch.undo()
+    store = TokenCache(tmp_path, seed_tokens.config)
+    assert not [p for p in store.folder.rglob("*") if p.name.startswith(".")]
+    assert len(list(store.folder.glob("parts/*"))) == 1 and not list(store.folder.glob("index/*"))
+    assert store.index().empty
+    assert_same_tokens(seed_tokens, ca.tokenize(seeds, cache=tmp_path, progress=False))
+
+
+def test_an_unreadable_part_names_the_file(seeds, tmp_path):
+    ca.tokenize(seeds, cache=tmp_path, progress=False)
+    part = next(tmp_path.rglob("parts/*.parquet"))
+    part.write_bytes(b"not parquet")
+    with pytest.raises(InputFileError, match=part.name):
+        ca.tokenize(seeds, cache=tmp_path, progress=False)
+    clear_cache(tmp_path)
+    assert cache_info(tmp_path).empty
+
+
+def test_command_line_tokenize_with_cache_info_and_clear(tmp_path, monkeypatch):
+    monkeypatch.setenv("CITYANALYTICS_CACHE", str(tmp_path / "cache"))
+    runner = CliRunner()
+    for name in ("first", "second"):
+        result = runner.invoke(main, ["tokenize", "--cache", "--output", str(tmp_path / f"{name}.parquet")])
+        assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "first.parquet"), pd.read_parquet(tmp_path / "second.parquet"))
+    info = runner.invoke(main, ["cache", "info", "--format", "csv"])
+    assert info.exit_code == 0 and "key,documents,parts" in info.output and ",9,1," in info.output
+    assert runner.invoke(main, ["cache", "clear"], input="n\n").exit_code != 0  # declined
+    assert cache_info().shape[0] == 1
+    cleared = runner.invoke(main, ["cache", "clear", "--yes"])
+    assert cleared.exit_code == 0 and "cleared" in cleared.output
+    assert "no cached token tables" in runner.invoke(main, ["cache", "info"]).output
+    assert (tmp_path / "cache").exists() and not (tmp_path / "cache" / "tokens").exists()

@@ -1,0 +1,127 @@
+"""Streaming counts: chunk by chunk, in processes or with the cache, equal to dtm(tokenize(corpus))."""
+
+from __future__ import annotations
+
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cityanalytics as ca
+from cityanalytics.dtm import stack
+from cityanalytics.errors import InputFileError
+from cityanalytics.scale.executors import in_order, open_executor
+from cityanalytics.scale.sources import read_jsonl
+from cityanalytics.text.cache import cache_info
+
+REGULATIONS = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "lawrefbook_local_regulations.jsonl"
+FIELDS = {"id_field": "id", "docvar_fields": ("province", "title", "date_in_filename")}
+N_DOCS = 90
+
+
+def assert_same_counts(expected: ca.DTM, actual: ca.DTM) -> None:
+    np.testing.assert_array_equal(expected.vocabulary, actual.vocabulary)
+    assert expected.counts.shape == actual.counts.shape and (expected.counts != actual.counts).nnz == 0
+    assert actual.counts.dtype == expected.counts.dtype
+    pd.testing.assert_frame_equal(expected.rows, actual.rows)
+    np.testing.assert_array_equal(expected.totals, actual.totals)
+    assert expected.keys == actual.keys
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """The first regulations as a JSON Lines file of their own, and their counts the in-memory way."""
+    if not REGULATIONS.exists():
+        pytest.skip("../shared/realdata is not beside this checkout")
+    path = tmp_path_factory.mktemp("realdata") / "sample.jsonl"
+    with REGULATIONS.open(encoding="utf-8") as lines:
+        path.write_text("".join(islice(lines, N_DOCS)), "utf-8")
+    records = list(read_jsonl(path, **FIELDS))
+    corpus = ca.Corpus.from_texts([r["text"] for r in records], doc_ids=[r["doc_id"] for r in records],
+                                  **{f: [r[f] for r in records] for f in FIELDS["docvar_fields"]})
+    return path, ca.dtm(ca.tokenize(corpus, progress=False))
+
+
+def test_streamed_counts_equal_in_memory_counts_on_real_regulations(sample):
+    path, expected = sample
+    assert_same_counts(expected, ca.stream_dtm(ca.jsonl_chunks(path, size=25, **FIELDS), progress=False))
+
+
+def test_worker_processes_give_the_same_counts(sample):
+    path, expected = sample
+    assert_same_counts(expected, ca.stream_dtm(ca.jsonl_chunks(path, size=15, **FIELDS), n_jobs=2, progress=False))
+
+
+def test_streaming_through_the_cache_cold_and_warm(sample, tmp_path):
+    path, expected = sample
+    for _ in range(2):
+        counts = ca.stream_dtm(ca.jsonl_chunks(path, size=40, **FIELDS), cache=tmp_path, progress=False)
+        assert_same_counts(expected, counts)
+    assert cache_info(tmp_path)[["documents", "parts"]].values.tolist() == [[N_DOCS, 3]]
+
+
+def test_a_folder_streams_as_load_corpus_reads_it():
+    chunks = ca.FolderChunks(size=4)
+    seeds = ca.load_corpus()
+    for unit in ("document", "paragraph"):
+        assert_same_counts(ca.dtm(ca.tokenize(seeds, progress=False), unit=unit),
+                           ca.stream_dtm(chunks, unit=unit, progress=False))
+    pd.testing.assert_frame_equal(seeds.report, chunks.report)
+
+
+def test_records_from_anywhere_and_a_configuration():
+    texts = ["推进接沪融杭，加强交通建设。", "加强人才引进。", "", "长三角一体化。"]
+    config = ca.TokenizerConfig(boilerplate=True)
+    records = ({"doc_id": f"d{i}", "text": t, "year": 2010 + i} for i, t in enumerate(texts))
+    expected = ca.dtm(ca.tokenize(ca.Corpus.from_texts(texts, doc_ids=[f"d{i}" for i in range(4)],
+                                                       year=[2010 + i for i in range(4)]), config, progress=False))
+    assert_same_counts(expected, ca.stream_dtm(ca.record_chunks(records, size=3), config, progress=False))
+
+
+def test_bad_input_is_named(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "一。", "id": 1}\n\n{"text": 2}\n', "utf-8")
+    with pytest.raises(InputFileError, match=r"bad.jsonl: line 3 has no text field 'text'"):
+        list(read_jsonl(bad))
+    bad.write_text('{"text": "一。", "id": 1}\n{oops\n', "utf-8")
+    with pytest.raises(InputFileError, match=r"bad.jsonl: line 2 is not valid JSON"):
+        list(read_jsonl(bad))
+    bad.write_text('{"text": "一。"}\n', "utf-8")
+    with pytest.raises(InputFileError, match=r"line 1 has no id field 'id'"):
+        list(read_jsonl(bad, id_field="id"))
+    with pytest.raises(InputFileError, match="no such file"):
+        list(read_jsonl(tmp_path / "none.jsonl"))
+    repeated = ({"doc_id": "a", "text": "一。"} for _ in range(3))
+    with pytest.raises(ValueError, match="repeated"):
+        ca.stream_dtm(ca.record_chunks(repeated, size=2), progress=False)
+    with pytest.raises(ValueError, match="executor must be one of"):
+        ca.stream_dtm(ca.record_chunks([], size=2), executor="spark")
+
+
+def test_stack_refuses_mixed_rows_and_nothing():
+    tokens = ca.tokenize(ca.Corpus.from_texts(["推进接沪融杭。"]), progress=False)
+    with pytest.raises(ValueError, match="keyed by"):
+        stack([ca.dtm(tokens), ca.dtm(tokens, unit="paragraph")])
+    with pytest.raises(ValueError, match="no count matrices"):
+        stack([])
+
+
+def test_chunks_in_flight_stay_within_the_window():
+    in_flight, most = [], []
+
+    class Submitted:
+        def __init__(self, value):
+            self.value = value
+            in_flight.append(self)
+            most.append(len(in_flight))
+
+        def result(self):
+            in_flight.remove(self)
+            return self.value
+
+    results = list(in_order(lambda function, item: Submitted(function(item)), lambda x: x * 2, range(50), 3))
+    assert results == [x * 2 for x in range(50)] and max(most) == 3
+    with open_executor("local", n_jobs=2) as (_, window):
+        assert window == 4
