@@ -186,3 +186,11 @@ def test_reproduce_names_what_is_wrong():
     assert result.exit_code == 1 and "unknown experiment" in result.output
     result = run("reproduce", "--root", "/")
     assert result.exit_code == 1 and "no experiments/ folder" in result.output
+
+
+def test_the_backend_option_changes_the_segmenter_not_the_tokens():
+    reference = run("frequency", "--n", "30", "--format", "csv", "--backend", "jieba")
+    fast = run("frequency", "--n", "30", "--format", "csv", "--backend", "rjieba")
+    assert reference.exit_code == 0 and fast.exit_code == 0, reference.output + fast.output
+    assert reference.output.splitlines()[-30:] == fast.output.splitlines()[-30:]
+    assert "'pkuseg' is not one of 'auto', 'jieba', 'rjieba'" in run("frequency", "--backend", "pkuseg").output

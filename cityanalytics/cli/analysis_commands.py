@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from cityanalytics.cli.common import corpus_options, emit, output_options, tokenizer_options, tokens_from
+from cityanalytics.cli.common import (
+    corpus_options,
+    emit,
+    output_options,
+    take_tokenizer_options,
+    tokenizer_options,
+    tokens_from,
+)
 from cityanalytics.dtm import dtm
 
 
@@ -18,9 +25,8 @@ def analysis_command(function):
     @tokenizer_options
     @output_options
     @functools.wraps(function)
-    def command(path, metadata, fmt, output, userdict, stopwords_file, no_stopwords, boilerplate, no_lexicon, n_jobs,
-                **options):
-        tokens = tokens_from(path, metadata, userdict, stopwords_file, no_stopwords, boilerplate, no_lexicon, n_jobs)
+    def command(path, metadata, fmt, output, **options):
+        tokens = tokens_from(path, metadata, **take_tokenizer_options(options))
         emit(function(tokens, **options), output, fmt)
 
     return command

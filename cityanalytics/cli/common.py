@@ -11,6 +11,7 @@ import pandas as pd
 
 from cityanalytics.corpus.corpus import Corpus, load_corpus
 from cityanalytics.errors import CityAnalyticsError
+from cityanalytics.text.segment import BACKENDS
 
 
 class Group(click.Group):
@@ -47,8 +48,18 @@ def tokenizer_options(command):
         click.option("--boilerplate", is_flag=True, help="Drop policy boilerplate (加强, 推进, …) from the terms."),
         click.option("--no-lexicon", is_flag=True, help="Do not load the policy lexicon and place names."),
         click.option("--n-jobs", type=int, default=1, show_default=True, help="Worker processes; -1 uses every core."),
+        click.option("--backend", type=click.Choice(["auto", *BACKENDS]), default="auto", show_default=True,
+                     help="Segmenter: auto takes rjieba wherever it gives jieba's tokens exactly, else jieba."),
     ]
     return functools.reduce(lambda c, option: option(c), reversed(options), command)
+
+
+TOKENIZER_OPTIONS = ("userdict", "stopwords_file", "no_stopwords", "boilerplate", "no_lexicon", "n_jobs", "backend")
+
+
+def take_tokenizer_options(options: dict) -> dict:
+    """Remove the tokenizer options from a command's keyword arguments and return them."""
+    return {name: options.pop(name) for name in TOKENIZER_OPTIONS if name in options}
 
 
 def load(path: Path | None, metadata: Path | None) -> Corpus:
@@ -57,14 +68,14 @@ def load(path: Path | None, metadata: Path | None) -> Corpus:
 
 
 def tokens_from(path, metadata, userdict=(), stopwords_file=(), no_stopwords=False, boilerplate=False,
-                no_lexicon=False, n_jobs=1, pos=False, keep_pos=None, cache=False):
+                no_lexicon=False, n_jobs=1, backend="auto", pos=False, keep_pos=None, cache=False):
     """Load and tokenize a corpus with the tokenizer options of a command."""
     from cityanalytics.text.segment import TokenizerConfig
     from cityanalytics.text.tokens import tokenize
 
     config = TokenizerConfig(lexicon=not no_lexicon, user_dicts=tuple(userdict), stopwords=not no_stopwords,
                              user_stopwords=tuple(stopwords_file), boilerplate=boilerplate, pos=pos,
-                             keep_pos=tuple(keep_pos) if keep_pos else None)
+                             keep_pos=tuple(keep_pos) if keep_pos else None, backend=backend)
     return tokenize(load(path, metadata), config, n_jobs=n_jobs, progress=True, cache=cache)
 
 

@@ -6,7 +6,15 @@ import functools
 
 import click
 
-from cityanalytics.cli.common import Group, corpus_options, emit, output_options, tokenizer_options, tokens_from
+from cityanalytics.cli.common import (
+    Group,
+    corpus_options,
+    emit,
+    output_options,
+    take_tokenizer_options,
+    tokenizer_options,
+    tokens_from,
+)
 
 
 @click.group(cls=Group)
@@ -30,12 +38,12 @@ def model_command(function):
     @click.option("--max-docs-share", type=float, default=0.5, show_default=True,
                   help="Largest share of units a term may occur in.")
     @functools.wraps(function)
-    def command(path, metadata, fmt, output, userdict, stopwords_file, no_stopwords, boilerplate, no_lexicon,
-                n_jobs, n_topics, engine, unit, seed, passes, min_docs, max_docs_share, **options):
+    def command(path, metadata, fmt, output, n_topics, engine, unit, seed, passes, min_docs, max_docs_share,
+                **options):
         from cityanalytics.analysis.codebook import load_codebook
         from cityanalytics.topics.model import TopicModel
 
-        tokens = tokens_from(path, metadata, userdict, stopwords_file, no_stopwords, boilerplate, no_lexicon, n_jobs)
+        tokens = tokens_from(path, metadata, **take_tokenizer_options(options))
         model = TopicModel(n_topics, engine=engine, unit=unit, random_state=seed, passes=passes, min_docs=min_docs,
                            max_docs_share=max_docs_share, codebook=load_codebook()).fit(tokens)
         emit(function(model, **options), output, fmt)
