@@ -174,6 +174,7 @@ def stack(parts: Iterable[DTM]) -> DTM:
     """
     columns: dict[str, int] = {}
     data, indices, indptr, rows, totals, keys = [], [], [np.zeros(1, dtype=np.int64)], [], [], None
+    n_stored = 0  # non-zero cells so far: where the next part's row pointers start
     for part in parts:
         if part.weighting != "count":
             raise ValueError("stack counts, not weights")
@@ -185,7 +186,8 @@ def stack(parts: Iterable[DTM]) -> DTM:
                              dtype=np.int64, count=len(part.vocabulary))
         data.append(counts.data)
         indices.append(column[counts.indices])
-        indptr.append(counts.indptr[1:].astype(np.int64) + indptr[-1][-1])
+        indptr.append(counts.indptr[1:].astype(np.int64) + n_stored)
+        n_stored += counts.nnz
         rows.append(part.rows)
         totals.append(part.totals)
     if keys is None:
@@ -197,4 +199,17 @@ def stack(parts: Iterable[DTM]) -> DTM:
     shape = (sum(len(r) for r in rows), len(vocabulary))
     counts = sp.csr_matrix((np.concatenate(data), position[np.concatenate(indices)], np.concatenate(indptr)), shape=shape)
     counts.sort_indices()
-    return DTM(counts, vocabulary[order], pd.concat(rows, ignore_index=True), "count", keys, np.concatenate(totals))
+    return DTM(counts, vocabulary[order], _concat_rows(rows), "count", keys, np.concatenate(totals))
+
+
+def _concat_rows(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts' rows one under another, with each docvar's type inferred over all rows at once.
+
+    A part where a docvar is missing throughout has it as an object column of None; stacked
+    onto parts where it is text or a number, the column stays object. Inferring again from the
+    values gives the type the whole corpus loaded at once would have had.
+    """
+    table = pd.concat(parts, ignore_index=True)
+    for column in [c for c, dtype in table.dtypes.items() if dtype == np.dtype(object)]:
+        table[column] = pd.Series(table[column].tolist(), index=table.index)
+    return table

@@ -90,6 +90,24 @@ def test_any_change_of_configuration_or_code_changes_the_key(monkeypatch):
     assert cache_key(base) not in keys
 
 
+def test_editing_any_dictionary_or_stopword_file_changes_the_key(tmp_path):
+    """Two user dictionaries of the same name, and a user file named like a shipped one, each keep their own hash."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "places.txt").write_text("接沪融杭 20000 nz\n", encoding="utf-8")
+    (tmp_path / "stop.txt").write_text("推进\n", encoding="utf-8")
+    files = {"user_dicts": (str(tmp_path / "a" / "places.txt"), str(tmp_path / "b" / "places.txt")),
+             "user_stopwords": (str(tmp_path / "stop.txt"),)}
+    before = cache_key(ca.TokenizerConfig(**files))
+    (tmp_path / "a" / "places.txt").write_text("接沪融杭 20000 nz\n同城化 20000 nz\n", encoding="utf-8")
+    after_dictionary = cache_key(ca.TokenizerConfig(**files))
+    (tmp_path / "stop.txt").write_text("推进\n加强\n", encoding="utf-8")
+    after_stopwords = cache_key(ca.TokenizerConfig(**files))
+    assert len({before, after_dictionary, after_stopwords}) == 3
+    hashes = ca.TokenizerConfig(**files).describe()["dictionary_hashes"]
+    assert set(hashes) == {"policy_lexicon.txt", "places.txt", "user_dicts[0]:places.txt", "user_dicts[1]:places.txt"}
+
+
 def test_configurations_are_cached_apart(seeds, tmp_path, tokenized_documents):
     ca.tokenize(seeds, cache=tmp_path, progress=False)
     boiler = ca.tokenize(seeds, cache=tmp_path, progress=False, boilerplate=True)

@@ -125,3 +125,26 @@ def test_chunks_in_flight_stay_within_the_window():
     assert results == [x * 2 for x in range(50)] and max(most) == 3
     with open_executor("local", n_jobs=2) as (_, window):
         assert window == 4
+
+
+@pytest.mark.parametrize("unit", ["document", "paragraph"])
+def test_chunks_without_rows_or_without_a_docvar_stack_as_the_whole_corpus_would(unit):
+    """A chunk of empty documents has no paragraph rows; a chunk where a docvar is missing throughout
+    has it as None only; neither may change the counts or the docvar types."""
+    texts = ["推进接沪融杭。", "加强人才。", "", "", "长三角。", "一体化。"]
+    years = [2010, 2011, None, None, 2014, None]
+    records = [{"doc_id": f"d{i}", "text": t, "year": y} for i, (t, y) in enumerate(zip(texts, years))]
+    streamed = ca.stream_dtm(ca.record_chunks(records, size=2), unit=unit, progress=False)
+    corpus = ca.Corpus.from_texts(texts, doc_ids=[r["doc_id"] for r in records], year=years)
+    assert_same_counts(ca.dtm(ca.tokenize(corpus, progress=False), unit=unit), streamed)
+
+
+def test_a_byte_order_mark_is_read_and_bad_bytes_or_a_file_path_are_named(tmp_path):
+    path = tmp_path / "reports.jsonl"
+    path.write_bytes('\ufeff{"text": "推进交通建设。"}\n'.encode() + b'{"text": "\xff\xfe"}\n')
+    records = read_jsonl(path)
+    assert next(records)["text"] == "推进交通建设。"
+    with pytest.raises(InputFileError, match="line 2 is not UTF-8 text"):
+        next(records)
+    with pytest.raises(InputFileError, match="for a JSON Lines file pass jsonl_chunks"):
+        ca.stream_dtm(path)

@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 
 from cityanalytics.corpus.corpus import Corpus
 from cityanalytics.dtm import DTM, dtm, stack
+from cityanalytics.errors import InputFileError
 from cityanalytics.scale.executors import in_order, open_executor
 from cityanalytics.scale.sources import FolderChunks
 from cityanalytics.text.cache import TokenCache, cache_root
@@ -72,6 +73,9 @@ def stream_dtm(
     """
     config = config or TokenizerConfig()
     if isinstance(chunks, (str, Path)):
+        if not Path(chunks).is_dir():
+            raise InputFileError(chunks, "stream_dtm reads a folder here; for a JSON Lines file pass "
+                                         "jsonl_chunks(path, …) naming its text and id fields")
         chunks = FolderChunks(chunks)
     folder = cache_root(None if cache is True else cache) if cache else None
     with open_executor(executor, n_jobs, scheduler) as (submit, window):

@@ -48,7 +48,9 @@ def open_executor(kind: str = "local", n_jobs: int = 1, scheduler: str | None = 
     workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
     if kind == "dask":
         with _dask_client(scheduler, workers) as client:
-            yield (lambda function, *args: client.submit(function, *args, pure=False)), 2 * sum(client.nthreads().values())
+            client.wait_for_workers(1)  # a scheduler whose workers have not joined yet would give a window of 0
+            yield (lambda function, *args: client.submit(function, *args, pure=False)), \
+                max(2, 2 * sum(client.nthreads().values()))
     elif workers == 1:
         yield _run_here, 1
     else:

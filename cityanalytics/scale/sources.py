@@ -60,8 +60,12 @@ def read_jsonl(path: str | Path, *, text_field: str = "text", id_field: str | No
         raise InputFileError(path, "no such file")
     docvar_fields = tuple(docvar_fields)
     n_records = 0
-    with path.open(encoding="utf-8") as lines:
-        for n_line, line in enumerate(lines, start=1):
+    with path.open("rb") as lines:
+        for n_line, raw in enumerate(lines, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if n_line == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise InputFileError(path, f"line {n_line} is not UTF-8 text") from None
             if not line.strip():
                 continue
             try:

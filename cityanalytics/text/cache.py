@@ -60,7 +60,8 @@ def cache_root(path: str | Path | None = None) -> Path:
 def code_hash() -> str:
     """SHA-256 over the source of the modules that turn a text into token rows."""
     package = Path(__file__).resolve().parents[1]
-    files = [package / "corpus" / "split.py", *sorted((package / "text").glob("*.py"))]
+    files = [*(package / "corpus" / name for name in ("clean.py", "corpus.py", "metadata.py", "split.py")),
+             *sorted((package / "text").glob("*.py"))]
     return sha256_text("\n".join(f"{f.relative_to(package).as_posix()} {sha256_file(f)}" for f in files))
 
 

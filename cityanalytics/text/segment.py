@@ -52,6 +52,9 @@ class TokenizerConfig:
     drops policy boilerplate (加强, 推进, …) from the terms; ``stopwords`` drops the general
     stopword list; ``pos`` asks jieba for part-of-speech tags (slower) so that ``keep_pos`` can
     filter.
+
+    The files are read, and the key computed, once per configuration object: after editing a
+    dictionary or stopword file, make a new ``TokenizerConfig`` (a new key, a new tokenizer).
     """
 
     backend: str = "auto"
@@ -96,6 +99,15 @@ class TokenizerConfig:
         shipped = [resources.POLICY_LEXICON, resources.PLACES] if self.lexicon else []
         return shipped + [Path(p) for p in self.user_dicts]
 
+    def dictionary_hashes(self) -> dict[str, str]:
+        """SHA-256 of each dictionary file: the shipped ones by name, user dictionaries by position
+        and name (``user_dicts[0]:my.dict``), so that two user files of the same name never share
+        an entry and a user file cannot stand in for a shipped one."""
+        shipped = [resources.POLICY_LEXICON, resources.PLACES] if self.lexicon else []
+        hashes = {path.name: sha256_file(path) for path in shipped}
+        hashes.update({f"user_dicts[{i}]:{Path(p).name}": sha256_file(p) for i, p in enumerate(self.user_dicts)})
+        return hashes
+
     @cached_property
     def dictionary_entries(self) -> list[tuple[str, int | None, str | None]]:
         """(word, freq or None, tag or None) of every dictionary line, parsed as jieba parses them."""
@@ -123,7 +135,7 @@ class TokenizerConfig:
             backend_version=package_version(self.resolved_backend),
             jieba_version=package_version("jieba"),
             resources_version=resources.version(),
-            dictionary_hashes={p.name: sha256_file(p) for p in self.dictionary_files()},
+            dictionary_hashes=self.dictionary_hashes(),
             boilerplate_hash=sha256_file(resources.BOILERPLATE),
             stopwords_hash=resources.words_hash(self.stopword_set),
         )
