@@ -172,3 +172,21 @@ def test_command_line_tokenize_with_cache_info_and_clear(tmp_path, monkeypatch):
     assert cleared.exit_code == 0 and "cleared" in cleared.output
     assert "no cached token tables" in runner.invoke(main, ["cache", "info"]).output
     assert (tmp_path / "cache").exists() and not (tmp_path / "cache" / "tokens").exists()
+
+
+def test_a_warm_read_of_a_few_documents_reads_only_their_row_groups(seeds, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_module, "ROW_GROUP_ROWS", 200)
+    ca.tokenize(seeds, cache=tmp_path, progress=False)  # one part holding every seed document
+    rows_read = []
+    original = TokenCache._read_runs
+
+    def counting(self, part, runs):
+        table, moved = original(self, part, runs)
+        rows_read.append(table.num_rows)
+        return table, moved
+
+    monkeypatch.setattr(TokenCache, "_read_runs", counting)
+    shenzhen = seeds.subset(city="深圳")
+    warm = ca.tokenize(shenzhen, cache=tmp_path, progress=False)
+    assert_same_tokens(ca.tokenize(shenzhen, progress=False), warm)
+    assert len(warm) <= rows_read[0] < len(ca.tokenize(seeds, progress=False)) / 2

@@ -43,6 +43,8 @@ ROWS_SCHEMA = pa.schema([
 ])
 """The token-table columns stored per document; ``doc_id`` is attached again on reading."""
 INDEX_COLUMNS = ["doc_hash", "part", "start", "n_rows"]
+ROW_GROUP_ROWS = 65_536
+"""Rows per parquet row group: a read takes only the row groups holding the documents it needs."""
 
 
 def cache_root(path: str | Path | None = None) -> Path:
@@ -84,7 +86,7 @@ def _write_atomically(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        pq.write_table(table, temporary)
+        pq.write_table(table, temporary, row_group_size=ROW_GROUP_ROWS)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -147,8 +149,9 @@ class TokenCache:
         index = self.index()
         tables, runs = [], []
         for part, documents in index[index.index.isin(hashes)].groupby("part", sort=True):
-            tables.append(self._read_part(part))
-            runs.append(documents[["start", "n_rows"]])
+            table, documents = self._read_runs(part, documents[["start", "n_rows"]])
+            tables.append(table)
+            runs.append(documents)
         missing = ~hashes.isin(index.index) & ~hashes.duplicated()
         if missing.any():
             table, documents = self._add(hashes[missing], [t for t, m in zip(texts, missing) if m], tokenize_options)
@@ -157,12 +160,28 @@ class TokenCache:
         table = _in_corpus_order(tables, runs, hashes, corpus.docs["doc_id"].to_numpy().astype(str))
         return Tokens(table, corpus.docvars.drop(columns=["n_chars"]).reset_index(drop=True), self.config)
 
-    def _read_part(self, part: str) -> pa.Table:
+    def _read_runs(self, part: str, runs: pd.DataFrame) -> tuple[pa.Table, pd.DataFrame]:
+        """The row groups of a part that hold ``runs`` (start, n_rows per document), and the runs'
+        starts within what was read: a chunk needing a few documents never loads a whole part."""
         path = self.folder / "parts" / f"{part}.parquet"
         try:
-            return pq.read_table(path, schema=ROWS_SCHEMA)
+            parquet = pq.ParquetFile(path)
+            sizes = np.array([parquet.metadata.row_group(g).num_rows for g in range(parquet.num_row_groups)], np.int64)
+            group_starts = np.r_[0, np.cumsum(sizes)[:-1]]
+            starts, ends = runs["start"].to_numpy(np.int64), (runs["start"] + runs["n_rows"]).to_numpy(np.int64)
+            needed = np.zeros(len(sizes), dtype=bool)
+            for first, last in zip(np.searchsorted(group_starts, starts, "right") - 1,
+                                   np.searchsorted(group_starts, np.maximum(ends - 1, starts), "right") - 1):
+                needed[first : last + 1] = True
+            groups = np.flatnonzero(needed)
+            table = parquet.read_row_groups(groups.tolist(), use_pandas_metadata=False).cast(ROWS_SCHEMA)
         except (OSError, pa.ArrowException) as error:
             raise InputFileError(path, f"unreadable token cache part ({error}); run `cityanalytics cache clear`") from None
+        read_starts = np.full(len(sizes), -1, dtype=np.int64)
+        read_starts[groups] = np.r_[0, np.cumsum(sizes[groups])[:-1]]
+        group_of_run = np.searchsorted(group_starts, starts, "right") - 1
+        moved = starts - group_starts[group_of_run] + read_starts[group_of_run]
+        return table, runs.assign(start=moved)
 
     def _add(self, hashes: pd.Index, texts: list[str], tokenize_options: dict) -> tuple[pa.Table, pd.DataFrame]:
         """Tokenize documents not yet cached and store them as one new part; return its rows and runs."""
