@@ -10,7 +10,7 @@ than segmenting them.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from itertools import chain
 
@@ -128,6 +128,31 @@ def _segment_in_worker(texts: list[str]) -> Chunk:
     return segment_documents(texts, _WORKER_CONFIG)
 
 
+def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, jobs: list[list[str]], config: TokenizerConfig,
+                         bar) -> list[Chunk]:
+    """Segment the jobs in the pool's workers and in this process, which would otherwise wait idle:
+    n_jobs processes in all. The pool is kept two jobs per worker ahead; whenever it is, this
+    process takes the next job itself. Chunks come back in job order."""
+    chunks: list[Chunk | None] = [None] * len(jobs)
+    pending: dict[int, Future] = {}
+    ahead = 2 * n_workers
+    next_job = 0
+    while next_job < len(jobs) or pending:
+        while next_job < len(jobs) and len(pending) < ahead:
+            pending[next_job] = pool.submit(_segment_in_worker, jobs[next_job])
+            next_job += 1
+        if next_job < len(jobs):
+            chunks[next_job] = segment_documents(jobs[next_job], config)
+            next_job += 1
+            bar.update()
+        else:
+            wait(pending.values(), return_when=FIRST_COMPLETED)
+        for job in [job for job, future in pending.items() if future.done()]:
+            chunks[job] = pending.pop(job).result()
+            bar.update()
+    return chunks
+
+
 def tokenize(
     corpus: Corpus,
     config: TokenizerConfig | None = None,
@@ -141,11 +166,12 @@ def tokenize(
     """Segment every sentence of the corpus into tokens.
 
     Pass a :class:`TokenizerConfig` or its fields as keywords (``backend="jieba"``,
-    ``boilerplate=True``, ``user_dicts=("my.dict",)``, ``pos=True``, …). ``n_jobs=-1`` uses
-    every core; each worker process builds its tokenizer once. A chunk holds documents of about
-    ``chunk_sentences`` sentences (estimated from line breaks and full stops). ``cache=True`` (or
-    a folder) reads documents already tokenized under this configuration from the token cache and
-    adds the others (see :mod:`cityanalytics.text.cache`).
+    ``boilerplate=True``, ``user_dicts=("my.dict",)``, ``pos=True``, …). ``n_jobs`` processes
+    segment side by side, this one and ``n_jobs - 1`` workers that each build their tokenizer
+    once; ``n_jobs=-1`` uses every core. A chunk holds documents of about ``chunk_sentences``
+    sentences (estimated from line breaks and full stops). ``cache=True`` (or a folder) reads
+    documents already tokenized under this configuration from the token cache and adds the
+    others (see :mod:`cityanalytics.text.cache`).
     """
     if config is None:
         config = TokenizerConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()})
@@ -169,11 +195,9 @@ def tokenize(
             chunks.append(segment_documents(job, config))
             bar.update()
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_worker_init, initargs=(config,)) as pool:
-            chunks = []
-            for chunk in pool.map(_segment_in_worker, jobs):
-                chunks.append(chunk)
-                bar.update()
+        n_workers = min(workers, len(jobs)) - 1
+        with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init, initargs=(config,)) as pool:
+            chunks = _segment_here_and_in(pool, n_workers, jobs, config, bar)
     bar.close()
     table = _assemble(chunks, [a for a, _ in doc_bounds], np.array(doc_ids, dtype=str), config)
     docvars = corpus.docvars.drop(columns=["n_chars"])
