@@ -137,20 +137,28 @@ _GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 
 
 @lru_cache(maxsize=1)
-def _any_furniture() -> re.Pattern:
-    """All furniture patterns as one alternation: one search per line instead of one per pattern.
+def _any_furniture() -> tuple[re.Pattern, re.Pattern]:
+    """The furniture patterns as two alternations: those anchored at the line start (tried once,
+    at the start, with ``match``) and the others (searched), instead of one search per pattern.
 
-    A pattern's leading global flags, such as ``(?i)``, become flags of its own branch."""
-    def branch(pattern: str) -> str:
+    A pattern's leading global flags, such as ``(?i)``, become flags of its own branch. Lines
+    are single lines, so ``^`` can only match at their start."""
+    anchored, floating = [], []
+    for pattern in (p.pattern for p in furniture_patterns()):
         flags = _GLOBAL_FLAGS.match(pattern)
-        return f"(?{flags.group(1)}:{pattern[flags.end():]})" if flags else f"(?:{pattern})"
-
-    return re.compile("|".join(branch(p.pattern) for p in furniture_patterns()))
+        prefix, body = (f"?{flags.group(1)}:", pattern[flags.end():]) if flags else ("?:", pattern)
+        if body.startswith("^"):
+            anchored.append(f"({prefix}{body[1:]})")
+        else:
+            floating.append(f"({prefix}{body})")
+    return re.compile("|".join(anchored) or "(?!)"), re.compile("|".join(floating) or "(?!)")
 
 
 def is_furniture(line: str) -> bool:
     """True when a line is download-site, magazine-site or news-site furniture, not document text."""
-    return _any_furniture().search(line.strip()) is not None
+    stripped = line.strip()
+    anchored, floating = _any_furniture()
+    return anchored.match(stripped) is not None or floating.search(stripped) is not None
 
 
 def drop_furniture_lines(text: str) -> str:
