@@ -21,7 +21,7 @@ def prepare(config: dict) -> tuple[ca.Corpus, ca.Tokens]:
 
 def write_results(out_dir: Path, tables: dict[str, pd.DataFrame], *, config: dict, corpus: ca.Corpus,
                   tokens: ca.Tokens, resources: dict[str, str] | None = None, other_outputs: list[Path] = (),
-                  figures: dict[str, Callable[[], Figure]] = {}, figures_dir: Path | None = None) -> list[Path]:
+                  figures: dict[str, Callable[[], Figure]] | None = None, figures_dir: Path | None = None) -> list[Path]:
     """Write each table as ``<name>.csv``, then draw each figure and write it as ``<figures_dir>/<name>.pdf``
     and ``.png``, and a manifest that hashes them and ``other_outputs`` (files the experiment wrote
     itself); return every path. Figures are drawn after the tables are written, so a figure that
@@ -34,7 +34,7 @@ def write_results(out_dir: Path, tables: dict[str, pd.DataFrame], *, config: dic
         outputs.append(path)
     if figures and figures_dir is None:
         raise ValueError("figures need a figures_dir to be written to")
-    figure_files = [file for name, draw in figures.items() for file in save_figure(draw(), figures_dir / name)]
+    figure_files = [file for name, draw in (figures or {}).items() for file in save_figure(draw(), figures_dir / name)]
     manifest = write_manifest(out_dir / "manifest.json", config=config, corpus=corpus,
                               tokenizer=tokens.config.describe(), outputs=outputs, resources=resources,
                               figures=figure_files)

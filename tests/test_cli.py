@@ -194,3 +194,18 @@ def test_the_backend_option_changes_the_segmenter_not_the_tokens():
     assert reference.exit_code == 0 and fast.exit_code == 0, reference.output + fast.output
     assert reference.output.splitlines()[-30:] == fast.output.splitlines()[-30:]
     assert "'pkuseg' is not one of 'auto', 'jieba', 'rjieba'" in run("frequency", "--backend", "pkuseg").output
+
+
+def test_trends_unit_option_resamples_paragraphs_as_the_api_does(tmp_path):
+    import cityanalytics as ca
+
+    out = tmp_path / "trends.csv"
+    result = run("trends", "--term", "长三角", "--unit", "paragraph", "--n-boot", "50", "--seed", "3",
+                 "--boilerplate", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    with pytest.warns(UserWarning):  # the undated document is left out, as on the command line
+        expected = ca.trends(ca.tokenize(ca.load_corpus(), boilerplate=True), ["长三角"], n_boot=50, seed=3,
+                             unit="paragraph")
+    table = pd.read_csv(out)
+    assert table["ci_low"].notna().sum() > expected["n_docs"].gt(1).sum()  # single-document years get intervals
+    pd.testing.assert_series_equal(table["ci_high"], expected["ci_high"], check_names=False, rtol=1e-9)

@@ -180,3 +180,23 @@ def test_a_document_without_terms_has_no_similarity():
     empty = table[(table["doc_a"] == "doc2") | (table["doc_b"] == "doc2")]
     assert empty["similarity"].isna().all()
     assert table.loc[(table["doc_a"] == "doc1") & (table["doc_b"] == "doc3"), "similarity"].item() == pytest.approx(0.5)
+
+
+def test_ribbons_cover_estimable_periods_and_hollow_points_mark_the_others():
+    table = pd.DataFrame({"year": [2010, 2011, 2012, 2013], "series": "交通", "count": [3, 0, 4, 5],
+                          "n_tokens": 100, "n_docs": 1, "rate_per_10k": [300.0, 0.0, 400.0, 500.0],
+                          "ci_low": [100.0, np.nan, 200.0, 300.0], "ci_high": [500.0, np.nan, 600.0, 700.0]})
+    ax = plots.trend_ribbons(table).axes[0]
+    spans = {(p.vertices[:, 0].min(), p.vertices[:, 0].max()) for p in ax.collections[0].get_paths()}
+    assert {span for span in spans if span[1] > span[0]} == {(2012.0, 2013.0)}  # 2010 has no neighbour to join
+    whiskers = ax.collections[1].get_segments()
+    assert sorted(s[0][0] for s in whiskers) == [2010.0, 2012.0, 2013.0]
+    hollow = [line for line in ax.lines if line.get_markerfacecolor() == "white"]
+    assert [list(line.get_xdata()) for line in hollow] == [[2011.0]]
+
+
+def test_the_similarity_matrix_leaves_the_diagonal_blank(tables):
+    ax = plots.similarity_matrix(tables["similarity"]).axes[0]
+    values = ax.images[0].get_array()
+    assert values.mask.diagonal().all() and not values.mask[0, 1:].any()
+    assert len(ax.texts) == values.size - len(values)

@@ -222,13 +222,15 @@ GROUP_OPTION = click.option("--by", default=None, help="Group docvar, e.g. city.
 @term_options
 @GROUP_OPTION
 @click.option("--n-boot", type=int, default=1000, show_default=True)
+@click.option("--unit", type=click.Choice(["document", "paragraph"]), default="document", show_default=True,
+              help="Resampled units: documents, or documents and then their paragraphs.")
 @SEED_OPTION
 @analysis_command
-def trends_command(tokens, terms, themes, codebook, time, by, n_boot, seed):
+def trends_command(tokens, terms, themes, codebook, time, by, n_boot, unit, seed):
     """Rates per 10,000 terms of terms, term sets and themes over time, with bootstrap intervals."""
     from cityanalytics.analysis.trends import trends
 
-    return trends(tokens, _series(terms, themes, codebook), time=time, by=by, n_boot=n_boot, seed=seed)
+    return trends(tokens, _series(terms, themes, codebook), time=time, by=by, n_boot=n_boot, seed=seed, unit=unit)
 
 
 @click.command("trend-test")

@@ -46,7 +46,6 @@ TEXT = {
     "city": {"zh": "城市", "en": "City"},
     "year": {"zh": "年份", "en": "Year"},
     "doc_id": {"zh": "文件", "en": "Document"},
-    "period": {"zh": "时期", "en": "Period"},
     "estimated": {"zh": "有区间", "en": "interval estimated"},
     "no_interval": {"zh": "无区间（该词未出现，或仅一个抽样单位）", "en": "no interval (term absent, or one sampling unit)"},
     "typical_of_group": {"zh": "显著偏向该组（BH 校正 p < 0.05）", "en": "typical of the group (BH-adjusted p < 0.05)"},

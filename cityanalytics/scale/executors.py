@@ -8,11 +8,12 @@ merged result the same whichever executor ran it.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+
+from cityanalytics.text.tokens import worker_count
 
 EXECUTORS = ("local", "dask")
 
@@ -45,7 +46,7 @@ def open_executor(kind: str = "local", n_jobs: int = 1, scheduler: str | None = 
     """
     if kind not in EXECUTORS:
         raise ValueError(f"executor must be one of {EXECUTORS}, not {kind!r}")
-    workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
+    workers = worker_count(n_jobs)
     if kind == "dask":
         with _dask_client(scheduler, workers) as client:
             client.wait_for_workers(1)  # a scheduler whose workers have not joined yet would give a window of 0

@@ -94,17 +94,19 @@ class TokenizerConfig:
             words |= resources.read_word_list(path)
         return frozenset(words)
 
+    def shipped_dictionaries(self) -> list[Path]:
+        """The policy lexicon and place names, when ``lexicon`` is on."""
+        return [resources.POLICY_LEXICON, resources.PLACES] if self.lexicon else []
+
     def dictionary_files(self) -> list[Path]:
         """Dictionary files loaded into the tokenizer, in load order."""
-        shipped = [resources.POLICY_LEXICON, resources.PLACES] if self.lexicon else []
-        return shipped + [Path(p) for p in self.user_dicts]
+        return self.shipped_dictionaries() + [Path(p) for p in self.user_dicts]
 
     def dictionary_hashes(self) -> dict[str, str]:
         """SHA-256 of each dictionary file: the shipped ones by name, user dictionaries by position
         and name (``user_dicts[0]:my.dict``), so that two user files of the same name never share
         an entry and a user file cannot stand in for a shipped one."""
-        shipped = [resources.POLICY_LEXICON, resources.PLACES] if self.lexicon else []
-        hashes = {path.name: sha256_file(path) for path in shipped}
+        hashes = {path.name: sha256_file(path) for path in self.shipped_dictionaries()}
         hashes.update({f"user_dicts[{i}]:{Path(p).name}": sha256_file(p) for i, p in enumerate(self.user_dicts)})
         return hashes
 

@@ -114,6 +114,15 @@ def _sentences_estimate(texts: list[str]) -> np.ndarray:
     return np.array([text.count("\n") + text.count("。") - text.count("。\n") + 1 for text in texts], dtype=np.int64)
 
 
+def worker_count(n_jobs: int) -> int:
+    """Processes for ``n_jobs``: -1 means every core this process may run on; 0 or less otherwise is an error."""
+    if n_jobs == -1:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive number of processes or -1 for every core, not {n_jobs}")
+    return n_jobs
+
+
 _WORKER_CONFIG: TokenizerConfig | None = None
 
 
@@ -186,7 +195,7 @@ def tokenize(
     texts = corpus.docs["text"].tolist()
     doc_bounds = _chunks(_sentences_estimate(texts), chunk_sentences)
     jobs = [texts[a:b] for a, b in doc_bounds]
-    workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
+    workers = worker_count(n_jobs)
     show = progress if progress is not None else len(jobs) > 1
     bar = tqdm(total=len(jobs), desc="tokenizing", unit="chunk", disable=not show)
     if workers == 1 or len(jobs) == 1:
