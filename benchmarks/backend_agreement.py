@@ -6,6 +6,7 @@ For each mode (HMM on or off, part-of-speech tags on or off) the reference is ci
 jieba tokenizer with the shipped policy lexicon and place names; each candidate gets the same
 dictionary entries:
 
+- ``numba (cityanalytics)``: the ``numba`` backend, jieba's algorithm compiled (not offered with tags);
 - ``rjieba (cityanalytics)``: the ``rjieba`` backend, set up to reproduce jieba (not offered with tags);
 - ``rjieba (plain)``: rjieba's own ``cut``/``tag`` with the entries added by ``add_word``;
 - ``jieba_fast_dat (plain)``: if installed, its ``Tokenizer`` on jieba's dictionary with the
@@ -54,8 +55,8 @@ def candidates(hmm: bool, pos: bool) -> dict:
     entries = TokenizerConfig(backend="jieba").dictionary_entries
     found = {}
     if not pos:
-        ours = tokenizer_for(TokenizerConfig(backend="rjieba", hmm=hmm))
-        found["rjieba (cityanalytics)"] = lambda sentences: _per_sentence(*ours.cut_sentences(sentences))
+        for backend in ("numba", "rjieba"):
+            found[f"{backend} (cityanalytics)"] = _backend(tokenizer_for(TokenizerConfig(backend=backend, hmm=hmm)))
     import rjieba
 
     plain = rjieba.Jieba()
@@ -70,9 +71,16 @@ def candidates(hmm: bool, pos: bool) -> dict:
     return found
 
 
-def _per_sentence(tokens: list[str], _, lengths) -> list[list[str]]:
-    ends = list(accumulate(lengths.tolist()))
-    return [tokens[end - n : end] for end, n in zip(ends, lengths.tolist())]
+def _backend(tokenizer):
+    """A cityanalytics tokenizer as a function from sentences to each sentence's tokens."""
+
+    def cut(sentences: list[str]) -> list[list[str]]:
+        vocabulary, codes, _, lengths = tokenizer.encode_sentences(sentences)
+        tokens = [vocabulary[code] for code in codes.tolist()]
+        ends = list(accumulate(lengths.tolist()))
+        return [tokens[end - n : end] for end, n in zip(ends, lengths.tolist())]
+
+    return cut
 
 
 def _jieba_fast_dat(entries, hmm: bool, pos: bool):

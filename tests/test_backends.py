@@ -1,4 +1,4 @@
-"""Segmentation backends: rjieba gives jieba's tokens exactly where it is chosen, and jieba everywhere else.
+"""Segmentation backends: numba and rjieba give jieba's tokens exactly where they are chosen, jieba everywhere else.
 
 The agreement on the full real-data corpora is measured by ``benchmarks/backend_agreement.py``;
 these tests check the identity on a sample of real sentences, on the characters and runs that
@@ -31,9 +31,18 @@ EDGE_CASES = [
     "北京市北京上海接沪融杭一网通办",  # user-dictionary words over words of jieba's own dictionary
     "A1B2c3：1号店与4S店，第2011号",
     "。。！？……",
+    "换行\r\n回车\r和\n单独的换行",  # "\r\n" is one token, a lone "\r" or "\n" another
+    "版本3.5.6与v2.0%、a.5和.5%，_-+#&。",  # finalseg's letter-and-digit pieces and the signs between them
 ]
+FAST_BACKENDS = [pytest.param(name, marks=pytest.mark.skipif(not segment.backend_installed(name),
+                                                             reason=f"{name} is not installed"))
+                 for name in ("numba", "rjieba")]
 
-pytestmark = pytest.mark.skipif(not segment.backend_installed("rjieba"), reason="rjieba is not installed")
+
+def tokens_of(tokenizer, sentences: list[str]) -> tuple[list[str], list[int]]:
+    """Every token of the sentences as a string, and tokens per sentence, from any tokenizer."""
+    vocabulary, codes, _, lengths = tokenizer.encode_sentences(sentences)
+    return [vocabulary[code] for code in codes.tolist()], lengths.tolist()
 
 
 @pytest.fixture(scope="module")
@@ -57,28 +66,39 @@ def user_dict(tmp_path_factory) -> str:
     return str(path)
 
 
+@pytest.mark.parametrize("backend", FAST_BACKENDS)
 @pytest.mark.parametrize("hmm", [True, False])
-def test_rjieba_gives_jiebas_tokens_on_real_sentences(real_sentences, user_dict, hmm):
+def test_fast_backends_give_jiebas_tokens_on_real_sentences(real_sentences, user_dict, backend, hmm):
     for options in ({}, {"user_dicts": (user_dict,)}):
         reference = JiebaTokenizer(TokenizerConfig(backend="jieba", hmm=hmm, **options))
-        fast = segment.tokenizer_for(TokenizerConfig(backend="rjieba", hmm=hmm, **options))
-        expected_tokens, _, expected_lengths = reference.cut_sentences(real_sentences)
-        tokens, _, lengths = fast.cut_sentences(real_sentences)
-        assert lengths.tolist() == expected_lengths.tolist(), options
-        assert tokens == expected_tokens, options
+        fast = segment.tokenizer_for(TokenizerConfig(backend=backend, hmm=hmm, **options))
+        assert tokens_of(fast, real_sentences) == tokens_of(reference, real_sentences), options
+
+
+@pytest.mark.parametrize("backend", FAST_BACKENDS)
+@pytest.mark.parametrize("hmm", [True, False])
+def test_fast_backends_give_jiebas_tokens_on_edge_cases(backend, hmm):
+    reference = JiebaTokenizer(TokenizerConfig(backend="jieba", hmm=hmm))
+    fast = segment.tokenizer_for(TokenizerConfig(backend=backend, hmm=hmm))
+    for text in EDGE_CASES:
+        assert fast.lcut(text) == reference.lcut(text), text
+    assert tokens_of(fast, EDGE_CASES) == tokens_of(reference, EDGE_CASES)
+    for pair in (["含\n换行", "句子"], ["回车\r", "\n句子"], ["", "空句", ""]):
+        assert tokens_of(fast, pair) == tokens_of(reference, pair), pair
 
 
 @pytest.mark.parametrize("hmm", [True, False])
-def test_rjieba_gives_jiebas_tokens_on_edge_cases(hmm):
+def test_compiled_backend_gives_jiebas_tokens_on_random_text(hmm):
+    """Random mixtures of words, single characters, letters, digits, signs, spaces and characters
+    beyond the Basic Multilingual Plane, where every branch of jieba's cut is taken."""
     reference = JiebaTokenizer(TokenizerConfig(backend="jieba", hmm=hmm))
-    fast = segment.tokenizer_for(TokenizerConfig(backend="rjieba", hmm=hmm))
-    for text in EDGE_CASES:
-        assert fast.lcut(text) == reference.lcut(text), text
-    tokens, _, lengths = fast.cut_sentences(EDGE_CASES)
-    assert tokens == [token for text in EDGE_CASES for token in reference.lcut(text)]
-    assert lengths.tolist() == [len(reference.lcut(text)) for text in EDGE_CASES]
-    for pair in (["含\n换行", "句子"], ["回车\r", "句子"]):
-        assert fast.cut_sentences(pair)[0] == reference.lcut(pair[0]) + reference.lcut(pair[1])
+    fast = segment.tokenizer_for(TokenizerConfig(backend="numba", hmm=hmm))
+    rng = random.Random(1)
+    pieces = ["的", "一", "是", "杭", "研", "叛", "徒", "中出", "人民政府", "示范区", "长三角", "a", "Z", "0", "9",
+              "3.5", "%", ".", "-", "+", "#", "&", "_", "，", "。", " ", "\u3000", "\t", "\r", "\n", "\r\n", "㐀",
+              "𠀀", "鿿", "é", "\ud800"]
+    sentences = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    assert tokens_of(fast, sentences) == tokens_of(reference, sentences)
 
 
 def test_hmm_matches_jiebas_finalseg():
@@ -92,39 +112,51 @@ def test_hmm_matches_jiebas_finalseg():
         assert finalseg_cut(run) == list(finalseg.cut(run)), run
 
 
-def test_token_tables_are_equal_whichever_backend(real_sentences):
+@pytest.mark.parametrize("backend", FAST_BACKENDS)
+def test_token_tables_are_equal_whichever_backend(real_sentences, backend):
     corpus = ca.Corpus.from_texts(["标题\n" + "".join(real_sentences[i : i + 40]) for i in range(0, 1200, 40)])
     expected = ca.tokenize(corpus, backend="jieba").to_frame()
-    pd.testing.assert_frame_equal(ca.tokenize(corpus, backend="rjieba").to_frame(), expected)
-    pd.testing.assert_frame_equal(ca.tokenize(corpus, n_jobs=2, chunk_sentences=200).to_frame(), expected)
+    pd.testing.assert_frame_equal(ca.tokenize(corpus, backend=backend).to_frame(), expected)
+    pd.testing.assert_frame_equal(ca.tokenize(corpus, backend=backend, n_jobs=2, chunk_sentences=200).to_frame(),
+                                  expected)
 
 
-def test_auto_takes_rjieba_only_where_it_reproduces_jieba(tmp_path):
-    assert TokenizerConfig().resolved_backend == "rjieba"
-    assert TokenizerConfig(hmm=False).resolved_backend == "rjieba"
+def test_auto_takes_numba_only_where_it_reproduces_jieba(tmp_path):
+    assert TokenizerConfig().resolved_backend == "numba"
+    assert TokenizerConfig(hmm=False).resolved_backend == "numba"
     assert TokenizerConfig(pos=True).resolved_backend == "jieba"
     unsized = tmp_path / "unsized.dict"
     unsized.write_text("沪嘉同城示范区 nz\n", encoding="utf-8")
     assert TokenizerConfig(user_dicts=(str(unsized),)).resolved_backend == "jieba"
     ascii_word = tmp_path / "ascii.dict"
     ascii_word.write_text("5G 3000 nz\n", encoding="utf-8")
-    assert TokenizerConfig(user_dicts=(str(ascii_word),)).resolved_backend == "jieba"
-    assert TokenizerConfig(user_dicts=(str(ascii_word),), hmm=False).resolved_backend == "rjieba"
-    with pytest.raises(ValueError, match="cannot reproduce jieba"):
-        TokenizerConfig(backend="rjieba", pos=True)
+    assert TokenizerConfig(user_dicts=(str(ascii_word),)).resolved_backend == "numba"
+    for backend in ("numba", "rjieba"):
+        with pytest.raises(ValueError, match="cannot reproduce jieba"):
+            TokenizerConfig(backend=backend, pos=True)
+
+
+@pytest.mark.skipif(not segment.backend_installed("rjieba"), reason="rjieba is not installed")
+def test_rjieba_is_refused_where_its_output_cannot_be_mapped_back(tmp_path):
+    ascii_word = tmp_path / "ascii.dict"
+    ascii_word.write_text("5G 3000 nz\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="ASCII letters and digits"):
+        TokenizerConfig(backend="rjieba", user_dicts=(str(ascii_word),))
+    assert TokenizerConfig(backend="rjieba", user_dicts=(str(ascii_word),), hmm=False).resolved_backend == "rjieba"
 
 
 def test_the_configuration_names_the_backend_that_segments():
     fast, reference = TokenizerConfig().describe(), TokenizerConfig(backend="jieba").describe()
-    assert fast["backend"] == "rjieba" and fast["backend_version"] and fast["jieba_version"]
+    assert fast["backend"] == "numba" and fast["backend_version"] and fast["jieba_version"]
     assert reference["backend"] == "jieba" and reference["backend_version"] == reference["jieba_version"]
-    assert TokenizerConfig().key == TokenizerConfig(backend="rjieba").key != TokenizerConfig(backend="jieba").key
+    assert TokenizerConfig().key == TokenizerConfig(backend="numba").key != TokenizerConfig(backend="jieba").key
 
 
 def test_a_missing_backend_is_named_and_auto_falls_back(monkeypatch):
     monkeypatch.setattr(segment, "backend_installed", lambda name: False)
-    with pytest.raises(ImportError, match="pip install rjieba"):
-        TokenizerConfig(backend="rjieba")
+    for backend in ("numba", "rjieba"):
+        with pytest.raises(ImportError, match=f"pip install {backend}"):
+            TokenizerConfig(backend=backend)
     assert TokenizerConfig().resolved_backend == "jieba"
 
 

@@ -193,7 +193,7 @@ def test_the_backend_option_changes_the_segmenter_not_the_tokens():
     fast = run("frequency", "--n", "30", "--format", "csv", "--backend", "rjieba")
     assert reference.exit_code == 0 and fast.exit_code == 0, reference.output + fast.output
     assert reference.output.splitlines()[-30:] == fast.output.splitlines()[-30:]
-    assert "'pkuseg' is not one of 'auto', 'jieba', 'rjieba'" in run("frequency", "--backend", "pkuseg").output
+    assert "'pkuseg' is not one of 'auto', 'jieba', 'numba', 'rjieba'" in run("frequency", "--backend", "pkuseg").output
 
 
 def test_trends_unit_option_resamples_paragraphs_as_the_api_does(tmp_path):

@@ -49,7 +49,7 @@ def tokenizer_options(command):
         click.option("--no-lexicon", is_flag=True, help="Do not load the policy lexicon and place names."),
         click.option("--n-jobs", type=int, default=1, show_default=True, help="Worker processes; -1 uses every core."),
         click.option("--backend", type=click.Choice(["auto", *BACKENDS]), default="auto", show_default=True,
-                     help="Segmenter: auto takes rjieba wherever it gives jieba's tokens exactly, else jieba."),
+                     help="Segmenter: auto takes numba wherever it gives jieba's tokens exactly, else jieba."),
     ]
     return functools.reduce(lambda c, option: option(c), reversed(options), command)
 

@@ -44,7 +44,7 @@ class Corpus:
             dupes = sorted(docs.loc[docs["doc_id"].duplicated(), "doc_id"].unique())
             raise ValueError(f"doc_id values must be unique; repeated: {dupes}")
         docs = docs.reset_index(drop=True).copy()
-        docs["n_chars"] = docs["text"].map(len).astype("int64")
+        docs["n_chars"] = docs["text"].str.len().astype("int64")
         ordered = ["doc_id", *[c for c in docs.columns if c not in ("doc_id", "n_chars", "text")], "n_chars", "text"]
         self.docs = docs[ordered]
         self.report = report if report is not None else pd.DataFrame(columns=REPORT_COLUMNS)

@@ -27,14 +27,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import chain
-from pathlib import Path
 
 import numpy as np
 
-from cityanalytics.errors import InputFileError
-
-_USER_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
-"""jieba's pattern for a user-dictionary line: word, optional frequency, optional tag."""
+from cityanalytics.text.encoding import StringTokenizer
+from cityanalytics.text.jieba_dictionary import DictionaryEntry, main_dictionary, unreproduced
 
 _OUTSIDE_JIEBA_HAN = re.compile(r"[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 """Characters rjieba looks up as Han and jieba does not (jieba's range is U+4E00–U+9FD5)."""
@@ -71,50 +68,18 @@ def _token_shapes(words: list[str], text: str) -> tuple[np.ndarray, np.ndarray, 
     return lengths, codes[ends - lengths], codes[ends - 1]
 
 
-def read_user_dictionary(path: str | Path) -> list[tuple[str, int | None, str | None]]:
-    """(word, freq or None, tag or None) per line of a jieba user dictionary, parsed as jieba does."""
-    entries = []
-    for raw in Path(path).read_bytes().split(b"\n"):
-        try:
-            line = raw.strip().decode("utf-8").lstrip("\ufeff")
-        except UnicodeDecodeError:
-            raise InputFileError(path, "not a valid jieba user dictionary (it must be UTF-8)") from None
-        if line:
-            word, freq, tag = _USER_DICT_LINE.match(line).groups()
-            entries.append((word, int(freq) if freq else None, tag.strip() if tag else None))
-    return entries
-
-
-def _jieba_dictionary_path() -> Path:
-    import jieba
-
-    return Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
-
-
-def _dictionary_lines() -> tuple[list[str], list[int]]:
-    """Word and frequency of every line of jieba's main dictionary (``word freq tag``), the one rjieba embeds."""
-    text = _jieba_dictionary_path().read_text("utf-8")
-    fields = text.split()
-    if len(fields) == 3 * text.count("\n"):  # every line has its three fields: slice them apart
-        return fields[0::3], list(map(int, fields[1::3]))
-    pairs = [line.split(" ")[:2] for line in text.splitlines() if line]  # jieba's own reading
-    return [word for word, _ in pairs], [int(freq) for _, freq in pairs]
-
-
 @lru_cache(maxsize=1)
 def _ascii_dictionary_words() -> frozenset[str]:
     """Words of jieba's main dictionary made only of ASCII letters and digits."""
-    words, _ = _dictionary_lines()
+    words, _ = main_dictionary()
     return frozenset(word for word in words if word.isascii() and word.isalnum())
 
 
-def rjieba_limitation(entries: list[tuple[str, int | None, str | None]], *, hmm: bool, pos: bool) -> str:
+def rjieba_limitation(entries: list[DictionaryEntry], *, hmm: bool, pos: bool) -> str:
     """Why rjieba set up by :class:`RjiebaTokenizer` would not give jieba's tokens; empty if it would."""
-    if pos:
-        return "part-of-speech tags come from jieba.posseg, which segments with its own HMM"
-    unsized = [word for word, freq, _ in entries if not freq]
-    if unsized:
-        return f"{len(unsized)} dictionary entries without a positive frequency (e.g. {unsized[0]!r})"
+    common = unreproduced(entries, pos=pos)
+    if common:
+        return common
     if hmm:
         ascii_words = [word for word, _, _ in entries if word.isascii() and word.isalnum()]
         ascii_words += sorted(_ascii_dictionary_words())
@@ -123,16 +88,16 @@ def rjieba_limitation(entries: list[tuple[str, int | None, str | None]], *, hmm:
     return ""
 
 
-class RjiebaTokenizer:
+class RjiebaTokenizer(StringTokenizer):
     """jieba's segmentation, with this configuration's dictionary entries, computed by rjieba."""
 
-    def __init__(self, entries: list[tuple[str, int | None, str | None]], *, hmm: bool):
+    def __init__(self, entries: list[DictionaryEntry], *, hmm: bool):
         import rjieba
 
         self.hmm = hmm
         self.words = rjieba.Jieba()
         self._guessed: dict[str, list[str]] = {}
-        words, freqs = _dictionary_lines()
+        words, freqs = main_dictionary()
         current = dict(zip(words, freqs))  # what rjieba holds: one frequency per word
         jieba_total = sum(freqs)  # jieba counts every line, duplicates too
         rjieba_total = sum(current.values())

@@ -1,12 +1,16 @@
 """Word segmentation: the configuration, one initialised tokenizer per process, and batch segmentation.
 
-jieba is the reference. ``rjieba`` (jieba's algorithm in Rust) gives the same tokens several
-times faster when it is set up as jieba would be: the same dictionary frequencies and the same
-dictionary total, and jieba's own HMM for runs of unknown characters (see
-:mod:`cityanalytics.text.fast_jieba`). ``backend="auto"``, the default, takes rjieba wherever it
-reproduces jieba token for token and jieba otherwise (part-of-speech tags, user-dictionary
-entries without a positive frequency, and with the HMM on, dictionary words of ASCII letters and
-digits only); ``TokenizerConfig.resolved_backend`` says which and ``describe()`` records it.
+jieba is the reference. Two backends give its tokens, token for token, much faster:
+
+- ``numba``: jieba's algorithm compiled by numba over the code points of a whole batch, which
+  hands back integer codes instead of a Python string per token
+  (:mod:`cityanalytics.text.compiled_jieba`);
+- ``rjieba``: jieba's algorithm in Rust, set up with jieba's dictionary total and jieba's own HMM
+  for runs of unknown characters (:mod:`cityanalytics.text.fast_jieba`; the ``rjieba`` extra).
+
+``backend="auto"``, the default, takes numba wherever it reproduces jieba and jieba otherwise
+(part-of-speech tags, user-dictionary entries without a positive frequency);
+``TokenizerConfig.resolved_backend`` says which and ``describe()`` records it.
 
 Each process builds its tokenizer for a configuration once and reuses it for every batch.
 """
@@ -21,15 +25,21 @@ from dataclasses import asdict, dataclass
 from functools import cached_property, lru_cache
 from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cityanalytics.errors import InputFileError
 from cityanalytics.hashing import sha256_file, sha256_text
 from cityanalytics.text import resources
-from cityanalytics.text.fast_jieba import RjiebaTokenizer, read_user_dictionary, rjieba_limitation
+from cityanalytics.text.encoding import StringTokenizer
+from cityanalytics.text.fast_jieba import RjiebaTokenizer, rjieba_limitation
+from cityanalytics.text.jieba_dictionary import read_user_dictionary, unreproduced
 
-BACKENDS = ("jieba", "rjieba")
+if TYPE_CHECKING:
+    from cityanalytics.text.compiled_jieba import CompiledTokenizer
+
+BACKENDS = ("jieba", "numba", "rjieba")
 """Concrete backends; ``backend="auto"`` picks the fastest one that gives jieba's tokens."""
 
 _PUNCT = re.compile(r"^[\W_]+$")
@@ -46,8 +56,8 @@ def backend_installed(name: str) -> bool:
 class TokenizerConfig:
     """Everything that decides which tokens come out, so results and caches can name it.
 
-    ``backend`` is ``"auto"`` (rjieba where it reproduces jieba exactly, else jieba),
-    ``"jieba"`` (the reference) or ``"rjieba"``. ``user_dicts`` are jieba user-dictionary files
+    ``backend`` is ``"auto"`` (numba where it reproduces jieba exactly, else jieba),
+    ``"jieba"`` (the reference), ``"numba"`` or ``"rjieba"``. ``user_dicts`` are jieba user-dictionary files
     (``word [freq] [tag]`` per line); ``user_stopwords`` are word-list files. ``boilerplate``
     drops policy boilerplate (加强, 推进, …) from the terms; ``stopwords`` drops the general
     stopword list; ``pos`` asks jieba for part-of-speech tags (slower) so that ``keep_pos`` can
@@ -75,12 +85,12 @@ class TokenizerConfig:
         for path in (*self.user_dicts, *self.user_stopwords):
             if not Path(path).is_file():
                 raise InputFileError(path, "dictionary or stopword file not found")
-        if self.backend == "rjieba":
-            if not backend_installed("rjieba"):
-                raise ImportError("backend 'rjieba' needs the rjieba package: pip install rjieba")
-            if self.rjieba_limitation:
-                raise ValueError(f"backend 'rjieba' cannot reproduce jieba here: {self.rjieba_limitation}; "
-                                 "use backend='jieba' or 'auto'")
+        if self.backend in ("numba", "rjieba"):
+            if not backend_installed(self.backend):
+                raise ImportError(f"backend {self.backend!r} needs the {self.backend} package: pip install {self.backend}")
+            if self.limitation(self.backend):
+                raise ValueError(f"backend {self.backend!r} cannot reproduce jieba here: "
+                                 f"{self.limitation(self.backend)}; use backend='jieba' or 'auto'")
 
     @cached_property
     def stopword_set(self) -> frozenset[str]:
@@ -115,18 +125,19 @@ class TokenizerConfig:
         """(word, freq or None, tag or None) of every dictionary line, parsed as jieba parses them."""
         return [entry for path in self.dictionary_files() for entry in read_user_dictionary(path)]
 
-    @cached_property
-    def rjieba_limitation(self) -> str:
-        """Why rjieba would not give jieba's tokens for this configuration; empty if it would."""
+    def limitation(self, backend: str) -> str:
+        """Why a fast backend would not give jieba's tokens for this configuration; empty if it would."""
+        if backend == "numba":
+            return unreproduced(self.dictionary_entries, pos=self.pos)
         return rjieba_limitation(self.dictionary_entries, hmm=self.hmm, pos=self.pos)
 
     @cached_property
     def resolved_backend(self) -> str:
-        """The backend that segments: the one asked for, or for ``"auto"`` rjieba where it is
+        """The backend that segments: the one asked for, or for ``"auto"`` numba where it is
         installed and reproduces jieba exactly, else jieba."""
         if self.backend != "auto":
             return self.backend
-        return "rjieba" if backend_installed("rjieba") and not self.rjieba_limitation else "jieba"
+        return "numba" if backend_installed("numba") and not self.limitation("numba") else "jieba"
 
     def describe(self) -> dict:
         """The configuration with the backend that segments, its version and the reference
@@ -149,7 +160,7 @@ class TokenizerConfig:
         return sha256_text(json.dumps(self.describe(), sort_keys=True, ensure_ascii=False))[:16]
 
 
-class JiebaTokenizer:
+class JiebaTokenizer(StringTokenizer):
     """The reference: a private ``jieba.Tokenizer`` with this configuration's dictionaries.
 
     With ``pos`` it segments through ``jieba.posseg``, whose segmentation differs from plain
@@ -201,25 +212,30 @@ class JiebaTokenizer:
         return tokens, tags, lengths
 
 
-_TOKENIZERS: dict[str, JiebaTokenizer | RjiebaTokenizer] = {}
+_TOKENIZERS: dict[str, "JiebaTokenizer | RjiebaTokenizer | CompiledTokenizer"] = {}
 
 
-def tokenizer_for(config: TokenizerConfig) -> JiebaTokenizer | RjiebaTokenizer:
+def tokenizer_for(config: TokenizerConfig) -> "JiebaTokenizer | RjiebaTokenizer | CompiledTokenizer":
     """This process's tokenizer for ``config``: built and loaded on first use, then reused.
 
-    Either kind has ``lcut(text)`` and ``cut_sentences(sentences)``.
+    Every kind has ``lcut(text)`` and ``encode_sentences(sentences)``.
     """
     if config.key not in _TOKENIZERS:
-        if config.resolved_backend == "rjieba":
+        if config.resolved_backend == "numba":
+            from cityanalytics.text.compiled_jieba import CompiledTokenizer  # imports numba only when it segments
+
+            _TOKENIZERS[config.key] = CompiledTokenizer(config.dictionary_entries, hmm=config.hmm)
+        elif config.resolved_backend == "rjieba":
             _TOKENIZERS[config.key] = RjiebaTokenizer(config.dictionary_entries, hmm=config.hmm)
         else:
             _TOKENIZERS[config.key] = JiebaTokenizer(config)
     return _TOKENIZERS[config.key]
 
 
-def segment(sentences: list[str], config: TokenizerConfig) -> tuple[list[str], list[str] | None, np.ndarray]:
-    """Segment sentences; return all tokens, their POS tags (None unless ``pos``) and tokens per sentence."""
-    return tokenizer_for(config).cut_sentences(sentences)
+def segment(sentences: list[str], config: TokenizerConfig) -> tuple[list[str], np.ndarray, list[str] | None, np.ndarray]:
+    """Segment sentences; return the batch vocabulary, every token's int32 code into it, POS tags
+    per token (None unless ``pos``) and tokens per sentence."""
+    return tokenizer_for(config).encode_sentences(sentences)
 
 
 @lru_cache(maxsize=1 << 20)

@@ -19,6 +19,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cityanalytics.corpus.corpus import Corpus, sentence_columns
+from cityanalytics.text.encoding import encode
 from cityanalytics.text.segment import TokenizerConfig, is_term, segment, token_tags, tokenizer_for
 
 TOKEN_COLUMNS = ["doc_id", "section", "para", "sent", "i", "token", "tag", "is_term"]
@@ -34,35 +35,27 @@ class Chunk:
     sent: np.ndarray  # int32 per sentence
     vocabulary: list[str]
     codes: np.ndarray  # int32 index into vocabulary, one per token
-    tag_vocabulary: list[str]
-    tag_codes: np.ndarray  # int16 index into tag_vocabulary
+    tag_vocabulary: list[str] | None  # with part-of-speech tags only: a token's tag otherwise follows from the token
+    tag_codes: np.ndarray | None  # int16 index into tag_vocabulary
     sentence_lengths: np.ndarray  # tokens per sentence, in sentence order
-
-
-def encode(values: list[str]) -> tuple[list[str], np.ndarray]:
-    """The distinct values in order of first appearance and each value's int32 index into them."""
-    index: dict[str, int] = {}
-    codes = np.fromiter([index.setdefault(value, len(index)) for value in values], dtype=np.int32, count=len(values))
-    return list(index), codes
 
 
 def segment_documents(texts: list[str], config: TokenizerConfig) -> Chunk:
     """Split a run of documents into sentences as :meth:`Corpus.sentences` does, segment them and
     encode the tokens as codes (runs in a worker process, structure and all).
 
-    Without part-of-speech tags a token's tag follows from the token alone, so it is decided
-    once per distinct token.
+    Tags are kept only where jieba gave part-of-speech tags; otherwise a token's tag follows from
+    the token alone and is decided once per distinct token of the corpus, when chunks are merged.
     """
     sentence_doc, section, para, sent, sentences = sentence_columns(texts)
-    tokens, pos_tags, lengths = segment(sentences, config)
-    vocabulary, codes = encode(tokens)
-    if pos_tags is None:
-        tag_vocabulary, tag_of_token = encode(token_tags(vocabulary, None))
-        tag_codes = tag_of_token[codes]
-    else:
+    vocabulary, codes, pos_tags, lengths = segment(sentences, config)
+    tag_vocabulary = tag_codes = None
+    if pos_tags is not None:
+        tokens = [vocabulary[code] for code in codes.tolist()]
         tag_vocabulary, tag_codes = encode(token_tags(tokens, pos_tags))
+        tag_codes = tag_codes.astype(np.int16)
     structure = [column.astype(np.int32) for column in (sentence_doc, section, para, sent)]
-    return Chunk(*structure, vocabulary, codes, tag_vocabulary, tag_codes.astype(np.int16), lengths)
+    return Chunk(*structure, vocabulary, codes, tag_vocabulary, tag_codes, lengths)
 
 
 class Tokens:
@@ -205,6 +198,7 @@ def tokenize(
             bar.update()
     else:
         n_workers = min(workers, len(jobs)) - 1
+        tokenizer_for(config)  # built before the pool, so workers started by fork inherit it ready
         with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init, initargs=(config,)) as pool:
             chunks = _segment_here_and_in(pool, n_workers, jobs, config, bar)
     bar.close()
@@ -233,23 +227,28 @@ def _assemble(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, c
     its row in a document-term matrix).
     """
     vocabulary, codes = _merge([c.vocabulary for c in chunks], [c.codes for c in chunks])
-    tag_vocabulary, tag_codes = _merge([c.tag_vocabulary for c in chunks], [c.tag_codes for c in chunks])
+    if config.pos:
+        tag_vocabulary, tag_codes = _merge([c.tag_vocabulary for c in chunks], [c.tag_codes for c in chunks])
+    else:
+        tag_vocabulary, tag_of_token = np.unique(np.array(token_tags(vocabulary.tolist(), None), dtype=str),
+                                                 return_inverse=True)
+        tag_codes = tag_of_token.ravel()[codes]
 
     def per_sentence(values: list[np.ndarray], dtype) -> np.ndarray:
         return np.concatenate(values).astype(dtype, copy=False) if values else np.array([], dtype=dtype)
 
     lengths = per_sentence([c.sentence_lengths for c in chunks], np.int64)
     sentence_doc = per_sentence([c.sentence_doc + first for c, first in zip(chunks, first_docs)], np.int64)
-    token_doc = np.repeat(sentence_doc, lengths)
-    doc_starts = np.r_[0, np.flatnonzero(np.diff(token_doc)) + 1] if len(token_doc) else np.array([], dtype=np.int64)
-    position = np.arange(len(token_doc)) - np.repeat(doc_starts, np.diff(np.r_[doc_starts, len(token_doc)]))
+    doc_tokens = np.bincount(sentence_doc, weights=lengths, minlength=len(doc_ids)).astype(np.int64)
+    token_doc = np.repeat(np.arange(len(doc_ids), dtype=np.int32), doc_tokens)
+    position = np.arange(len(token_doc), dtype=np.int64) - np.repeat(np.cumsum(doc_tokens) - doc_tokens, doc_tokens)
     structure = {column: np.repeat(per_sentence([getattr(c, column) for c in chunks], np.int32), lengths)
                  for column in ("section", "para", "sent")}
     return pd.DataFrame(
         {
             "doc_id": pd.Categorical.from_codes(token_doc, categories=pd.Index(doc_ids)),
             **structure,
-            "i": position.astype(np.int64),
+            "i": position,
             "token": pd.Categorical.from_codes(codes, categories=pd.Index(vocabulary)),
             "tag": pd.Categorical.from_codes(tag_codes, categories=pd.Index(tag_vocabulary)),
             "is_term": is_term(vocabulary, codes, tag_vocabulary, tag_codes, config),

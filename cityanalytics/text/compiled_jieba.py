@@ -1,0 +1,436 @@
+"""jieba's segmentation compiled with numba: the same tokens, as integer codes, without a Python
+object per token.
+
+jieba cuts a sentence into blocks of characters it looks up (Han U+4E00–U+9FD5, ASCII letters
+and digits, ``+#&._%-``) and the characters between them, which stand alone (``\\r\\n`` stays
+one token). In a block it finds the most probable route through its prefix dictionary, and with
+the HMM hands each run of single characters that is not itself a word to ``jieba.finalseg``.
+The kernels here follow ``jieba.Tokenizer.cut`` step by step, with the same floating-point
+operations in the same order and the same tie-breaking, over the code points of a whole batch
+of sentences:
+
+- the dictionary is a trie: the first character indexes an array, deeper edges sit in a hash
+  table keyed by (node, character); every string jieba's ``FREQ`` holds is a node;
+- the route score of a word is ``(log(freq) - log(total)) + score after it``, as jieba adds it,
+  with the logarithms taken by Python's ``math.log``; on equal scores the longer word wins, as
+  jieba's ``max`` over (score, end) pairs decides;
+- the HMM is jieba.finalseg's Viterbi over B/M/E/S with its tables and tie-breaking.
+
+Each token becomes a code in the batch's vocabulary as it is found: a dictionary string by its
+trie node, another single character by its code point, any other string by an exact hash
+table. Python strings are made once per distinct token of the batch, not once per token.
+
+Part-of-speech tags and user-dictionary entries without a positive frequency are not
+reproduced (:func:`~cityanalytics.text.jieba_dictionary.unreproduced`): jieba then segments.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from numba import njit
+
+from cityanalytics.text.jieba_dictionary import DictionaryEntry, main_dictionary
+
+_N_CODE_POINTS = 0x110000
+_EDGE_SHIFT = 21
+"""Bits of a code point in a trie edge key (node << 21 | code point)."""
+_HAN_FIRST, _HAN_LAST = 0x4E00, 0x9FD5
+_B, _M, _E, _S, _PATH = 0, 1, 2, 3, 4
+
+
+def _block_table() -> np.ndarray:
+    """Which code points jieba looks up (its ``re_han_default``)."""
+    table = np.zeros(_N_CODE_POINTS, dtype=np.bool_)
+    table[_HAN_FIRST : _HAN_LAST + 1] = True
+    table[[ord(c) for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-"]] = True
+    return table
+
+
+@njit(cache=True, nogil=True)
+def _slot(key: int, mask: int) -> int:
+    mixed = key * -7046029254386353131  # 0x9E3779B97F4A7C15, Fibonacci hashing
+    return (mixed ^ (mixed >> 29)) & mask
+
+
+@njit(cache=True, nogil=True)
+def _build_trie(chars, starts, freqs, capacity):
+    """Insert every word (``chars[starts[w]:starts[w + 1]]``) in order; a later frequency of the
+    same word replaces the earlier one, and a prefix is a node of frequency 0, as in jieba's FREQ."""
+    root = np.full(_N_CODE_POINTS, -1, np.int32)
+    keys = np.full(capacity, -1, np.int64)
+    values = np.full(capacity, -1, np.int32)
+    node_freq = np.zeros(chars.size + 1, np.int64)
+    mask = capacity - 1
+    n_nodes = 1
+    for word in range(freqs.size):
+        node = 0
+        for i in range(starts[word], starts[word + 1]):
+            cp = chars[i]
+            if node == 0:
+                child = root[cp]
+                if child < 0:
+                    child = n_nodes
+                    n_nodes += 1
+                    root[cp] = child
+            else:
+                key = (np.int64(node) << _EDGE_SHIFT) | cp
+                slot = _slot(key, mask)
+                while keys[slot] != -1 and keys[slot] != key:
+                    slot = (slot + 1) & mask
+                if keys[slot] == key:
+                    child = values[slot]
+                else:
+                    child = n_nodes
+                    n_nodes += 1
+                    keys[slot] = key
+                    values[slot] = child
+            node = child
+        node_freq[node] = freqs[word]
+    return root, keys, values, node_freq[:n_nodes].copy()
+
+
+@njit(cache=True, nogil=True)
+def _child(root, keys, values, node, cp):
+    """The node one character below ``node``, or -1."""
+    if node == 0:
+        return root[cp]
+    key = (np.int64(node) << _EDGE_SHIFT) | cp
+    mask = keys.size - 1
+    slot = _slot(key, mask)
+    while True:
+        found = keys[slot]
+        if found == key:
+            return values[slot]
+        if found == -1:
+            return -1
+        slot = (slot + 1) & mask
+
+
+@njit(cache=True, nogil=True)
+def _is_han(cp):
+    return _HAN_FIRST <= cp <= _HAN_LAST
+
+
+@njit(cache=True, nogil=True)
+def _is_alnum(cp):
+    return (48 <= cp <= 57) or (65 <= cp <= 90) or (97 <= cp <= 122)
+
+
+@njit(cache=True, nogil=True)
+def _route(start, end, cps, root, keys, values, is_word, log_freq, log_total, route_score, route_end, route_node):
+    """jieba's ``get_DAG`` and ``calc`` over the block ``cps[start:end]``: for each position the end
+    (inclusive) and trie node of the word that starts the most probable route from there."""
+    route_score[end] = 0.0
+    for idx in range(end - 1, start - 1, -1):
+        best, best_end, best_node = 0.0, -1, -1
+        node = 0
+        for i in range(idx, end):
+            node = _child(root, keys, values, node, cps[i])
+            if node < 0:
+                break
+            if is_word[node]:
+                score = (log_freq[node] - log_total) + route_score[i + 1]
+                if best_end < 0 or score >= best:
+                    best, best_end, best_node = score, i, node
+        if best_end < 0:  # no word starts here: the character alone, at frequency 1
+            best, best_end, best_node = (0.0 - log_total) + route_score[idx + 1], idx, root[cps[idx]]
+        route_score[idx], route_end[idx], route_node[idx] = best, best_end, best_node
+
+
+@njit(cache=True, nogil=True)
+def _viterbi_words(start, end, cps, starts, emissions, trans, back, token_end, n):
+    """Append jieba.finalseg's words of the Han run ``cps[start:end]``: the best B/M/E/S path, where
+    two scores are equal taking the later state letter, as jieba's ``max`` over (score, state) does."""
+    e_to_b, s_to_b, m_to_m, b_to_m, s_to_s, e_to_s, b_to_e, m_to_e = (trans[0], trans[1], trans[2], trans[3],
+                                                                      trans[4], trans[5], trans[6], trans[7])
+    first = cps[start] - _HAN_FIRST
+    b = starts[_B] + emissions[_B, first]
+    m = starts[_M] + emissions[_M, first]
+    e = starts[_E] + emissions[_E, first]
+    s = starts[_S] + emissions[_S, first]
+    for t in range(1, end - start):
+        char = cps[start + t] - _HAN_FIRST
+        to_b, to_m, to_e, to_s = emissions[_B, char], emissions[_M, char], emissions[_E, char], emissions[_S, char]
+        from_e, from_s = e + e_to_b + to_b, s + s_to_b + to_b
+        if from_s >= from_e:
+            new_b, back[t, _B] = from_s, _S
+        else:
+            new_b, back[t, _B] = from_e, _E
+        from_m, from_b = m + m_to_m + to_m, b + b_to_m + to_m
+        if from_m >= from_b:
+            new_m, back[t, _M] = from_m, _M
+        else:
+            new_m, back[t, _M] = from_b, _B
+        from_s, from_e = s + s_to_s + to_s, e + e_to_s + to_s
+        if from_s >= from_e:
+            new_s, back[t, _S] = from_s, _S
+        else:
+            new_s, back[t, _S] = from_e, _E
+        from_b, from_m = b + b_to_e + to_e, m + m_to_e + to_e
+        if from_m >= from_b:
+            new_e, back[t, _E] = from_m, _M
+        else:
+            new_e, back[t, _E] = from_b, _B
+        b, m, e, s = new_b, new_m, new_e, new_s
+    state = _S if s >= e else _E
+    for t in range(end - start - 1, -1, -1):
+        back[t, _PATH] = state
+        if t > 0:
+            state = back[t, state]
+    following = start  # jieba's words: B opens one, E closes it, S stands alone; a trailing rest is one word
+    for t in range(end - start):
+        state = back[t, _PATH]
+        if state == _E or state == _S:
+            token_end[n] = start + t + 1
+            n += 1
+            following = start + t + 1
+    if following < end:
+        token_end[n] = end
+        n += 1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _skip_pieces(start, end, cps, token_end, n):
+    """Append finalseg's non-Han pieces: ``re.split('([a-zA-Z0-9]+(?:\\.\\d+)?%?)')``, empty ones dropped."""
+    other, p = start, start
+    while p < end:
+        if not _is_alnum(cps[p]):
+            p += 1
+            continue
+        q = p
+        while q < end and _is_alnum(cps[q]):
+            q += 1
+        if q + 1 < end and cps[q] == 46 and 48 <= cps[q + 1] <= 57:  # "." and a digit
+            q += 2
+            while q < end and 48 <= cps[q] <= 57:
+                q += 1
+        if q < end and cps[q] == 37:  # "%"
+            q += 1
+        if other < p:
+            token_end[n] = p
+            n += 1
+        token_end[n] = q
+        n += 1
+        other = p = q
+    if other < end:
+        token_end[n] = end
+        n += 1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _unknown_run(start, end, cps, root, keys, values, is_word, starts, emissions, trans, back, token_end, token_node,
+                 n):
+    """Append what jieba's ``__cut_DAG`` makes of a run (two or more) of single-character route words:
+    its characters if the run is a word, else ``finalseg.cut`` of it."""
+    node = 0
+    for i in range(start, end):
+        node = _child(root, keys, values, node, cps[i])
+        if node < 0:
+            break
+    if node >= 0 and is_word[node]:
+        for i in range(start, end):
+            token_end[n] = i + 1
+            token_node[n] = root[cps[i]]
+            n += 1
+        return n
+    first = n
+    i = start
+    while i < end:
+        j = i + 1
+        han = _is_han(cps[i])
+        while j < end and _is_han(cps[j]) == han:
+            j += 1
+        if han:
+            n = _viterbi_words(i, j, cps, starts, emissions, trans, back, token_end, n)
+        else:
+            n = _skip_pieces(i, j, cps, token_end, n)
+        i = j
+    token_node[first:n] = -1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _segment(cps, bounds, hmm, root, keys, values, is_word, log_freq, log_total, starts, emissions, trans,
+             in_block):
+    """Segment each sentence ``cps[bounds[k]:bounds[k + 1]]`` as ``jieba.Tokenizer.cut`` does.
+
+    Tokens tile the text, so each is stored by its end; returns the ends, each token's trie node
+    where the route already knows it (else -1), and tokens per sentence.
+    """
+    size = cps.size
+    token_end = np.empty(size, np.int64)
+    token_node = np.empty(size, np.int32)
+    per_sentence = np.zeros(bounds.size - 1, np.int64)
+    route_score = np.empty(size + 1, np.float64)
+    route_end = np.empty(size, np.int64)
+    route_node = np.empty(size, np.int32)
+    back = np.empty((size, 5), np.int8)  # per character: the best predecessor of each HMM state, then the path
+    n = 0
+    for k in range(bounds.size - 1):
+        before = n
+        i, stop = bounds[k], bounds[k + 1]
+        while i < stop:
+            if not in_block[cps[i]]:  # a character jieba does not look up stands alone, as does "\r\n"
+                i += 2 if cps[i] == 13 and i + 1 < stop and cps[i + 1] == 10 else 1
+                token_end[n], token_node[n] = i, -1
+                n += 1
+                continue
+            end = i + 1
+            while end < stop and in_block[cps[end]]:
+                end += 1
+            _route(i, end, cps, root, keys, values, is_word, log_freq, log_total, route_score, route_end, route_node)
+            x, run = i, -1  # run: start of the pending run of single characters (HMM) or of letters and digits
+            while x <= end:
+                y = route_end[x] + 1 if x < end else end + 1
+                single = x < end and y - x == 1 and (hmm or _is_alnum(cps[x]))
+                if single:
+                    if run < 0:
+                        run = x
+                else:
+                    if run >= 0:
+                        if x - run == 1:
+                            token_end[n], token_node[n] = x, route_node[run]
+                            n += 1
+                        elif hmm:
+                            n = _unknown_run(run, x, cps, root, keys, values, is_word, starts, emissions, trans, back,
+                                             token_end, token_node, n)
+                        else:
+                            token_end[n], token_node[n] = x, -1
+                            n += 1
+                        run = -1
+                    if x < end:
+                        token_end[n], token_node[n] = y, route_node[x]
+                        n += 1
+                x = y
+            i = end
+        per_sentence[k] = n - before
+    return token_end[:n], token_node[:n], per_sentence
+
+
+@njit(cache=True, nogil=True)
+def _content_hash(cps, start, end):
+    h = np.int64(-3750763034362895579)  # FNV-1a offset basis
+    for i in range(start, end):
+        h = (h ^ cps[i]) * 1099511628211
+    return h
+
+
+@njit(cache=True, nogil=True)
+def _encode(cps, token_end, token_node, root, keys, values, n_nodes, seen, interned):
+    """Each token's code in the batch vocabulary, numbered in order of first appearance, and each
+    code's first start and end in ``cps``. A string of the trie is known by its node, another single
+    character by ``n_nodes`` plus its code point (both through ``seen``, holding code + 1), any other
+    string by its content in the ``interned`` hash table (code + 1)."""
+    n = token_end.size
+    codes = np.empty(n, np.int32)
+    first_start = np.empty(n, np.int64)
+    first_end = np.empty(n, np.int64)
+    mask = interned.size - 1
+    n_vocab, start = 0, 0
+    for t in range(n):
+        end, node = token_end[t], token_node[t]
+        if node < 0:
+            node = 0
+            for i in range(start, end):
+                node = _child(root, keys, values, node, cps[i])
+                if node < 0:
+                    break
+        key = node if node >= 0 else (n_nodes + cps[start] if end - start == 1 else -1)
+        if key >= 0:
+            code = seen[key] - 1
+            if code < 0:
+                code = n_vocab
+                seen[key] = code + 1
+        else:
+            slot = _slot(_content_hash(cps, start, end), mask)
+            while True:
+                code = interned[slot] - 1
+                if code < 0:
+                    code = n_vocab
+                    interned[slot] = code + 1
+                    break
+                other = first_start[code]
+                if first_end[code] - other == end - start:
+                    same = True
+                    for i in range(end - start):
+                        if cps[other + i] != cps[start + i]:
+                            same = False
+                            break
+                    if same:
+                        break
+                slot = (slot + 1) & mask
+        if code == n_vocab:
+            first_start[code], first_end[code] = start, end
+            n_vocab += 1
+        codes[t] = code
+        start = end
+    return codes, first_start[:n_vocab], first_end[:n_vocab]
+
+
+@lru_cache(maxsize=1)
+def _hmm_model() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """jieba.finalseg's start scores (B, M, E, S), emission scores of the Han block by state and
+    character (its floor where it has none), and the eight transition scores in the order the
+    Viterbi uses them."""
+    from jieba import finalseg
+
+    floor = finalseg.MIN_FLOAT
+    starts = np.array([finalseg.start_P[state] for state in "BMES"], dtype=np.float64)
+    emissions = np.full((4, _HAN_LAST - _HAN_FIRST + 1), floor, dtype=np.float64)
+    for row, state in enumerate("BMES"):
+        for char, score in finalseg.emit_P[state].items():
+            if _HAN_FIRST <= ord(char) <= _HAN_LAST:
+                emissions[row, ord(char) - _HAN_FIRST] = score
+    pairs = ["EB", "SB", "MM", "BM", "SS", "ES", "BE", "ME"]
+    trans = np.array([finalseg.trans_P[a].get(b, floor) for a, b in pairs], dtype=np.float64)
+    return starts, emissions, trans
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+
+
+class CompiledTokenizer:
+    """jieba's segmentation with this configuration's dictionary entries, run by the compiled kernels."""
+
+    def __init__(self, entries: list[DictionaryEntry], *, hmm: bool):
+        words, freqs = main_dictionary()
+        words = words + [word for word, _, _ in entries]
+        freqs = np.array(freqs + [freq for _, freq, _ in entries], dtype=np.int64)
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        chars = _code_points("".join(words))
+        capacity = 1 << int(2 * len(chars)).bit_length()
+        root, keys, values, node_freq = _build_trie(chars, np.r_[0, np.cumsum(lengths)], freqs, capacity)
+        distinct, inverse = np.unique(node_freq, return_inverse=True)
+        log_freq = np.array([math.log(f) if f > 0 else 0.0 for f in distinct.tolist()])[inverse]
+        self.hmm = hmm
+        self.log_total = math.log(int(freqs.sum()))  # jieba adds every line's and every entry's frequency
+        self.trie = (root, keys, values, node_freq > 0, log_freq)
+        self.n_nodes = len(node_freq)
+        self.model = _hmm_model()
+        self.in_block = _block_table()
+
+    def encode_sentences(self, sentences: list[str]) -> tuple[list[str], np.ndarray, None, np.ndarray]:
+        """The batch vocabulary (distinct tokens in order of first appearance), every token's code
+        into it, None for tags, and tokens per sentence."""
+        text = "".join(sentences)
+        cps = _code_points(text)
+        lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
+        bounds = np.r_[0, np.cumsum(lengths)]
+        token_end, token_node, per_sentence = _segment(cps, bounds, self.hmm, *self.trie, self.log_total, *self.model,
+                                                       self.in_block)
+        seen = np.zeros(self.n_nodes + _N_CODE_POINTS, dtype=np.int32)  # calloc: pages appear as touched
+        interned = np.zeros(1 << max(int(2 * len(cps)).bit_length(), 4), dtype=np.int32)
+        codes, starts, ends = _encode(cps, token_end, token_node, *self.trie[:3], self.n_nodes, seen, interned)
+        vocabulary = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+        return vocabulary, codes, None, per_sentence
+
+    def lcut(self, text: str) -> list[str]:
+        """The tokens of one text, as ``jieba.Tokenizer.lcut(text, HMM=hmm)`` gives them."""
+        vocabulary, codes, _, _ = self.encode_sentences([text])
+        return [vocabulary[code] for code in codes.tolist()]

@@ -1,0 +1,63 @@
+"""jieba's dictionaries as jieba reads them: its main dictionary and user-dictionary files.
+
+The fast backends rebuild jieba's prefix dictionary from these, so they must parse every line
+exactly as ``jieba.Tokenizer.gen_pfdict`` and ``load_userdict`` do.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from cityanalytics.errors import InputFileError
+
+DictionaryEntry = tuple[str, "int | None", "str | None"]
+"""(word, frequency or None, tag or None) of one user-dictionary line."""
+
+_USER_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
+"""jieba's pattern for a user-dictionary line: word, optional frequency, optional tag."""
+
+
+def read_user_dictionary(path: str | Path) -> list[DictionaryEntry]:
+    """(word, freq or None, tag or None) per line of a jieba user dictionary, parsed as jieba does."""
+    entries = []
+    for raw in Path(path).read_bytes().split(b"\n"):
+        try:
+            line = raw.strip().decode("utf-8").lstrip("\ufeff")
+        except UnicodeDecodeError:
+            raise InputFileError(path, "not a valid jieba user dictionary (it must be UTF-8)") from None
+        if line:
+            word, freq, tag = _USER_DICT_LINE.match(line).groups()
+            entries.append((word, int(freq) if freq else None, tag.strip() if tag else None))
+    return entries
+
+
+def main_dictionary_path() -> Path:
+    import jieba
+
+    return Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
+
+
+@lru_cache(maxsize=1)
+def main_dictionary() -> tuple[list[str], list[int]]:
+    """Word and frequency of every line of jieba's main dictionary (``word freq tag``), duplicates
+    included: jieba keeps a word's last frequency but adds every line's to its total."""
+    text = main_dictionary_path().read_text("utf-8")
+    fields = text.split()
+    if len(fields) == 3 * text.count("\n"):  # every line has its three fields: slice them apart
+        return fields[0::3], list(map(int, fields[1::3]))
+    pairs = [line.split(" ")[:2] for line in text.splitlines() if line]  # jieba's own reading
+    return [word for word, _ in pairs], [int(freq) for _, freq in pairs]
+
+
+def unreproduced(entries: list[DictionaryEntry], *, pos: bool) -> str:
+    """What no fast backend reproduces of jieba for this configuration, empty if nothing: jieba's
+    part-of-speech tagger segments with its own HMM, and for an entry without a positive frequency
+    jieba derives one from its own state or forces the word apart."""
+    if pos:
+        return "part-of-speech tags come from jieba.posseg, which segments with its own HMM"
+    unsized = [word for word, freq, _ in entries if not freq]
+    if unsized:
+        return f"{len(unsized)} dictionary entries without a positive frequency (e.g. {unsized[0]!r})"
+    return ""
