@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from cityanalytics.counting import count_matrix
 from cityanalytics.text.tokens import Tokens
 
 UNITS = {"document": ["doc_id"], "section": ["doc_id", "section"], "paragraph": ["doc_id", "para"]}
@@ -128,12 +129,17 @@ def _units_in_order(table: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, p
     if len(inner):
         inner -= inner.min()
     key = documents * (int(inner.max()) + 1 if len(inner) else 1) + inner
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    rows = table[keys].iloc[first[order]].astype({"doc_id": str}).reset_index(drop=True)
-    return rank[inverse.ravel()], rows
+    if (key[1:] >= key[:-1]).all():  # tokens in document order: each unit is one run of equal keys
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+        unit = np.repeat(np.arange(len(first)), np.diff(np.r_[first, len(key)]))
+    else:
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        first, unit = first[order], rank[inverse.ravel()]
+    rows = table[keys].iloc[first].astype({"doc_id": str}).reset_index(drop=True)
+    return unit, rows
 
 
 def dtm(tokens: Tokens, unit: str = "document") -> DTM:
@@ -157,10 +163,7 @@ def dtm(tokens: Tokens, unit: str = "document") -> DTM:
     used = np.flatnonzero(np.bincount(col_codes, minlength=len(vocabulary)))
     remap = np.full(len(vocabulary), -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
-    counts = sp.csr_matrix(
-        (np.ones(len(col_codes), dtype=np.int64), (row_codes, remap[col_codes])), shape=(len(rows), len(used))
-    )
-    counts.sum_duplicates()
+    counts = count_matrix(row_codes, remap[col_codes], shape=(len(rows), len(used)))
     rows = rows.merge(tokens.docvars, on="doc_id", how="left")
     return DTM(counts, vocabulary[used], rows, "count", tuple(keys))
 

@@ -16,6 +16,7 @@ from itertools import chain
 
 import numpy as np
 import pandas as pd
+from numba import njit
 from tqdm.auto import tqdm
 
 from cityanalytics.corpus.corpus import Corpus, sentence_columns
@@ -215,8 +216,9 @@ def _merge(vocabularies: list[list[str]], codes: list[np.ndarray]) -> tuple[np.n
     index = {word: i for i, word in enumerate(dict.fromkeys(chain.from_iterable(vocabularies)))}
     local = [np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words)) for words in vocabularies]
     vocabulary, onto = np.unique(np.array(list(index), dtype=str), return_inverse=True)
-    moved = [onto.ravel()[positions][chunk_codes] for positions, chunk_codes in zip(local, codes)]
-    return vocabulary, np.concatenate(moved) if moved else np.array([], dtype=np.int64)
+    onto = onto.ravel().astype(np.int32)  # the codes pandas keeps for a vocabulary of this size, without a copy
+    moved = [onto[positions][chunk_codes] for positions, chunk_codes in zip(local, codes)]
+    return vocabulary, np.concatenate(moved) if moved else np.array([], dtype=np.int32)
 
 
 def _assemble(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, config: TokenizerConfig) -> pd.DataFrame:
@@ -232,22 +234,22 @@ def _assemble(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, c
     else:
         tag_vocabulary, tag_of_token = np.unique(np.array(token_tags(vocabulary.tolist(), None), dtype=str),
                                                  return_inverse=True)
-        tag_codes = tag_of_token.ravel()[codes]
+        tag_codes = tag_of_token.ravel().astype(np.int8)[codes]  # a handful of tags
 
     def per_sentence(values: list[np.ndarray], dtype) -> np.ndarray:
         return np.concatenate(values).astype(dtype, copy=False) if values else np.array([], dtype=dtype)
 
     lengths = per_sentence([c.sentence_lengths for c in chunks], np.int64)
     sentence_doc = per_sentence([c.sentence_doc + first for c, first in zip(chunks, first_docs)], np.int64)
-    doc_tokens = np.bincount(sentence_doc, weights=lengths, minlength=len(doc_ids)).astype(np.int64)
-    token_doc = np.repeat(np.arange(len(doc_ids), dtype=np.int32), doc_tokens)
-    position = np.arange(len(token_doc), dtype=np.int64) - np.repeat(np.cumsum(doc_tokens) - doc_tokens, doc_tokens)
-    structure = {column: np.repeat(per_sentence([getattr(c, column) for c in chunks], np.int32), lengths)
-                 for column in ("section", "para", "sent")}
+    per_token = _expand_sentences(sentence_doc, *(per_sentence([getattr(c, column) for c in chunks], np.int32)
+                                                  for column in ("section", "para", "sent")), lengths, len(doc_ids))
+    token_doc, section, para, sent, position = per_token
     return pd.DataFrame(
         {
             "doc_id": pd.Categorical.from_codes(token_doc, categories=pd.Index(doc_ids)),
-            **structure,
+            "section": section,
+            "para": para,
+            "sent": sent,
             "i": position,
             "token": pd.Categorical.from_codes(codes, categories=pd.Index(vocabulary)),
             "tag": pd.Categorical.from_codes(tag_codes, categories=pd.Index(tag_vocabulary)),
@@ -255,3 +257,28 @@ def _assemble(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, c
         },
         copy=False,  # keeps each column its own array instead of stacking equal dtypes into a copied block
     )
+
+
+def _expand_sentences(sentence_doc: np.ndarray, section: np.ndarray, para: np.ndarray, sent: np.ndarray,
+                      lengths: np.ndarray, n_docs: int) -> tuple[np.ndarray, ...]:
+    """Per-token columns from per-sentence ones: document, section, paragraph, sentence and the
+    token's index within its document. Documents are in order, each sentence's tokens contiguous."""
+    doc_tokens = np.bincount(sentence_doc, weights=lengths, minlength=n_docs).astype(np.int64)
+    doc_first = np.cumsum(doc_tokens) - doc_tokens
+    n_tokens = int(lengths.sum())
+    token_doc = np.empty(n_tokens, dtype=np.int8 if n_docs < 127 else np.int16 if n_docs < 32767 else np.int32)
+    columns = (token_doc, *(np.empty(n_tokens, dtype=np.int32) for _ in range(3)), np.empty(n_tokens, dtype=np.int64))
+    _fill_token_columns(sentence_doc, section, para, sent, lengths, doc_first, *columns)
+    return columns
+
+
+@njit(cache=True, nogil=True)
+def _fill_token_columns(sentence_doc, section, para, sent, lengths, doc_first, token_doc, token_section, token_para,
+                        token_sent, position):
+    t = 0
+    for s in range(lengths.size):
+        doc = sentence_doc[s]
+        for _ in range(lengths[s]):
+            token_doc[t], token_section[t], token_para[t], token_sent[t] = doc, section[s], para[s], sent[s]
+            position[t] = t - doc_first[doc]
+            t += 1
