@@ -13,7 +13,7 @@ has its own peak memory (resident set of the process and of its largest worker, 
   lexicon and place names, HMM on) segmenting the corpus's sentences in batches of 5,000 into
   codes over each batch's vocabulary, as ``tokenize`` uses them; set-up not timed;
 - ``pipeline``: ``Corpus.from_texts`` → ``tokenize`` (headings, paragraphs and sentences,
-  segmentation, the token table) → ``dtm``, on one core and on all. As for every row, loading
+  segmentation, the token table) → ``dtm``, with ``n_jobs=1`` (one core) and ``n_jobs=-1`` (all). As for every row, loading
   the dictionary is not timed (``jieba.lcut`` is timed after ``jieba.initialize()``); the
   tokenizer's set-up is reported on its own;
 - ``numba set-up, first use``: building the numba tokenizer in a process whose compiled-kernel
@@ -43,6 +43,8 @@ BATCH = 5000
 """Sentences per call of a backend, tokenize's default chunk."""
 TASKS = ["jieba.lcut", "rjieba.cut", "jieba_fast_dat.lcut", "backend jieba", "backend rjieba", "backend numba",
          "pipeline, 1 core", "pipeline, all cores", "numba set-up, first use"]
+REPEATED = ["backend numba", "pipeline, 1 core", "pipeline, all cores"]
+"""The fast tasks, run ``--repeat`` times: on a shared machine one run of a second or two is noisy."""
 
 
 def load_texts(realdata: Path) -> list[str]:
@@ -100,7 +102,7 @@ def run_task(task: str, texts: list[str]) -> dict:
         steps["from_texts"] = time.perf_counter() - started
         tokens = ca.tokenize(corpus, n_jobs=n_jobs, progress=False)
         steps["tokenize"] = time.perf_counter() - started - steps["from_texts"]
-        ca.dtm(tokens)
+        ca.dtm(tokens, n_jobs=n_jobs)
         steps["dtm"] = time.perf_counter() - started - steps["from_texts"] - steps["tokenize"]
     seconds = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -117,6 +119,12 @@ def measure(task: str, realdata: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run of median seconds, with every run's seconds beside it."""
+    ordered = sorted(runs, key=lambda run: run["seconds"])
+    return {**ordered[(len(ordered) - 1) // 2], "all_seconds": [run["seconds"] for run in runs]}
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -130,14 +138,15 @@ def versions() -> str:
     return f"Python {platform.python_version()}; " + ", ".join(f"{name} {version(name)}" for name in names)
 
 
-def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple]) -> None:
+def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple], repeat: int) -> None:
     base = results["jieba.lcut"]["seconds"]
     print(f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"- machine: {machine()}")
     print(f"- {versions()}")
     print(f"- load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in load[0])}; "
           f"after: {', '.join(f'{x:.2f}' for x in load[1])}")
-    print(f"- text: {CORPUS}, {n_chars / 1e6:.2f} M characters\n")
+    print(f"- text: {CORPUS}, {n_chars / 1e6:.2f} M characters")
+    print(f"- {', '.join(REPEATED)}: median of {repeat} runs, alternating\n")
     print("| measurement | seconds | M chars/s | × jieba.lcut | peak RSS MB | largest worker MB |")
     print("|---|---:|---:|---:|---:|---:|")
     for task, result in results.items():
@@ -150,9 +159,11 @@ def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple]) ->
     raw = results["backend numba"]["seconds"]
     one, every = results["pipeline, 1 core"], results["pipeline, all cores"]
     print()
+    for task in REPEATED:
+        print(f"- {task}, every run: {', '.join(f'{seconds:.2f}' for seconds in results[task]['all_seconds'])} s")
     for name, result in (("1 core", one), ("all cores", every)):
         steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result["steps"].items())
-        print(f"- pipeline, {name}: {steps}")
+        print(f"- pipeline, {name} (the median run): {steps}")
     print(f"- numba set-up on first use (compiling the kernels into an empty cache): "
           f"{results['numba set-up, first use']['seconds']:.1f} s")
     print(f"- everything but segmentation (pipeline on 1 core minus `backend numba`): {one['seconds'] - raw:.2f} s, "
@@ -164,6 +175,8 @@ def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple]) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--realdata", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "realdata")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="runs of each pipeline and of numba's segmentation, alternating; medians reported")
     parser.add_argument("--task", choices=TASKS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.task:
@@ -172,12 +185,18 @@ def main() -> None:
     n_chars = sum(map(len, load_texts(args.realdata)))
     before = os.getloadavg()
     results = {}
-    for task in TASKS:
+    for task in [task for task in TASKS if task not in REPEATED]:
         if task == "jieba_fast_dat.lcut" and not backend_installed("jieba_fast_dat"):
             continue
         results[task] = measure(task, args.realdata)
         print(f"{task}: {results[task]['seconds']:.2f} s", file=sys.stderr, flush=True)
-    report(results, n_chars, (before, os.getloadavg()))
+    runs: dict[str, list[dict]] = {task: [] for task in REPEATED}
+    for _ in range(args.repeat):  # alternating, so a slow spell of the machine falls on every task alike
+        for task in REPEATED:
+            runs[task].append(measure(task, args.realdata))
+            print(f"{task}: {runs[task][-1]['seconds']:.2f} s", file=sys.stderr, flush=True)
+    results.update({task: median_run(found) for task, found in runs.items()})
+    report(results, n_chars, (before, os.getloadavg()), args.repeat)
 
 
 if __name__ == "__main__":

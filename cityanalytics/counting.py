@@ -2,7 +2,8 @@
 
 scipy builds a CSR matrix from (row, column) pairs by sorting them; tokens arrive grouped by
 row (a document's tokens are contiguous in the token table), so counting each row's terms in
-a dense scratch vector and sorting only the row's distinct terms does the same in linear time.
+a dense scratch vector and sorting only the row's distinct terms does the same in linear time,
+and ranges of rows can be counted side by side in threads.
 """
 
 from __future__ import annotations
@@ -11,20 +12,25 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
+from cityanalytics.cores import even_ranges, in_threads
+
 
 @njit(cache=True, nogil=True)
-def _count_rows(columns, row_start, n_columns):
-    """Per row r (its tokens' columns are ``columns[row_start[r]:row_start[r + 1]]``): how many
-    distinct columns it has, and those columns in ascending order with their counts."""
-    n_rows = row_start.size - 1
-    indices = np.empty(columns.size, np.int32)
-    data = np.empty(columns.size, np.int64)
-    per_row = np.zeros(n_rows, np.int64)
+def _count_rows(start, end, columns, keep, row_start, n_columns):
+    """For rows start..end-1 (row r's tokens are ``columns[row_start[r]:row_start[r + 1]]``, those
+    with ``keep`` counted): each row's number of distinct columns, and those columns in ascending
+    order with their counts."""
+    size = row_start[end] - row_start[start]
+    indices = np.empty(size, np.int32)
+    data = np.empty(size, np.int64)
+    per_row = np.zeros(end - start, np.int64)
     scratch = np.zeros(n_columns, np.int64)
     k = 0
-    for row in range(n_rows):
+    for row in range(start, end):
         first = k
         for t in range(row_start[row], row_start[row + 1]):
+            if not keep[t]:
+                continue
             column = columns[t]
             if scratch[column] == 0:
                 indices[k] = column
@@ -34,21 +40,30 @@ def _count_rows(columns, row_start, n_columns):
         for j in range(first, k):
             data[j] = scratch[indices[j]]
             scratch[indices[j]] = 0
-        per_row[row] = k - first
+        per_row[row - start] = k - first
     return per_row, indices[:k], data[:k]
 
 
-def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
-    """The CSR matrix of how often each (row, column) pair occurs, with sorted column indices
-    and no stored zeros: what ``csr_matrix((ones, (rows, columns))).sum_duplicates()`` gives."""
-    rows = np.asarray(rows, dtype=np.int64)
-    columns = np.asarray(columns, dtype=np.int64)
+def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], keep: np.ndarray | None = None,
+                 threads: int = 1) -> sp.csr_matrix:
+    """The CSR matrix of how often each (row, column) pair occurs among the tokens ``keep`` marks
+    (all if None), with sorted column indices and no stored zeros: what
+    ``csr_matrix((ones, (rows, columns))).sum_duplicates()`` gives. ``threads`` count ranges of
+    rows side by side."""
+    rows = np.asarray(rows)
+    keep = np.ones(len(rows), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
     if len(rows) > 1 and not (rows[1:] >= rows[:-1]).all():
         order = np.argsort(rows, kind="stable")
-        rows, columns = rows[order], columns[order]
+        rows, columns, keep = rows[order], np.asarray(columns)[order], keep[order]
     row_start = np.zeros(shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=shape[0]), out=row_start[1:])
-    per_row, indices, data = _count_rows(columns, row_start, shape[1])
+    columns = np.asarray(columns)
+
+    def count(start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return _count_rows(start, end, columns, keep, row_start, shape[1])
+
+    parts = in_threads(count, even_ranges(np.diff(row_start), threads))
+    per_row, indices, data = (np.concatenate(arrays) for arrays in zip(*parts))
     indptr = np.zeros(shape[0] + 1, dtype=np.int32 if len(data) < 2**31 else np.int64)
     np.cumsum(per_row, out=indptr[1:])
     matrix = sp.csr_matrix((data, indices, indptr), shape=shape)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from cityanalytics.cores import worker_count
 from cityanalytics.counting import count_matrix
 from cityanalytics.text.tokens import Tokens
 
@@ -142,28 +143,29 @@ def _units_in_order(table: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, p
     return unit, rows
 
 
-def dtm(tokens: Tokens, unit: str = "document") -> DTM:
+def dtm(tokens: Tokens, unit: str = "document", *, n_jobs: int = 1) -> DTM:
     """Count the terms of each document (or section, or paragraph) into a sparse matrix.
 
     Rows carry the docvars; the vocabulary is sorted, so the same tokens give the same matrix.
+    ``n_jobs`` threads count ranges of rows side by side (-1: every core).
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {list(UNITS)}, not {unit!r}")
     keys = UNITS[unit]
     table = tokens.table
-    is_term = table["is_term"].to_numpy()
     if unit == "document":
-        row_codes = table["doc_id"].cat.codes.to_numpy()[is_term]
+        row_codes = table["doc_id"].cat.codes.to_numpy()
         rows = pd.DataFrame({"doc_id": table["doc_id"].cat.categories.astype(str)})
     else:
-        unit_codes, rows = _units_in_order(table, keys)
-        row_codes = unit_codes[is_term]
+        row_codes, rows = _units_in_order(table, keys)
     vocabulary = np.asarray(table["token"].cat.categories, dtype=str)
-    col_codes = table["token"].cat.codes.to_numpy()[is_term]
-    used = np.flatnonzero(np.bincount(col_codes, minlength=len(vocabulary)))
-    remap = np.full(len(vocabulary), -1, dtype=np.int64)
+    counts = count_matrix(row_codes, table["token"].cat.codes.to_numpy(), shape=(len(rows), len(vocabulary)),
+                          keep=table["is_term"].to_numpy(), threads=worker_count(n_jobs))
+    used = np.flatnonzero(np.bincount(counts.indices, minlength=len(vocabulary)))  # terms that occur
+    remap = np.zeros(len(vocabulary), dtype=counts.indices.dtype)
     remap[used] = np.arange(len(used))
-    counts = count_matrix(row_codes, remap[col_codes], shape=(len(rows), len(used)))
+    counts = sp.csr_matrix((counts.data, remap[counts.indices], counts.indptr), shape=(len(rows), len(used)))
+    counts.has_sorted_indices = True  # the remapping keeps each row's order
     rows = rows.merge(tokens.docvars, on="doc_id", how="left")
     return DTM(counts, vocabulary[used], rows, "count", tuple(keys))
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
 import cityanalytics as ca
+from cityanalytics.counting import count_matrix
 
 TEXTS = [
     "交通建设加快推进。交通网络更加完善。\n人才引进力度加大。",
@@ -83,6 +85,26 @@ def test_paragraph_and_section_units(tokens):
     assert ca.dtm(tokens, unit="section").keys == ("doc_id", "section")
     with pytest.raises(ValueError, match="unit must be one of"):
         ca.dtm(tokens, unit="sentence")
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_count_matrix_equals_scipys_summed_pairs(threads):
+    rng = np.random.default_rng(0)
+    rows, columns = rng.integers(0, 40, 5000), rng.integers(0, 300, 5000)
+    keep = rng.random(5000) < 0.7
+    expected = sp.csr_matrix((np.ones(keep.sum(), dtype=np.int64), (rows[keep], columns[keep])), shape=(45, 310))
+    expected.sum_duplicates()
+    for order in (np.argsort(rows, kind="stable"), np.arange(5000)):  # grouped by row, and shuffled
+        counts = count_matrix(rows[order], columns[order], (45, 310), keep=keep[order], threads=threads)
+        assert (counts != expected).nnz == 0 and counts.has_sorted_indices
+        assert counts.dtype == np.int64 and counts.nnz == expected.nnz  # no stored zeros, empty rows kept
+        assert all((np.diff(counts.indices[a:b]) > 0).all() for a, b in zip(counts.indptr[:-1], counts.indptr[1:]))
+
+
+def test_counting_in_threads_gives_the_same_matrix(tokens):
+    for unit in ("document", "paragraph"):
+        alone, threaded = ca.dtm(tokens, unit), ca.dtm(tokens, unit, n_jobs=2)
+        assert (alone.counts != threaded.counts).nnz == 0 and alone.vocabulary.tolist() == threaded.vocabulary.tolist()
 
 
 def test_same_tokens_give_the_same_matrix(tokens):

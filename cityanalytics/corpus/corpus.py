@@ -136,11 +136,11 @@ def sentence_columns(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     and index within the paragraph: :meth:`Corpus.sentences` as plain arrays and a list."""
     docs, sections, paras, lines = [], [], [], []
     for doc, text in enumerate(texts):
-        for para, _, _, section, _, line in split.paragraph_rows(text):
-            docs.append(doc)
-            sections.append(section)
-            paras.append(para)
-            lines.append(line)
+        rows = split.paragraph_rows(text)
+        docs.extend([doc] * len(rows))
+        sections.extend(row[3] for row in rows)
+        paras.extend(row[0] for row in rows)
+        lines.extend(row[5] for row in rows)
     sentences, counts = split.sentences_of_paragraphs(lines)
     first = np.cumsum(counts) - counts
 

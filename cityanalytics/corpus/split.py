@@ -71,9 +71,12 @@ def heading_level(line: str) -> int | None:
     return _MARKER_LEVELS[match.lastindex] if match else None
 
 
+_HEADING_END = re.compile(rf"[{SENTENCE_END}：]")
+
+
 def _heading_text(line: str) -> tuple[str, bool]:
     """The heading part of a marked line and whether the line goes on after it."""
-    match = re.search(rf"[{SENTENCE_END}：]", line)
+    match = _HEADING_END.search(line)
     if match is None:
         return line, False
     head = line[: match.end()]
@@ -81,7 +84,7 @@ def _heading_text(line: str) -> tuple[str, bool]:
     return head, bool(rest)
 
 
-def _stands_over_text(line: str, level: int, following: str | None) -> bool:
+def _stands_over_text(line: str, level: int, following: str | None, following_level: int | None) -> bool:
     """Whether a marked one-sentence line heads what follows rather than being an item of a list.
 
     ``（二）经市人民政府审核同意的。`` followed by ``（三）…`` is a list item; ``1、加强领导，完善机制。``
@@ -91,10 +94,10 @@ def _stands_over_text(line: str, level: int, following: str | None) -> bool:
         return False
     if line[-1] not in SENTENCE_END:
         return True
-    return following is not None and heading_level(following) != level
+    return following is not None and following_level != level
 
 
-def _is_unmarked_heading(line: str, following: str | None) -> bool:
+def _is_unmarked_heading(line: str, following: str | None, following_level: int | None) -> bool:
     """A short line without closing punctuation that stands over a longer paragraph."""
     return (
         following is not None
@@ -102,7 +105,7 @@ def _is_unmarked_heading(line: str, following: str | None) -> bool:
         and line[-1] not in SENTENCE_END + "：；:，"
         and not DATE_ONLY.fullmatch(line)
         and "\t" not in following
-        and (heading_level(following) is not None or (len(following) > len(line) and following[-1] in SENTENCE_END + CLOSING))
+        and (following_level is not None or (len(following) > len(line) and following[-1] in SENTENCE_END + CLOSING))
     )
 
 
@@ -114,6 +117,7 @@ def paragraphs(text: str) -> list[Paragraph]:
 def paragraph_rows(text: str) -> list[tuple[int, str, int | None, int, tuple[str, ...], str]]:
     """:func:`paragraphs` as plain tuples (para, kind, level, section, heading_path, text), for whole corpora."""
     lines = [line for line in map(str.strip, text.split("\n")) if line]
+    levels = [*map(heading_level, lines), None]  # each line's marker level, looked up once
     out: list[tuple[int, str, int | None, int, tuple[str, ...], str]] = []
     path: list[tuple[int, str]] = []
     heading_path: tuple[str, ...] = ()
@@ -126,15 +130,15 @@ def paragraph_rows(text: str) -> list[tuple[int, str, int | None, int, tuple[str
         elif "\t" in line:
             kind = "table_row"
         else:
-            level = heading_level(line)
+            level = levels[i]
             if level is not None:
                 head, goes_on = _heading_text(line)
                 if len(head) > MAX_HEADING_CHARS and goes_on:
                     head = head[:MAX_HEADING_CHARS]
                 kind = "paragraph" if goes_on else "heading"
-                if not goes_on and not _stands_over_text(line, level, following):
+                if not goes_on and not _stands_over_text(line, level, following, levels[i + 1]):
                     kind, level = "paragraph", None
-            elif _is_unmarked_heading(line, following):
+            elif _is_unmarked_heading(line, following, levels[i + 1]):
                 level, head, kind = UNMARKED_HEADING_LEVEL, line, "heading"
             if level is not None:
                 while path and path[-1][0] >= level:

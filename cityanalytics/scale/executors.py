@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
-from cityanalytics.text.tokens import worker_count
+from cityanalytics.cores import worker_count
 
 EXECUTORS = ("local", "dask")
 

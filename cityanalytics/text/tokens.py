@@ -10,15 +10,16 @@ than segmenting them.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
-from itertools import chain
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from numba import njit
 from tqdm.auto import tqdm
 
+from cityanalytics.cores import even_ranges, in_threads, worker_count
 from cityanalytics.corpus.corpus import Corpus, sentence_columns
 from cityanalytics.text.encoding import encode
 from cityanalytics.text.segment import TokenizerConfig, is_term, segment, token_tags, tokenizer_for
@@ -108,50 +109,45 @@ def _sentences_estimate(texts: list[str]) -> np.ndarray:
     return np.array([text.count("\n") + text.count("。") - text.count("。\n") + 1 for text in texts], dtype=np.int64)
 
 
-def worker_count(n_jobs: int) -> int:
-    """Processes for ``n_jobs``: -1 means every core this process may run on; 0 or less otherwise is an error."""
-    if n_jobs == -1:
-        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if n_jobs < 1:
-        raise ValueError(f"n_jobs must be a positive number of processes or -1 for every core, not {n_jobs}")
-    return n_jobs
-
-
 _WORKER_CONFIG: TokenizerConfig | None = None
+_WORKER_TEXTS: list[str] = []
 
 
-def _worker_init(config: TokenizerConfig) -> None:
-    """Build the worker's tokenizer once and keep its configuration, so jobs carry only documents."""
-    global _WORKER_CONFIG
-    _WORKER_CONFIG = config
+def _worker_init(config: TokenizerConfig, texts: list[str]) -> None:
+    """Build the worker's tokenizer once and keep the configuration and the corpus's texts, so a job
+    is only a range of documents. A worker started by fork inherits both without copying them."""
+    global _WORKER_CONFIG, _WORKER_TEXTS
+    _WORKER_CONFIG, _WORKER_TEXTS = config, texts
     tokenizer_for(config)
 
 
-def _segment_in_worker(texts: list[str]) -> Chunk:
-    return segment_documents(texts, _WORKER_CONFIG)
+def _segment_in_worker(start: int, end: int) -> Chunk:
+    return segment_documents(_WORKER_TEXTS[start:end], _WORKER_CONFIG)
 
 
-def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, jobs: list[list[str]], config: TokenizerConfig,
-                         bar) -> list[Chunk]:
-    """Segment the jobs in the pool's workers and in this process, which would otherwise wait idle:
-    n_jobs processes in all. The pool is kept two jobs per worker ahead; whenever it is, this
-    process takes the next job itself. Chunks come back in job order."""
-    chunks: list[Chunk | None] = [None] * len(jobs)
+def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, texts: list[str], doc_bounds: list[tuple[int, int]],
+                         config: TokenizerConfig, receive: Callable[[Chunk], Chunk], bar) -> list[Chunk]:
+    """Segment the documents ``texts[start:end]`` of each job range in the pool's workers and in this
+    process, which would otherwise wait idle: n_jobs processes in all. The pool is kept two jobs per
+    worker ahead; whenever it is, this process takes the next job itself. Each chunk goes through
+    ``receive`` as soon as it is done; they come back in job order."""
+    chunks: list[Chunk | None] = [None] * len(doc_bounds)
     pending: dict[int, Future] = {}
     ahead = 2 * n_workers
     next_job = 0
-    while next_job < len(jobs) or pending:
-        while next_job < len(jobs) and len(pending) < ahead:
-            pending[next_job] = pool.submit(_segment_in_worker, jobs[next_job])
+    while next_job < len(doc_bounds) or pending:
+        while next_job < len(doc_bounds) and len(pending) < ahead:
+            pending[next_job] = pool.submit(_segment_in_worker, *doc_bounds[next_job])
             next_job += 1
-        if next_job < len(jobs):
-            chunks[next_job] = segment_documents(jobs[next_job], config)
+        if next_job < len(doc_bounds):
+            start, end = doc_bounds[next_job]
+            chunks[next_job] = receive(segment_documents(texts[start:end], config))
             next_job += 1
             bar.update()
         else:
             wait(pending.values(), return_when=FIRST_COMPLETED)
         for job in [job for job, future in pending.items() if future.done()]:
-            chunks[job] = pending.pop(job).result()
+            chunks[job] = receive(pending.pop(job).result())
             bar.update()
     return chunks
 
@@ -188,53 +184,85 @@ def tokenize(
     doc_ids = corpus.docs["doc_id"].astype(str).tolist()
     texts = corpus.docs["text"].tolist()
     doc_bounds = _chunks(_sentences_estimate(texts), chunk_sentences)
-    jobs = [texts[a:b] for a, b in doc_bounds]
     workers = worker_count(n_jobs)
-    show = progress if progress is not None else len(jobs) > 1
-    bar = tqdm(total=len(jobs), desc="tokenizing", unit="chunk", disable=not show)
-    if workers == 1 or len(jobs) == 1:
+    show = progress if progress is not None else len(doc_bounds) > 1
+    bar = tqdm(total=len(doc_bounds), desc="tokenizing", unit="chunk", disable=not show)
+    union = ChunkUnion(config)
+    if workers == 1 or len(doc_bounds) == 1:
         chunks = []
-        for job in jobs:
-            chunks.append(segment_documents(job, config))
+        for start, end in doc_bounds:
+            chunks.append(union.receive(segment_documents(texts[start:end], config)))
             bar.update()
     else:
-        n_workers = min(workers, len(jobs)) - 1
+        n_workers = min(workers, len(doc_bounds)) - 1
         tokenizer_for(config)  # built before the pool, so workers started by fork inherit it ready
-        with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init, initargs=(config,)) as pool:
-            chunks = _segment_here_and_in(pool, n_workers, jobs, config, bar)
+        with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init, initargs=(config, texts)) as pool:
+            chunks = _segment_here_and_in(pool, n_workers, texts, doc_bounds, config, union.receive, bar)
     bar.close()
-    table = _assemble(chunks, [a for a, _ in doc_bounds], np.array(doc_ids, dtype=str), config)
+    table = _assemble(chunks, [a for a, _ in doc_bounds], np.array(doc_ids, dtype=str), union, config, workers)
     docvars = corpus.docvars.drop(columns=["n_chars"])
     return Tokens(table, docvars.reset_index(drop=True), config)
 
 
-def _merge(vocabularies: list[list[str]], codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """One sorted vocabulary (``np.unique`` order) for all chunks, and every chunk's codes moved onto it.
+class VocabularyUnion:
+    """The union of many vocabularies, grown one at a time as chunks arrive (so merging overlaps the
+    segmentation of later chunks) and sorted once at the end."""
 
-    Only the union of the chunk vocabularies is sorted, not their concatenation.
-    """
-    index = {word: i for i, word in enumerate(dict.fromkeys(chain.from_iterable(vocabularies)))}
-    local = [np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words)) for words in vocabularies]
-    vocabulary, onto = np.unique(np.array(list(index), dtype=str), return_inverse=True)
-    onto = onto.ravel().astype(np.int32)  # the codes pandas keeps for a vocabulary of this size, without a copy
-    moved = [onto[positions][chunk_codes] for positions, chunk_codes in zip(local, codes)]
-    return vocabulary, np.concatenate(moved) if moved else np.array([], dtype=np.int32)
+    def __init__(self):
+        self.index: dict[str, int] = {}
+
+    def add(self, vocabulary: list[str], codes: np.ndarray) -> np.ndarray:
+        """``codes`` (into ``vocabulary``) moved onto the union, whose words are numbered as they arrive."""
+        index = self.index
+        onto = np.fromiter([index.setdefault(word, len(index)) for word in vocabulary], dtype=np.int32,
+                           count=len(vocabulary))
+        return onto[codes]
+
+    def sorted(self, codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The union sorted (``np.unique`` order) and the concatenated codes moved onto it: int32,
+        the codes pandas keeps for a vocabulary of this size, without a copy."""
+        words = np.array(list(self.index), dtype=str)
+        order = np.argsort(words)
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        return words[order], rank[np.concatenate(codes)] if codes else np.array([], dtype=np.int32)
 
 
-def _assemble(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, config: TokenizerConfig) -> pd.DataFrame:
-    """Merge chunk vocabularies and expand sentence positions into token columns.
+class ChunkUnion:
+    """The tokens (and, with part-of-speech tags, the tags) of all chunks over one vocabulary."""
+
+    def __init__(self, config: TokenizerConfig):
+        self.config = config
+        self.words = VocabularyUnion()
+        self.tags = VocabularyUnion()
+
+    def receive(self, chunk: Chunk) -> Chunk:
+        """The chunk with its codes moved onto the union, its own vocabularies dropped."""
+        codes = self.words.add(chunk.vocabulary, chunk.codes)
+        tag_codes = self.tags.add(chunk.tag_vocabulary, chunk.tag_codes) if self.config.pos else None
+        return replace(chunk, vocabulary=[], codes=codes, tag_vocabulary=None, tag_codes=tag_codes)
+
+    def columns(self, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The sorted vocabulary, every token's code, the sorted tag vocabulary and every token's tag code."""
+        vocabulary, codes = self.words.sorted([chunk.codes for chunk in chunks])
+        if self.config.pos:
+            tag_vocabulary, tag_codes = self.tags.sorted([chunk.tag_codes for chunk in chunks])
+            return vocabulary, codes, tag_vocabulary, tag_codes
+        tag_vocabulary, tag_of_word = np.unique(np.array(token_tags(vocabulary.tolist(), None), dtype=str),
+                                                return_inverse=True)
+        return vocabulary, codes, tag_vocabulary, tag_of_word.ravel().astype(np.int8)[codes]  # a handful of tags
+
+
+def _assemble(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, union: ChunkUnion,
+              config: TokenizerConfig, workers: int = 1) -> pd.DataFrame:
+    """Put the chunks' codes onto the sorted vocabulary and expand sentence positions into token
+    columns (in ``workers`` threads).
 
     ``first_docs`` is the index of each chunk's first document. ``doc_id`` is categorical over
     every document of the corpus, so a document without any token still has its place (and
     its row in a document-term matrix).
     """
-    vocabulary, codes = _merge([c.vocabulary for c in chunks], [c.codes for c in chunks])
-    if config.pos:
-        tag_vocabulary, tag_codes = _merge([c.tag_vocabulary for c in chunks], [c.tag_codes for c in chunks])
-    else:
-        tag_vocabulary, tag_of_token = np.unique(np.array(token_tags(vocabulary.tolist(), None), dtype=str),
-                                                 return_inverse=True)
-        tag_codes = tag_of_token.ravel().astype(np.int8)[codes]  # a handful of tags
+    vocabulary, codes, tag_vocabulary, tag_codes = union.columns(chunks)
 
     def per_sentence(values: list[np.ndarray], dtype) -> np.ndarray:
         return np.concatenate(values).astype(dtype, copy=False) if values else np.array([], dtype=dtype)
@@ -242,7 +270,8 @@ def _assemble(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, c
     lengths = per_sentence([c.sentence_lengths for c in chunks], np.int64)
     sentence_doc = per_sentence([c.sentence_doc + first for c, first in zip(chunks, first_docs)], np.int64)
     per_token = _expand_sentences(sentence_doc, *(per_sentence([getattr(c, column) for c in chunks], np.int32)
-                                                  for column in ("section", "para", "sent")), lengths, len(doc_ids))
+                                                  for column in ("section", "para", "sent")), lengths, len(doc_ids),
+                                  workers)
     token_doc, section, para, sent, position = per_token
     return pd.DataFrame(
         {
@@ -260,24 +289,30 @@ def _assemble(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, c
 
 
 def _expand_sentences(sentence_doc: np.ndarray, section: np.ndarray, para: np.ndarray, sent: np.ndarray,
-                      lengths: np.ndarray, n_docs: int) -> tuple[np.ndarray, ...]:
+                      lengths: np.ndarray, n_docs: int, workers: int = 1) -> tuple[np.ndarray, ...]:
     """Per-token columns from per-sentence ones: document, section, paragraph, sentence and the
-    token's index within its document. Documents are in order, each sentence's tokens contiguous."""
+    token's index within its document. Documents are in order, each sentence's tokens contiguous;
+    ``workers`` threads fill ranges of sentences."""
     doc_tokens = np.bincount(sentence_doc, weights=lengths, minlength=n_docs).astype(np.int64)
     doc_first = np.cumsum(doc_tokens) - doc_tokens
+    sentence_first = np.cumsum(lengths) - lengths
     n_tokens = int(lengths.sum())
     token_doc = np.empty(n_tokens, dtype=np.int8 if n_docs < 127 else np.int16 if n_docs < 32767 else np.int32)
     columns = (token_doc, *(np.empty(n_tokens, dtype=np.int32) for _ in range(3)), np.empty(n_tokens, dtype=np.int64))
-    _fill_token_columns(sentence_doc, section, para, sent, lengths, doc_first, *columns)
+
+    def fill(start: int, end: int) -> None:
+        _fill_token_columns(start, end, sentence_doc, section, para, sent, lengths, sentence_first, doc_first, *columns)
+
+    in_threads(fill, even_ranges(lengths, workers))
     return columns
 
 
 @njit(cache=True, nogil=True)
-def _fill_token_columns(sentence_doc, section, para, sent, lengths, doc_first, token_doc, token_section, token_para,
-                        token_sent, position):
-    t = 0
-    for s in range(lengths.size):
+def _fill_token_columns(start, end, sentence_doc, section, para, sent, lengths, sentence_first, doc_first, token_doc,
+                        token_section, token_para, token_sent, position):
+    for s in range(start, end):
         doc = sentence_doc[s]
+        t = sentence_first[s]
         for _ in range(lengths[s]):
             token_doc[t], token_section[t], token_para[t], token_sent[t] = doc, section[s], para[s], sent[s]
             position[t] = t - doc_first[doc]

@@ -1,0 +1,43 @@
+"""How many cores a step may use, and compiled kernels run side by side in threads.
+
+The compiled kernels release the GIL, so threads run them truly in parallel without copying
+their inputs into other processes: a step splits its rows into ranges of about equal work and
+gives each thread one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+
+def worker_count(n_jobs: int) -> int:
+    """Processes or threads for ``n_jobs``: -1 means every core this process may run on; 0 or less
+    otherwise is an error."""
+    if n_jobs == -1:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive number of processes or -1 for every core, not {n_jobs}")
+    return n_jobs
+
+
+def even_ranges(work: np.ndarray, parts: int) -> list[tuple[int, int]]:
+    """Split items 0..len(work) into at most ``parts`` contiguous ranges [start, end) of about
+    equal total work (``work[i]`` is item i's)."""
+    if parts <= 1 or len(work) <= 1:
+        return [(0, len(work))]
+    done = np.cumsum(work)
+    cuts = np.searchsorted(done, done[-1] * np.arange(1, parts) / parts, side="right")
+    bounds = np.unique(np.r_[0, cuts, len(work)])
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+
+
+def in_threads(kernel: Callable, ranges: list[tuple[int, int]]) -> list:
+    """``kernel(start, end)`` for each range, in a thread each (here if there is one range), in order."""
+    if len(ranges) == 1:
+        return [kernel(*ranges[0])]
+    with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
+        return list(pool.map(lambda bounds: kernel(*bounds), ranges))
