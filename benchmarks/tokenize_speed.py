@@ -16,6 +16,8 @@ has its own peak memory (resident set of the process and of its largest worker, 
   segmentation, the token table) → ``dtm``, with ``n_jobs=1`` (one core) and ``n_jobs=-1`` (all). As for every row, loading
   the dictionary is not timed (``jieba.lcut`` is timed after ``jieba.initialize()``); the
   tokenizer's set-up is reported on its own;
+- ``cleaning``: what ``load_corpus`` does to each document's text after reading it, on one core:
+  ``to_simplified`` (the Traditional-character test) and ``clean_text``;
 - ``numba set-up, first use``: building the numba tokenizer in a process whose compiled-kernel
   cache is empty (``NUMBA_CACHE_DIR`` set to a new folder): the one-off compilation after
   installing; later processes load the kernels from the cache, as the set-up column shows.
@@ -42,8 +44,8 @@ CORPUS = "lawrefbook_local_regulations.jsonl"
 BATCH = 5000
 """Sentences per call of a backend, tokenize's default chunk."""
 TASKS = ["jieba.lcut", "rjieba.cut", "jieba_fast_dat.lcut", "backend jieba", "backend rjieba", "backend numba",
-         "pipeline, 1 core", "pipeline, all cores", "numba set-up, first use"]
-REPEATED = ["backend numba", "pipeline, 1 core", "pipeline, all cores"]
+         "pipeline, 1 core", "pipeline, all cores", "cleaning", "numba set-up, first use"]
+REPEATED = ["backend numba", "pipeline, 1 core", "pipeline, all cores", "cleaning"]
 """The fast tasks, run ``--repeat`` times: on a shared machine one run of a second or two is noisy."""
 
 
@@ -89,6 +91,12 @@ def run_task(task: str, texts: list[str]) -> dict:
         started = time.perf_counter()
         for start in range(0, len(sentences), BATCH):  # batches as tokenize gives them
             tokenizer.encode_sentences(sentences[start : start + BATCH])
+    elif task == "cleaning":
+        from cityanalytics.corpus import clean
+
+        started = time.perf_counter()
+        for text in texts:
+            clean.clean_text(clean.to_simplified(text)[0])
     elif task == "numba set-up, first use":
         started = time.perf_counter()
         tokenizer_for(TokenizerConfig(backend="numba")).lcut("预热")
@@ -166,8 +174,11 @@ def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple], re
         print(f"- pipeline, {name} (the median run): {steps}")
     print(f"- numba set-up on first use (compiling the kernels into an empty cache): "
           f"{results['numba set-up, first use']['seconds']:.1f} s")
-    print(f"- everything but segmentation (pipeline on 1 core minus `backend numba`): {one['seconds'] - raw:.2f} s, "
-          f"{(one['seconds'] - raw) / raw:.2f} × the segmentation time")
+    rest = one["seconds"] - raw
+    cleaning = results["cleaning"]["seconds"]
+    print(f"- everything but segmentation (pipeline on 1 core minus `backend numba`): {rest:.2f} s, "
+          f"{rest / raw:.2f} × the segmentation time; with the cleaning of a load: {rest + cleaning:.2f} s, "
+          f"{(rest + cleaning) / raw:.2f} ×")
     print(f"- 1 → {os.cpu_count()} cores: pipeline {one['seconds'] / every['seconds']:.2f} ×, "
           f"tokenize {one['steps']['tokenize'] / every['steps']['tokenize']:.2f} ×")
 

@@ -21,11 +21,24 @@ def test_width_and_punctuation_are_unified():
     assert clean.normalize_width("增长1,000.5万元, 同比") == "增长1,000.5万元，同比"
     assert clean.normalize_width("会议, 高举旗帜") == "会议，高举旗帜"
     assert clean.normalize_width("version (2.0) of x") == "version (2.0) of x"
+    assert clean.normalize_width("“通知”,《规划》:?x,y") == "“通知”，《规划》：?x,y"  # closing marks count as Chinese
+    assert clean.normalize_width(",开头与结尾!") == "，开头与结尾！"
+    assert clean.normalize_width("空\u3000格\u200b与\ufeff零宽。 句后，  空格") == "空 格与零宽。句后，空格"
 
 
 def test_traditional_to_simplified_says_whether_it_changed():
     assert clean.to_simplified("推進國際化城市建設") == ("推进国际化城市建设", True)
     assert clean.to_simplified("推进国际化城市建设") == ("推进国际化城市建设", False)
+
+
+def test_traditional_only_characters_are_judged_one_by_one():
+    """The table of Traditional-only characters agrees with converting each character on its own."""
+    table = clean._traditional_only_table()
+    for ch in "國際進坏乾噁薹" + "".join(chr(code) for code in range(0x4E00, 0x9FFF, 97)):
+        simplified = clean._t2s().convert(ch)
+        assert table[ord(ch)] == (simplified != ch and ch in clean._s2t().convert(simplified)), ch
+    assert clean.traditional_share("國際abc发展") == (2, 0.5)
+    assert clean.traditional_share("abc") == (0, 0.0)
 
 
 def test_simplified_text_is_never_rewritten():
@@ -59,6 +72,8 @@ def test_page_numbers_go_wherever_they_are():
         assert clean.remove_page_numbers(kept) == kept
     assert clean.remove_page_numbers("第3页\n正文") == "正文"
     assert clean.remove_page_numbers("2\n规划") == "2\n规划"  # a table's serial number stays
+    assert clean.remove_page_numbers("—3—开头") == "开头"
+    assert clean.remove_page_numbers("a--5--b") == "a-b"  # a dash glued to a word is not a page number's
 
 
 def test_preview_chunks_are_rejoined_mid_word():
@@ -106,6 +121,7 @@ def test_glued_headings_start_a_new_line():
     assert clean.break_before_inline_headings("舆论氛围。第四篇：推进") == "舆论氛围。\n第四篇：推进"
     assert clean.break_before_inline_headings("增长7.8%。1.5亿元") == "增长7.8%。1.5亿元"
     assert clean.break_before_inline_headings("由市划定。一、二级火险区设立标志。") == "由市划定。一、二级火险区设立标志。"
+    assert clean.break_before_inline_headings("完成。 \t（三）下一步；  第二章") == "完成。\n（三）下一步；\n第二章"
 
 
 def test_vertical_titles_are_joined():

@@ -13,6 +13,8 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+
 from cityanalytics.corpus.metadata import DOC_NO_LINE
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -21,18 +23,23 @@ CLOSING = "”’」』》）)】"
 CN_NUMERAL = "一二三四五六七八九十百零〇○"
 
 _ASCII_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
-_PUNCT_NEXT_TO_CJK = re.compile(rf"(?<=[{CJK}”’》）])([,:;!?])|([,:;!?])(?=[{CJK}“‘《（])")
+_ASCII_PUNCT = re.compile(r"[,:;!?]")
+_CJK_OR_CLOSING = re.compile(rf"[{CJK}”’》）]")
+_CJK_OR_OPENING = re.compile(rf"[{CJK}“‘《（]")
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,120})\)")
 _HAS_CJK = re.compile(f"[{CJK}]")
 _HEADING_START = re.compile(rf"^(?:第[{CN_NUMERAL}]{{1,3}}[篇章节]|[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、])")
-_SPACE_AFTER_PUNCT = re.compile(r"(?<=[，。：；！？、]) +")
+_SPACES_AFTER_PUNCT = re.compile(r"([，。：；！？、]) +")
 _INLINE_FURNITURE = re.compile(r"[（(](?:本站编辑|责任编辑|编辑|来源)[：:\s][^）)\n]{0,30}[）)]")
 _QUOTED = re.compile(r"“[^”]*”")
 _TITLE_END = re.compile(r"(通知|意见|方案|决定|办法|规定|条例|纲要|规划|报告|要点|计划|细则|通报|公告|决议|汇报)$")
 _ARTICLE_START = re.compile(rf"^第[{CN_NUMERAL}]{{1,4}}条")
-_PAGE_NUMBER = re.compile(r"(?<![0-9A-Za-z])[—－─-]{1,2}\s*\d{1,3}\s*[—－─-]{1,2}")
+_PAGE_NUMBER = re.compile(r"[—－─-](?<![0-9A-Za-z][—－─-])[—－─-]?\s*\d{1,3}\s*[—－─-]{1,2}")
+"""A page number such as ``—15—`` not glued to a word; the first dash is matched before the look
+back at what precedes it, so the search skips ahead to dashes instead of testing every position."""
+_PAGE_LINE = re.compile(r"\s*第\d{1,3}页\s*")
 _INLINE_HEADING = re.compile(
-    rf"(?<=[。！？；])[ \t]*(?=(?:（[{CN_NUMERAL}]{{1,3}}）|[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])|\d{{1,2}}[.．](?!\d)|第[{CN_NUMERAL}]{{1,3}}[篇章节]))"
+    rf"([。！？；])[ \t]*(?=(?:（[{CN_NUMERAL}]{{1,3}}）|[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])|\d{{1,2}}[.．](?!\d)|第[{CN_NUMERAL}]{{1,3}}[篇章节]))"
 )
 
 
@@ -43,6 +50,8 @@ _WIDTH_TABLE = {
     **dict.fromkeys(map(ord, "\u200b\ufeff")),
 }
 """Full-width digits and letters to ASCII, wide and non-breaking spaces to a space, zero-width ones removed."""
+_WIDE = re.compile("[" + "".join(re.escape(chr(code)) for code in _WIDTH_TABLE) + "]")
+"""The characters the table changes: replacing only these is ``str.translate`` without a lookup per character."""
 
 
 def normalize_width(text: str) -> str:
@@ -51,8 +60,14 @@ def normalize_width(text: str) -> str:
     Scrapes mix ``,`` and ``，`` and ``(一)`` and ``（一）``; one form makes headings and
     sentences detectable with one rule and keeps tokens identical across sources.
     """
-    text = text.translate(_WIDTH_TABLE)
-    text = _PUNCT_NEXT_TO_CJK.sub(lambda m: _ASCII_TO_FULL[m.group(1) or m.group(2)], text)
+    text = _WIDE.sub(lambda m: m.group().translate(_WIDTH_TABLE), text)
+
+    def _punct(match: re.Match) -> str:  # ASCII punctuation after a Chinese character or before one
+        start, end = match.span()
+        next_to_cjk = (start > 0 and _CJK_OR_CLOSING.match(text, start - 1)) or _CJK_OR_OPENING.match(text, end)
+        return _ASCII_TO_FULL[match.group()] if next_to_cjk else match.group()
+
+    text = _ASCII_PUNCT.sub(_punct, text)
 
     def _paren(match: re.Match) -> str:
         inner = match.group(1)
@@ -62,7 +77,7 @@ def normalize_width(text: str) -> str:
             return f"（{inner}）"
         return match.group(0)
 
-    return _SPACE_AFTER_PUNCT.sub("", _PAREN_PAIR.sub(_paren, text))
+    return _SPACES_AFTER_PUNCT.sub(r"\1", _PAREN_PAIR.sub(_paren, text))
 
 
 def normalize_whitespace(text: str) -> str:
@@ -91,23 +106,34 @@ def _s2t():
     return opencc.OpenCC("s2t")
 
 
-@lru_cache(maxsize=65536)
-def _traditional_only(ch: str) -> bool:
-    """A character that only Traditional writing uses: its Simplified form converts back to it.
+_CJK_RANGES = ((0x3400, 0x9FFF), (0xF900, 0xFAFF))
+"""The Chinese characters :func:`traditional_share` counts."""
+
+
+@lru_cache(maxsize=1)
+def _traditional_only_table() -> np.ndarray:
+    """For each code point below U+FB00, whether it is a character only Traditional writing uses:
+    OpenCC simplifies it, and its Simplified form converts back to it.
 
     坏 (→ 坯 → 坯) and 乾 (→ 干 → 幹) are valid Simplified characters that OpenCC would still
-    rewrite, so they do not count as evidence of Traditional text.
+    rewrite, so they do not count as evidence of Traditional text. Every character is converted
+    on its own line, so no phrase of the dictionary spans two of them.
     """
-    simplified = _t2s().convert(ch)
-    return simplified != ch and ch in _s2t().convert(simplified)
+    chars = [chr(code) for low, high in _CJK_RANGES for code in range(low, high + 1)]
+    simplified = _t2s().convert("\n".join(chars)).split("\n")
+    back = _s2t().convert("\n".join(simplified)).split("\n")
+    table = np.zeros(_CJK_RANGES[-1][1] + 1, dtype=bool)
+    table[[ord(ch) for ch, simple, again in zip(chars, simplified, back) if simple != ch and ch in again]] = True
+    return table
 
 
 def traditional_share(text: str) -> tuple[int, float]:
     """Number and share of the Chinese characters of a text that only Traditional writing uses."""
-    cjk = [ch for ch in text if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"]
-    if not cjk:
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cjk = codes[((codes >= 0x3400) & (codes <= 0x9FFF)) | ((codes >= 0xF900) & (codes <= 0xFAFF))]
+    if not len(cjk):
         return 0, 0.0
-    count = sum(_traditional_only(ch) for ch in cjk)
+    count = int(_traditional_only_table()[cjk].sum())
     return count, count / len(cjk)
 
 
@@ -170,7 +196,9 @@ def drop_furniture_lines(text: str) -> str:
 def remove_page_numbers(text: str) -> str:
     """Remove printed page numbers such as ``—15—`` wherever the scrape left them."""
     text = _PAGE_NUMBER.sub("", text)
-    return "\n".join(line for line in text.split("\n") if not re.fullmatch(r"\s*第\d{1,3}页\s*", line))
+    if "页" not in text:
+        return text
+    return "\n".join(line for line in text.split("\n") if not _PAGE_LINE.fullmatch(line))
 
 
 def join_numbered_chunks(text: str, min_chunk_chars: int = 150) -> str:
@@ -261,7 +289,7 @@ def join_broken_lines(text: str, min_long: int = 60) -> str:
 
 def break_before_inline_headings(text: str) -> str:
     """Start a new line where a numbered heading was glued to the end of the previous paragraph."""
-    return _INLINE_HEADING.sub("\n", text)
+    return _INLINE_HEADING.sub("\\1\n", text)
 
 
 def apply_line_joins(text: str, joins: list[str], source: str = "") -> str:
