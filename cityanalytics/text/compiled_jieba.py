@@ -16,9 +16,10 @@ of sentences:
   jieba's ``max`` over (score, end) pairs decides;
 - the HMM is jieba.finalseg's Viterbi over B/M/E/S with its tables and tie-breaking.
 
-Each token becomes a code in the batch's vocabulary as it is found: a dictionary string by its
-trie node, another single character by its code point, any other string by an exact hash
-table. Python strings are made once per distinct token of the batch, not once per token.
+Segmentation stores each token by where it ends (jieba's tokens tile the text). Encoding then
+gives each a code in the batch's vocabulary: a dictionary string by its trie node, another
+single character by its code point, any other string through an exact hash table. Python
+strings are made once per distinct token of the batch, not once per token.
 
 Part-of-speech tags and user-dictionary entries without a positive frequency are not
 reproduced (:func:`~cityanalytics.text.jieba_dictionary.unreproduced`): jieba then segments.
