@@ -18,8 +18,8 @@ from cityanalytics.cores import even_ranges, in_threads
 @njit(cache=True, nogil=True)
 def _count_rows(start, end, columns, keep, row_start, n_columns):
     """For rows start..end-1 (row r's tokens are ``columns[row_start[r]:row_start[r + 1]]``, those
-    with ``keep`` counted): each row's number of distinct columns, and those columns in ascending
-    order with their counts."""
+    with ``keep`` counted): each row's number of distinct columns, those columns in ascending
+    order with their counts, and -1, or the position of a kept column outside 0..n_columns-1."""
     size = row_start[end] - row_start[start]
     indices = np.empty(size, np.int32)
     data = np.empty(size, np.int64)
@@ -32,6 +32,8 @@ def _count_rows(start, end, columns, keep, row_start, n_columns):
             if not keep[t]:
                 continue
             column = columns[t]
+            if column < 0 or column >= n_columns:
+                return per_row, indices[:0], data[:0], t
             if scratch[column] == 0:
                 indices[k] = column
                 k += 1
@@ -41,16 +43,17 @@ def _count_rows(start, end, columns, keep, row_start, n_columns):
             data[j] = scratch[indices[j]]
             scratch[indices[j]] = 0
         per_row[row - start] = k - first
-    return per_row, indices[:k], data[:k]
+    return per_row, indices[:k], data[:k], -1
 
 
 def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], keep: np.ndarray | None = None,
                  threads: int = 1) -> sp.csr_matrix:
     """The CSR matrix of how often each (row, column) pair occurs among the tokens ``keep`` marks
-    (all if None), with sorted column indices and no stored zeros: what
-    ``csr_matrix((ones, (rows, columns))).sum_duplicates()`` gives. ``threads`` count ranges of
-    rows side by side."""
+    (all if None), with sorted column indices and no stored zeros: ``csr_matrix((ones, (rows,
+    columns)))`` with its duplicates summed. ``threads`` count ranges of rows side by side."""
     rows = np.asarray(rows)
+    if len(rows) and (rows.min() < 0 or rows.max() >= shape[0]):
+        raise ValueError(f"row codes must lie in 0..{shape[0] - 1}, not {rows.min()}..{rows.max()}")
     keep = np.ones(len(rows), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
     if len(rows) > 1 and not (rows[1:] >= rows[:-1]).all():
         order = np.argsort(rows, kind="stable")
@@ -59,11 +62,14 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], 
     np.cumsum(np.bincount(rows, minlength=shape[0]), out=row_start[1:])
     columns = np.asarray(columns)
 
-    def count(start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def count(start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         return _count_rows(start, end, columns, keep, row_start, shape[1])
 
     parts = in_threads(count, even_ranges(np.diff(row_start), threads))
-    per_row, indices, data = (np.concatenate(arrays) for arrays in zip(*parts))
+    per_row, indices, data, outside = zip(*parts)
+    for bad in (position for position in outside if position >= 0):
+        raise ValueError(f"column code {columns[bad]} of a counted token lies outside 0..{shape[1] - 1}")
+    per_row, indices, data = np.concatenate(per_row), np.concatenate(indices), np.concatenate(data)
     indptr = np.zeros(shape[0] + 1, dtype=np.int32 if len(data) < 2**31 else np.int64)
     np.cumsum(per_row, out=indptr[1:])
     matrix = sp.csr_matrix((data, indices, indptr), shape=shape)

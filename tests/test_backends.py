@@ -88,6 +88,23 @@ def test_fast_backends_give_jiebas_tokens_on_edge_cases(backend, hmm):
 
 
 @pytest.mark.parametrize("hmm", [True, False])
+def test_compiled_backend_takes_frequencies_beyond_64_bits(tmp_path, hmm):
+    """jieba keeps frequencies and their total as Python integers; so must the compiled tokenizer."""
+    huge = tmp_path / "huge.dict"
+    huge.write_text(f"中国 {2**63 - 1}\n美国 {2**63 - 1}\n国家 {10**20}\n", encoding="utf-8")
+    reference = JiebaTokenizer(TokenizerConfig(backend="jieba", hmm=hmm, user_dicts=(str(huge),)))
+    fast = segment.tokenizer_for(TokenizerConfig(backend="numba", hmm=hmm, user_dicts=(str(huge),)))
+    for text in ("发展中国家", "他说的确实在理", "中国和美国是国家"):
+        assert fast.lcut(text) == reference.lcut(text), text
+
+
+def test_configurations_that_segment_alike_share_one_tokenizer():
+    plain = segment.tokenizer_for(TokenizerConfig())
+    assert segment.tokenizer_for(TokenizerConfig(stopwords=False, boilerplate=True)) is plain
+    assert segment.tokenizer_for(TokenizerConfig(hmm=False)) is not plain
+
+
+@pytest.mark.parametrize("hmm", [True, False])
 def test_compiled_backend_gives_jiebas_tokens_on_random_text(hmm):
     """Random mixtures of words, single characters, letters, digits, signs, spaces and characters
     beyond the Basic Multilingual Plane, where every branch of jieba's cut is taken."""

@@ -101,6 +101,17 @@ def test_count_matrix_equals_scipys_summed_pairs(threads):
         assert all((np.diff(counts.indices[a:b]) > 0).all() for a, b in zip(counts.indptr[:-1], counts.indptr[1:]))
 
 
+def test_count_matrix_refuses_codes_outside_the_shape():
+    with pytest.raises(ValueError, match="column code -1"):
+        count_matrix(np.array([0, 0, 1]), np.array([-1, 2, 0]), (2, 3))
+    with pytest.raises(ValueError, match="column code 3"):
+        count_matrix(np.array([0, 1]), np.array([1, 3]), (2, 3), threads=2)
+    with pytest.raises(ValueError, match="row codes"):
+        count_matrix(np.array([0, 2]), np.array([1, 1]), (2, 3))
+    kept = count_matrix(np.array([0, 0]), np.array([-1, 2]), (1, 3), keep=np.array([False, True]))
+    assert kept.toarray().tolist() == [[0, 0, 1]]  # a token that is not counted is not checked
+
+
 def test_counting_in_threads_gives_the_same_matrix(tokens):
     for unit in ("document", "paragraph"):
         alone, threaded = ca.dtm(tokens, unit), ca.dtm(tokens, unit, n_jobs=2)

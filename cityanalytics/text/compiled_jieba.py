@@ -23,6 +23,8 @@ strings are made once per distinct token of the batch, not once per token.
 
 Part-of-speech tags and user-dictionary entries without a positive frequency are not
 reproduced (:func:`~cityanalytics.text.jieba_dictionary.unreproduced`): jieba then segments.
+The reference is a jieba whose process has not loaded such an entry elsewhere: jieba keeps the
+words it forces apart in one set shared by all its tokenizers (``finalseg.Force_Split_Words``).
 """
 
 from __future__ import annotations
@@ -57,16 +59,18 @@ def _slot(key: int, mask: int) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _build_trie(chars, starts, freqs, capacity):
-    """Insert every word (``chars[starts[w]:starts[w + 1]]``) in order; a later frequency of the
-    same word replaces the earlier one, and a prefix is a node of frequency 0, as in jieba's FREQ."""
+def _build_trie(chars, starts, log_freqs, positive, capacity):
+    """Insert every word (``chars[starts[w]:starts[w + 1]]``) in order with the log of its frequency
+    and whether that is positive; a later line of the same word replaces the earlier one, and a
+    prefix is a node of frequency 0, as in jieba's FREQ."""
     root = np.full(_N_CODE_POINTS, -1, np.int32)
     keys = np.full(capacity, -1, np.int64)
     values = np.full(capacity, -1, np.int32)
-    node_freq = np.zeros(chars.size + 1, np.int64)
+    node_log_freq = np.zeros(chars.size + 1, np.float64)
+    node_is_word = np.zeros(chars.size + 1, np.bool_)
     mask = capacity - 1
     n_nodes = 1
-    for word in range(freqs.size):
+    for word in range(log_freqs.size):
         node = 0
         for i in range(starts[word], starts[word + 1]):
             cp = chars[i]
@@ -89,8 +93,8 @@ def _build_trie(chars, starts, freqs, capacity):
                     keys[slot] = key
                     values[slot] = child
             node = child
-        node_freq[node] = freqs[word]
-    return root, keys, values, node_freq[:n_nodes].copy()
+        node_log_freq[node], node_is_word[node] = log_freqs[word], positive[word]
+    return root, keys, values, node_is_word[:n_nodes].copy(), node_log_freq[:n_nodes].copy()
 
 
 @njit(cache=True, nogil=True)
@@ -402,17 +406,17 @@ class CompiledTokenizer:
     def __init__(self, entries: list[DictionaryEntry], *, hmm: bool):
         words, freqs = main_dictionary()
         words = words + [word for word, _, _ in entries]
-        freqs = np.array(freqs + [freq for _, freq, _ in entries], dtype=np.int64)
+        freqs = freqs + [freq for _, freq, _ in entries]  # Python integers, as jieba keeps them: no overflow
+        log_of = {freq: math.log(freq) for freq in set(freqs) if freq > 0}
+        log_freqs = np.fromiter((log_of.get(freq, 0.0) for freq in freqs), dtype=np.float64, count=len(freqs))
+        positive = np.fromiter((freq > 0 for freq in freqs), dtype=np.bool_, count=len(freqs))
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         chars = _code_points("".join(words))
         capacity = 1 << int(2 * len(chars)).bit_length()
-        root, keys, values, node_freq = _build_trie(chars, np.r_[0, np.cumsum(lengths)], freqs, capacity)
-        distinct, inverse = np.unique(node_freq, return_inverse=True)
-        log_freq = np.array([math.log(f) if f > 0 else 0.0 for f in distinct.tolist()])[inverse]
+        self.trie = _build_trie(chars, np.r_[0, np.cumsum(lengths)], log_freqs, positive, capacity)
+        self.n_nodes = len(self.trie[3])
         self.hmm = hmm
-        self.log_total = math.log(int(freqs.sum()))  # jieba adds every line's and every entry's frequency
-        self.trie = (root, keys, values, node_freq > 0, log_freq)
-        self.n_nodes = len(node_freq)
+        self.log_total = math.log(sum(freqs))  # jieba adds every line's and every entry's frequency
         self.model = _hmm_model()
         self.in_block = _block_table()
 

@@ -43,11 +43,13 @@ def main_dictionary_path() -> Path:
 def main_dictionary() -> tuple[list[str], list[int]]:
     """Word and frequency of every line of jieba's main dictionary (``word freq tag``), duplicates
     included: jieba keeps a word's last frequency but adds every line's to its total."""
-    text = main_dictionary_path().read_text("utf-8")
+    data = main_dictionary_path().read_bytes()
+    text = data.decode("utf-8")
     fields = text.split()
-    if len(fields) == 3 * text.count("\n"):  # every line has its three fields: slice them apart
+    lines = text.count("\n")
+    if len(fields) == 3 * lines and text.count(" ") == 2 * lines:  # "word freq tag" on every line: slice
         return fields[0::3], list(map(int, fields[1::3]))
-    pairs = [line.split(" ")[:2] for line in text.splitlines() if line]  # jieba's own reading
+    pairs = [raw.strip().decode("utf-8").split(" ")[:2] for raw in data.split(b"\n") if raw.strip()]  # as jieba reads
     return [word for word, _ in pairs], [int(freq) for _, freq in pairs]
 
 

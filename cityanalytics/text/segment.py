@@ -159,6 +159,14 @@ class TokenizerConfig:
         """A short hash of :meth:`describe`: equal keys mean identical tokens for identical text."""
         return sha256_text(json.dumps(self.describe(), sort_keys=True, ensure_ascii=False))[:16]
 
+    @cached_property
+    def segmenter_key(self) -> str:
+        """What decides the segmentation alone (backend, HMM, tags, dictionaries), not which tokens
+        count as terms: configurations that differ only in stopwords share one tokenizer."""
+        described = self.describe()
+        fields = ("backend", "backend_version", "jieba_version", "hmm", "pos", "dictionary_hashes")
+        return sha256_text(json.dumps({name: described[name] for name in fields}, sort_keys=True))[:16]
+
 
 class JiebaTokenizer(StringTokenizer):
     """The reference: a private ``jieba.Tokenizer`` with this configuration's dictionaries.
@@ -220,16 +228,17 @@ def tokenizer_for(config: TokenizerConfig) -> "JiebaTokenizer | RjiebaTokenizer 
 
     Every kind has ``lcut(text)`` and ``encode_sentences(sentences)``.
     """
-    if config.key not in _TOKENIZERS:
+    key = config.segmenter_key
+    if key not in _TOKENIZERS:
         if config.resolved_backend == "numba":
             from cityanalytics.text.compiled_jieba import CompiledTokenizer  # imports numba only when it segments
 
-            _TOKENIZERS[config.key] = CompiledTokenizer(config.dictionary_entries, hmm=config.hmm)
+            _TOKENIZERS[key] = CompiledTokenizer(config.dictionary_entries, hmm=config.hmm)
         elif config.resolved_backend == "rjieba":
-            _TOKENIZERS[config.key] = RjiebaTokenizer(config.dictionary_entries, hmm=config.hmm)
+            _TOKENIZERS[key] = RjiebaTokenizer(config.dictionary_entries, hmm=config.hmm)
         else:
-            _TOKENIZERS[config.key] = JiebaTokenizer(config)
-    return _TOKENIZERS[config.key]
+            _TOKENIZERS[key] = JiebaTokenizer(config)
+    return _TOKENIZERS[key]
 
 
 def segment(sentences: list[str], config: TokenizerConfig) -> tuple[list[str], np.ndarray, list[str] | None, np.ndarray]:
