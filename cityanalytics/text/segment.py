@@ -57,11 +57,11 @@ class TokenizerConfig:
     """Everything that decides which tokens come out, so results and caches can name it.
 
     ``backend`` is ``"auto"`` (numba where it reproduces jieba exactly, else jieba),
-    ``"jieba"`` (the reference), ``"numba"`` or ``"rjieba"``. ``user_dicts`` are jieba user-dictionary files
-    (``word [freq] [tag]`` per line); ``user_stopwords`` are word-list files. ``boilerplate``
-    drops policy boilerplate (加强, 推进, …) from the terms; ``stopwords`` drops the general
-    stopword list; ``pos`` asks jieba for part-of-speech tags (slower) so that ``keep_pos`` can
-    filter.
+    ``"jieba"`` (the reference), ``"numba"`` or ``"rjieba"``. ``user_dicts`` are jieba
+    user-dictionary files (``word [freq] [tag]`` per line); ``user_stopwords`` are word-list
+    files. ``boilerplate`` drops policy boilerplate (加强, 推进, …) from the terms; ``stopwords``
+    drops the general stopword list; ``pos`` asks jieba for part-of-speech tags (slower) so that
+    ``keep_pos`` can filter.
 
     The files are read, and the key computed, once per configuration object: after editing a
     dictionary or stopword file, make a new ``TokenizerConfig`` (a new key, a new tokenizer).
