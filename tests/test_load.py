@@ -7,6 +7,7 @@ import pytest
 
 from cityanalytics import Corpus, InputFileError, MetadataError, load_corpus
 from cityanalytics.corpus.metadata import infer_metadata, parse_date
+from cityanalytics.scale.sources import FolderChunks
 
 NOTICE = (
     "杭州市人民政府关于印发2020年杭州市数字经济工作要点的通知\n"
@@ -56,6 +57,15 @@ def test_every_file_is_accounted_for(folder):
     loaded = report[report["status"] == "loaded"]
     assert set(loaded["doc_id"].dropna()) - {""} == set(corpus.docs["doc_id"])
     assert len(corpus) == 5
+
+
+def test_reading_in_several_processes_gives_the_same_corpus(folder):
+    alone, together = load_corpus(folder), load_corpus(folder, n_jobs=2)
+    pd.testing.assert_frame_equal(alone.docs, together.docs)
+    pd.testing.assert_frame_equal(alone.report, together.report)
+    single, several = FolderChunks(folder, size=2), FolderChunks(folder, size=2, n_jobs=2)
+    pd.testing.assert_frame_equal(pd.concat(list(several), ignore_index=True), pd.concat(list(single), ignore_index=True))
+    pd.testing.assert_frame_equal(several.report, alone.report)
 
 
 def test_encodings_and_traditional_conversion_are_recorded(folder):

@@ -62,9 +62,9 @@ def take_tokenizer_options(options: dict) -> dict:
     return {name: options.pop(name) for name in TOKENIZER_OPTIONS if name in options}
 
 
-def load(path: Path | None, metadata: Path | None) -> Corpus:
-    """The corpus at ``path``, or the seed corpus."""
-    return load_corpus(path, metadata=metadata)
+def load(path: Path | None, metadata: Path | None, n_jobs: int = 1) -> Corpus:
+    """The corpus at ``path``, or the seed corpus, read by ``n_jobs`` processes."""
+    return load_corpus(path, metadata=metadata, n_jobs=n_jobs)
 
 
 def tokens_from(path, metadata, userdict=(), stopwords_file=(), no_stopwords=False, boilerplate=False,
@@ -76,7 +76,7 @@ def tokens_from(path, metadata, userdict=(), stopwords_file=(), no_stopwords=Fal
     config = TokenizerConfig(lexicon=not no_lexicon, user_dicts=tuple(userdict), stopwords=not no_stopwords,
                              user_stopwords=tuple(stopwords_file), boilerplate=boilerplate, pos=pos,
                              keep_pos=tuple(keep_pos) if keep_pos else None, backend=backend)
-    return tokenize(load(path, metadata), config, n_jobs=n_jobs, progress=True, cache=cache)
+    return tokenize(load(path, metadata, n_jobs), config, n_jobs=n_jobs, progress=True, cache=cache)
 
 
 def emit(table: pd.DataFrame, output: Path | None, fmt: str = "table") -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from cityanalytics.corpus.read import SUPPORTED_SUFFIXES, decode_bytes, read_fil
 from cityanalytics.corpus.seeds import seed_dir
 from cityanalytics.errors import InputFileError, MetadataError
 from cityanalytics.hashing import sha256_text
+from cityanalytics.scale.executors import batched, in_order, open_executor
 
 REPORT_COLUMNS = ["file", "status", "reason", "doc_id"]
 RESERVED_DOCVARS = {"text", "n_chars", "section", "para", "sent", "i", "token", "tag", "is_term", "term", "count"}
@@ -205,6 +207,7 @@ def load_corpus(
     *,
     simplified: bool = True,
     progress: bool | None = None,
+    n_jobs: int = 1,
 ) -> Corpus:
     """Load the shipped seed corpus, or a folder of .txt/.md/.html/.docx/.pdf files.
 
@@ -212,10 +215,11 @@ def load_corpus(
     supplies docvars; any extra column becomes a docvar. Metadata not given is read off the
     text only where the text states it. Traditional characters become Simplified unless
     ``simplified=False``. Every input file appears in ``corpus.report``, loaded or skipped.
+    ``n_jobs`` processes read and clean files side by side (-1: every core); the result is the same.
     """
     report: list[dict] = []
     rows: list[dict] = []
-    for entry, row in read_documents(path, metadata, simplified=simplified, progress=progress):
+    for entry, row in read_documents(path, metadata, simplified=simplified, progress=progress, n_jobs=n_jobs):
         report.append(entry)
         if row is not None:
             rows.append(row)
@@ -229,23 +233,46 @@ def docs_frame(rows: list[dict]) -> pd.DataFrame:
     return docs
 
 
+READ_BATCH = 16
+"""Files one worker reads and cleans per task: enough to outweigh handing the task over."""
+
+
+def _read_and_clean(file: Path, simplified: bool) -> tuple[str, str, bool, dict] | str:
+    """One file's encoding, clean text, whether it was converted to Simplified and the metadata
+    its text states; or why it cannot be read. The costly part of loading, run wherever there is a core."""
+    try:
+        read = read_file(file)
+    except InputFileError as error:
+        return error.problem
+    text, converted = clean.to_simplified(read.text) if simplified else (read.text, False)
+    text = clean.clean_text(text)
+    return read.encoding, text, converted, infer_metadata(text) if text.strip() else {}
+
+
+def _read_and_clean_all(files: list[Path], simplified: bool) -> list[tuple[str, str, bool, dict] | str]:
+    return [_read_and_clean(file, simplified) for file in files]
+
+
 def read_documents(
     path: str | Path | None = None,
     metadata: str | Path | None = None,
     *,
     simplified: bool = True,
     progress: bool | None = None,
+    n_jobs: int = 1,
 ) -> Iterator[tuple[dict, dict | None]]:
     """Read, clean and describe the files under ``path`` one at a time, as :func:`load_corpus` does.
 
     Yields each input file's report entry with its document row (doc_id, docvars, text), or
-    ``None`` for a skipped file. Only the metadata table and a hash per loaded text are held, so
-    a folder larger than memory can be read document by document.
+    ``None`` for a skipped file. Only the metadata table, a hash per loaded text and the few
+    files being read are held, so a folder larger than memory can be read document by document.
+    ``n_jobs`` processes read and clean files ahead, in order; duplicates and doc_ids are decided
+    here, file by file, so the result does not depend on ``n_jobs``.
     """
     if path is None:
         root = seed_dir()
         yield from read_documents(root / "documents", metadata=root / "metadata.csv", simplified=simplified,
-                                  progress=progress)
+                                  progress=progress, n_jobs=n_jobs)
         return
     root = Path(path)
     if not root.exists():
@@ -269,56 +296,71 @@ def read_documents(
                                     row=int(i) + 2, column="file")
             meta_by_file[str(target)] = {k: v.strip() for k, v in row.items() if k != "file"}
 
+    def relative_name(file: Path) -> str:
+        return file.name if file == root else file.relative_to(root).as_posix()
+
+    def not_a_document(file: Path) -> tuple[str, str] | None:
+        """(status, reason) for a file not read as a document, None for one that is."""
+        if meta is not None and file.resolve() == meta_path.resolve():
+            return "loaded", f"metadata table ({len(meta)} rows)"
+        if any(part.startswith(".") for part in Path(relative_name(file)).parts):
+            return "skipped", "hidden file"
+        if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+            return "skipped", f"unsupported file type {file.suffix or '(none)'!r}"
+        return None
+
     seen_text: dict[str, str] = {}
     taken = {m["doc_id"] for m in meta_by_file.values() if m.get("doc_id")}
-    for file in tqdm(files, desc="loading", unit="file", disable=progress is False or (progress is None and len(files) < 200)):
-        relative = file.name if file == root else file.relative_to(root).as_posix()
-        entry = {"file": relative, "status": "skipped", "reason": "", "doc_id": ""}
-        if meta is not None and file.resolve() == meta_path.resolve():
-            entry.update(status="loaded", reason=f"metadata table ({len(meta)} rows)")
+    documents = (file for file in files if not_a_document(file) is None)
+    with open_executor("local", n_jobs) as (submit, window):
+        batches = in_order(submit, _read_and_clean_all, batched(documents, READ_BATCH), window, simplified)
+        outcomes = chain.from_iterable(batches)
+        for file in tqdm(files, desc="loading", unit="file",
+                         disable=progress is False or (progress is None and len(files) < 200)):
+            relative = relative_name(file)
+            entry = {"file": relative, "status": "skipped", "reason": "", "doc_id": ""}
+            listed = not_a_document(file)
+            if listed is not None:
+                entry["status"], entry["reason"] = listed
+                yield entry, None
+                continue
+            outcome = next(outcomes)
+            if isinstance(outcome, str):  # the file could not be read
+                entry["reason"] = outcome
+                yield entry, None
+                continue
+            encoding, text, converted, inferred = outcome
+            digest = sha256_text(text)
+            if not text.strip():
+                entry["reason"] = "no text left after removing site furniture"
+            elif digest in seen_text:
+                entry["reason"] = f"duplicate of {seen_text[digest]}"
+            else:
+                seen_text[digest] = relative
+                row = _document_row(file, relative, encoding, text, converted, inferred, meta_by_file, taken)
+                entry.update(status="loaded", doc_id=row["doc_id"])
+                yield entry, row
+                continue
             yield entry, None
-            continue
-        if any(part.startswith(".") for part in Path(relative).parts):
-            entry["reason"] = "hidden file"
-            yield entry, None
-            continue
-        if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-            entry["reason"] = f"unsupported file type {file.suffix or '(none)'!r}"
-            yield entry, None
-            continue
-        try:
-            read = read_file(file)
-        except InputFileError as error:
-            entry["reason"] = error.problem
-            yield entry, None
-            continue
-        text, converted = clean.to_simplified(read.text) if simplified else (read.text, False)
-        text = clean.clean_text(text)
-        if not text.strip():
-            entry["reason"] = "no text left after removing site furniture"
-            yield entry, None
-            continue
-        digest = sha256_text(text)
-        if digest in seen_text:
-            entry["reason"] = f"duplicate of {seen_text[digest]}"
-            yield entry, None
-            continue
-        seen_text[digest] = relative
-        given = dict(meta_by_file.get(str(file.resolve()), {}))
-        doc_id = given.pop("doc_id", "") or _doc_id_for(relative, taken)
-        taken.add(doc_id)
-        inferred = infer_metadata(text)
-        row = {"doc_id": doc_id, **{name: "" for name in DOCVARS}}
-        filled = []
-        for name, value in inferred.items():
-            if not given.get(name):
-                row[name] = value
-                filled.append(name)
-        row.update({k: v for k, v in given.items() if v != "" or k not in row})
-        row["source"] = given.get("source") or relative
-        row.update(encoding=read.encoding, simplified=converted, inferred=",".join(sorted(filled)), text=text)
-        entry.update(status="loaded", doc_id=doc_id)
-        yield entry, row
+
+
+def _document_row(file: Path, relative: str, encoding: str, text: str, converted: bool, inferred: dict,
+                  meta_by_file: dict[str, dict], taken: set[str]) -> dict:
+    """A loaded file's row: its doc_id (given, or made from its name), docvars given in the
+    metadata table, else stated by the text, and its text. Takes the doc_id into ``taken``."""
+    given = dict(meta_by_file.get(str(file.resolve()), {}))
+    doc_id = given.pop("doc_id", "") or _doc_id_for(relative, taken)
+    taken.add(doc_id)
+    row = {"doc_id": doc_id, **{name: "" for name in DOCVARS}}
+    filled = []
+    for name, value in inferred.items():
+        if not given.get(name):
+            row[name] = value
+            filled.append(name)
+    row.update({k: v for k, v in given.items() if v != "" or k not in row})
+    row["source"] = given.get("source") or relative
+    row.update(encoding=encoding, simplified=converted, inferred=",".join(sorted(filled)), text=text)
+    return row
 
 
 def concat(corpora: Iterable[Corpus]) -> Corpus:

@@ -12,10 +12,20 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from itertools import islice
 
 from cityanalytics.cores import worker_count
 
 EXECUTORS = ("local", "dask")
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` consecutive items (the last may be shorter)."""
+    if size < 1:
+        raise ValueError(f"chunk size must be at least 1, not {size}")
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
 
 
 def in_order(submit: Callable, function: Callable, items: Iterable, window: int, *args) -> Iterator:

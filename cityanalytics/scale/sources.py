@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 
 from cityanalytics.corpus.corpus import REPORT_COLUMNS, docs_frame, read_documents
 from cityanalytics.errors import InputFileError
-
-
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    """Lists of ``size`` consecutive items (the last may be shorter)."""
-    if size < 1:
-        raise ValueError(f"chunk size must be at least 1, not {size}")
-    items = iter(items)
-    while batch := list(islice(items, size)):
-        yield batch
+from cityanalytics.scale.executors import batched
 
 
 def record_chunks(records: Iterable[Mapping], size: int = 200) -> Iterator[pd.DataFrame]:
@@ -34,7 +25,7 @@ def record_chunks(records: Iterable[Mapping], size: int = 200) -> Iterator[pd.Da
     stops the stream, as it would stop ``Corpus``.
     """
     seen: set[str] = set()
-    for batch in _batches(records, size):
+    for batch in batched(records, size):
         docs = pd.DataFrame(batch)
         for column in ("doc_id", "text"):
             if column not in docs.columns:
@@ -93,21 +84,22 @@ class FolderChunks:
     """Docs tables of ``size`` documents from a folder, read and cleaned file by file as ``load_corpus`` does.
 
     Iterate it to read; afterwards ``report`` has one row per input file, loaded or skipped and
-    why, as ``corpus.report`` has.
+    why, as ``corpus.report`` has. ``n_jobs`` processes read and clean files ahead, in order.
     """
 
     def __init__(self, path: str | Path | None = None, size: int = 200, *, metadata: str | Path | None = None,
-                 simplified: bool = True):
-        self.path, self.size, self.metadata, self.simplified = path, size, metadata, simplified
+                 simplified: bool = True, n_jobs: int = 1):
+        self.path, self.size, self.metadata, self.simplified, self.n_jobs = path, size, metadata, simplified, n_jobs
         self._report: list[dict] = []
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         self._report = []
-        for batch in _batches(self._documents(), self.size):
+        for batch in batched(self._documents(), self.size):
             yield docs_frame(batch)
 
     def _documents(self) -> Iterator[dict]:
-        for entry, row in read_documents(self.path, self.metadata, simplified=self.simplified, progress=False):
+        for entry, row in read_documents(self.path, self.metadata, simplified=self.simplified, progress=False,
+                                         n_jobs=self.n_jobs):
             self._report.append(entry)
             if row is not None:
                 yield row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 
@@ -12,12 +14,12 @@ def encode(values: list[str]) -> tuple[list[str], np.ndarray]:
     return list(index), codes
 
 
-class StringTokenizer:
+class StringTokenizer(ABC):
     """Base of the tokenizers that return a Python string per token (jieba, rjieba): encodes them."""
 
+    @abstractmethod
     def cut_sentences(self, sentences: list[str]) -> tuple[list[str], list[str] | None, np.ndarray]:
         """All tokens of the sentences, their tags (or None) and tokens per sentence."""
-        raise NotImplementedError
 
     def encode_sentences(self, sentences: list[str]) -> tuple[list[str], np.ndarray, list[str] | None, np.ndarray]:
         """The batch vocabulary, every token's code into it, tags per token (or None) and tokens per sentence."""
