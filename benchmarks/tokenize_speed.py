@@ -18,6 +18,8 @@ has its own peak memory (resident set of the process and of its largest worker, 
   tokenizer's set-up is reported on its own;
 - ``cleaning``: what ``load_corpus`` does to each document's text after reading it, on one core:
   ``to_simplified`` (the Traditional-character test) and ``clean_text``;
+- ``load_corpus``: the texts written out as 1,911 UTF-8 files (not timed), then
+  ``load_corpus(folder, n_jobs=...)``: reading, cleaning, metadata inference, the docs table;
 - ``numba set-up, first use``: building the numba tokenizer in a process whose compiled-kernel
   cache is empty (``NUMBA_CACHE_DIR`` set to a new folder): the one-off compilation after
   installing; later processes load the kernels from the cache, as the set-up column shows.
@@ -44,8 +46,10 @@ CORPUS = "lawrefbook_local_regulations.jsonl"
 BATCH = 5000
 """Sentences per call of a backend, tokenize's default chunk."""
 TASKS = ["jieba.lcut", "rjieba.cut", "jieba_fast_dat.lcut", "backend jieba", "backend rjieba", "backend numba",
-         "pipeline, 1 core", "pipeline, all cores", "cleaning", "numba set-up, first use"]
-REPEATED = ["backend numba", "pipeline, 1 core", "pipeline, all cores", "cleaning"]
+         "pipeline, 1 core", "pipeline, all cores", "cleaning", "load_corpus, 1 core", "load_corpus, all cores",
+         "numba set-up, first use"]
+REPEATED = ["backend numba", "pipeline, 1 core", "pipeline, all cores", "cleaning", "load_corpus, 1 core",
+            "load_corpus, all cores"]
 """The fast tasks, run ``--repeat`` times: on a shared machine one run of a second or two is noisy."""
 
 
@@ -53,7 +57,7 @@ def load_texts(realdata: Path) -> list[str]:
     return [json.loads(line)["text"] for line in (realdata / CORPUS).read_text("utf-8").splitlines()]
 
 
-def run_task(task: str, texts: list[str]) -> dict:
+def run_task(task: str, texts: list[str], folder: Path) -> dict:
     """Time one task in this process; returns seconds and, for the pipeline, its steps."""
     import cityanalytics as ca
     from cityanalytics.text.segment import TokenizerConfig, tokenizer_for
@@ -97,6 +101,9 @@ def run_task(task: str, texts: list[str]) -> dict:
         started = time.perf_counter()
         for text in texts:
             clean.clean_text(clean.to_simplified(text)[0])
+    elif task.startswith("load_corpus"):
+        started = time.perf_counter()
+        ca.load_corpus(folder, n_jobs=1 if task.endswith("1 core") else -1, progress=False)
     elif task == "numba set-up, first use":
         started = time.perf_counter()
         tokenizer_for(TokenizerConfig(backend="numba")).lcut("预热")
@@ -118,9 +125,15 @@ def run_task(task: str, texts: list[str]) -> dict:
     return {"seconds": seconds, "steps": steps, "peak_mb": own, "worker_peak_mb": worker}
 
 
-def measure(task: str, realdata: Path) -> dict:
+def write_folder(texts: list[str], folder: Path) -> None:
+    """The texts as UTF-8 files, for ``load_corpus``."""
+    for n, text in enumerate(texts):
+        (folder / f"regulation_{n:05d}.txt").write_text(text, encoding="utf-8")
+
+
+def measure(task: str, realdata: Path, folder: Path) -> dict:
     """Run one task in a fresh Python process and read back its result."""
-    command = [sys.executable, __file__, "--realdata", str(realdata), "--task", task]
+    command = [sys.executable, __file__, "--realdata", str(realdata), "--folder", str(folder), "--task", task]
     with tempfile.TemporaryDirectory() as empty:
         env = {**os.environ, "NUMBA_CACHE_DIR": empty} if task == "numba set-up, first use" else None
         done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
@@ -161,7 +174,7 @@ def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple], re
         if task == "numba set-up, first use":
             continue
         seconds = result["seconds"]
-        worker = f"{result['worker_peak_mb']:.0f}" if task == "pipeline, all cores" else ""
+        worker = f"{result['worker_peak_mb']:.0f}" if task.endswith("all cores") else ""
         print(f"| {task} | {seconds:.2f} | {n_chars / seconds / 1e6:.2f} | {base / seconds:.1f} "
               f"| {result['peak_mb']:.0f} | {worker} |")
     raw = results["backend numba"]["seconds"]
@@ -180,7 +193,8 @@ def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple], re
           f"{rest / raw:.2f} × the segmentation time; with the cleaning of a load: {rest + cleaning:.2f} s, "
           f"{(rest + cleaning) / raw:.2f} ×")
     print(f"- 1 → {os.cpu_count()} cores: pipeline {one['seconds'] / every['seconds']:.2f} ×, "
-          f"tokenize {one['steps']['tokenize'] / every['steps']['tokenize']:.2f} ×")
+          f"tokenize {one['steps']['tokenize'] / every['steps']['tokenize']:.2f} ×, load_corpus "
+          f"{results['load_corpus, 1 core']['seconds'] / results['load_corpus, all cores']['seconds']:.2f} ×")
 
 
 def main() -> None:
@@ -189,22 +203,30 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5,
                         help="runs of each pipeline and of numba's segmentation, alternating; medians reported")
     parser.add_argument("--task", choices=TASKS, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.task:
-        print(json.dumps(run_task(args.task, load_texts(args.realdata))))
+        print(json.dumps(run_task(args.task, load_texts(args.realdata), args.folder)))
         return
+    with tempfile.TemporaryDirectory() as folder:
+        write_folder(load_texts(args.realdata), Path(folder))
+        run_all(args, Path(folder))
+
+
+def run_all(args: argparse.Namespace, folder: Path) -> None:
+    """Every task, the fast ones ``--repeat`` times, and the report."""
     n_chars = sum(map(len, load_texts(args.realdata)))
     before = os.getloadavg()
     results = {}
     for task in [task for task in TASKS if task not in REPEATED]:
         if task == "jieba_fast_dat.lcut" and not backend_installed("jieba_fast_dat"):
             continue
-        results[task] = measure(task, args.realdata)
+        results[task] = measure(task, args.realdata, folder)
         print(f"{task}: {results[task]['seconds']:.2f} s", file=sys.stderr, flush=True)
     runs: dict[str, list[dict]] = {task: [] for task in REPEATED}
     for _ in range(args.repeat):  # alternating, so a slow spell of the machine falls on every task alike
         for task in REPEATED:
-            runs[task].append(measure(task, args.realdata))
+            runs[task].append(measure(task, args.realdata, folder))
             print(f"{task}: {runs[task][-1]['seconds']:.2f} s", file=sys.stderr, flush=True)
     results.update({task: median_run(found) for task, found in runs.items()})
     report(results, n_chars, (before, os.getloadavg()), args.repeat)
