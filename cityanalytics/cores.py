@@ -30,7 +30,8 @@ def even_ranges(work: np.ndarray, parts: int) -> list[tuple[int, int]]:
     if parts <= 1 or len(work) <= 1:
         return [(0, len(work))]
     done = np.cumsum(work)
-    cuts = np.searchsorted(done, done[-1] * np.arange(1, parts) / parts, side="right")
+    middles = done - np.asarray(work) / 2  # an item goes to the part its middle falls in
+    cuts = np.searchsorted(middles, done[-1] * np.arange(1, parts) / parts)
     bounds = np.unique(np.r_[0, cuts, len(work)])
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
 

@@ -17,7 +17,7 @@ import pytest
 import cityanalytics as ca
 from cityanalytics.errors import InputFileError
 from cityanalytics.text import segment
-from cityanalytics.text.fast_jieba import finalseg_cut
+from cityanalytics.text.compiled_jieba import finalseg_cut
 from cityanalytics.text.segment import JiebaTokenizer, TokenizerConfig
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"

@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
 import cityanalytics as ca
+from cityanalytics.cores import even_ranges
 from cityanalytics.counting import count_matrix
 
 TEXTS = [
@@ -99,6 +100,15 @@ def test_count_matrix_equals_scipys_summed_pairs(threads):
         assert (counts != expected).nnz == 0 and counts.has_sorted_indices
         assert counts.dtype == np.int64 and counts.nnz == expected.nnz  # no stored zeros, empty rows kept
         assert all((np.diff(counts.indices[a:b]) > 0).all() for a, b in zip(counts.indptr[:-1], counts.indptr[1:]))
+
+
+def test_rows_are_split_into_ranges_of_about_equal_work():
+    work = np.array([5, 1, 1, 1, 1, 1, 5, 0, 0, 5])
+    ranges = even_ranges(work, 3)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(work)
+    assert all(end == start for (_, end), (start, _) in zip(ranges, ranges[1:]))  # contiguous, covering all
+    assert len(ranges) == 3 and max(work[a:b].sum() for a, b in ranges) <= 8
+    assert even_ranges(work, 1) == [(0, 10)] and even_ranges(np.zeros(4), 2) == [(0, 4)]
 
 
 def test_count_matrix_refuses_codes_outside_the_shape():

@@ -7,6 +7,8 @@ import pytest
 
 from cityanalytics import Corpus, InputFileError, MetadataError, load_corpus
 from cityanalytics.corpus.metadata import infer_metadata, parse_date
+from cityanalytics.corpus import corpus as corpus_module
+from cityanalytics.scale.executors import open_executor
 from cityanalytics.scale.sources import FolderChunks
 
 NOTICE = (
@@ -59,8 +61,16 @@ def test_every_file_is_accounted_for(folder):
     assert len(corpus) == 5
 
 
-def test_reading_in_several_processes_gives_the_same_corpus(folder):
+def test_reading_in_several_processes_gives_the_same_corpus(folder, monkeypatch):
+    asked = []
+
+    def recording_executor(kind, n_jobs):
+        asked.append(n_jobs)
+        return open_executor(kind, n_jobs)
+
+    monkeypatch.setattr(corpus_module, "open_executor", recording_executor)
     alone, together = load_corpus(folder), load_corpus(folder, n_jobs=2)
+    assert asked == [1, 2]  # the second load read its files in a pool of two processes
     pd.testing.assert_frame_equal(alone.docs, together.docs)
     pd.testing.assert_frame_equal(alone.report, together.report)
     single, several = FolderChunks(folder, size=2), FolderChunks(folder, size=2, n_jobs=2)

@@ -146,6 +146,15 @@ def _route(start, end, cps, root, keys, values, is_word, log_freq, log_total, ro
 
 
 @njit(cache=True, nogil=True)
+def _better(score_a, state_a, score_b, state_b):
+    """The higher of two (score, state) pairs; on equal scores the state with the later letter in
+    BMES, as jieba's ``max`` over (score, state) tuples decides."""
+    if score_a > score_b or (score_a == score_b and state_a > state_b):
+        return score_a, state_a
+    return score_b, state_b
+
+
+@njit(cache=True, nogil=True)
 def _viterbi_words(start, end, cps, starts, emissions, trans, back, token_end, n):
     """Append jieba.finalseg's words of the Han run ``cps[start:end]``: the best B/M/E/S path, where
     two scores are equal taking the later state letter, as jieba's ``max`` over (score, state) does."""
@@ -159,26 +168,11 @@ def _viterbi_words(start, end, cps, starts, emissions, trans, back, token_end, n
     for t in range(1, end - start):
         char = cps[start + t] - _HAN_FIRST
         to_b, to_m, to_e, to_s = emissions[_B, char], emissions[_M, char], emissions[_E, char], emissions[_S, char]
-        from_e, from_s = e + e_to_b + to_b, s + s_to_b + to_b
-        if from_s >= from_e:
-            new_b, back[t, _B] = from_s, _S
-        else:
-            new_b, back[t, _B] = from_e, _E
-        from_m, from_b = m + m_to_m + to_m, b + b_to_m + to_m
-        if from_m >= from_b:
-            new_m, back[t, _M] = from_m, _M
-        else:
-            new_m, back[t, _M] = from_b, _B
-        from_s, from_e = s + s_to_s + to_s, e + e_to_s + to_s
-        if from_s >= from_e:
-            new_s, back[t, _S] = from_s, _S
-        else:
-            new_s, back[t, _S] = from_e, _E
-        from_b, from_m = b + b_to_e + to_e, m + m_to_e + to_e
-        if from_m >= from_b:
-            new_e, back[t, _E] = from_m, _M
-        else:
-            new_e, back[t, _E] = from_b, _B
+        # each state's two possible predecessors (jieba's PrevStatus); a score is (previous + transition) + emission
+        new_b, back[t, _B] = _better(e + e_to_b + to_b, _E, s + s_to_b + to_b, _S)
+        new_m, back[t, _M] = _better(m + m_to_m + to_m, _M, b + b_to_m + to_m, _B)
+        new_s, back[t, _S] = _better(s + s_to_s + to_s, _S, e + e_to_s + to_s, _E)
+        new_e, back[t, _E] = _better(m + m_to_e + to_e, _M, b + b_to_e + to_e, _B)
         b, m, e, s = new_b, new_m, new_e, new_s
     state = _S if s >= e else _E
     for t in range(end - start - 1, -1, -1):
@@ -244,6 +238,15 @@ def _unknown_run(start, end, cps, root, keys, values, is_word, starts, emissions
             n += 1
         return n
     first = n
+    n = _finalseg(start, end, cps, starts, emissions, trans, back, token_end, n)
+    token_node[first:n] = -1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _finalseg(start, end, cps, starts, emissions, trans, back, token_end, n):
+    """Append ``jieba.finalseg.cut`` of ``cps[start:end]``: the HMM's words of each Han run, the
+    letter-and-digit pieces of what lies between."""
     i = start
     while i < end:
         j = i + 1
@@ -255,8 +258,24 @@ def _unknown_run(start, end, cps, root, keys, values, is_word, starts, emissions
         else:
             n = _skip_pieces(i, j, cps, token_end, n)
         i = j
-    token_node[first:n] = -1
     return n
+
+
+@njit(cache=True, nogil=True)
+def _finalseg_ends(cps, starts, emissions, trans):
+    token_end = np.empty(cps.size, np.int64)
+    back = np.empty((cps.size, 5), np.int8)
+    return token_end[: _finalseg(0, cps.size, cps, starts, emissions, trans, back, token_end, 0)]
+
+
+def finalseg_cut(run: str) -> list[str]:
+    """``list(jieba.finalseg.cut(run))``: jieba's HMM words of a run of unknown characters, compiled.
+
+    Words jieba forces apart (``finalseg.Force_Split_Words``, from dictionary entries of frequency
+    0) are not split: no backend but jieba takes such entries.
+    """
+    ends = _finalseg_ends(_code_points(run), *_hmm_model()).tolist()
+    return [run[start:end] for start, end in zip([0, *ends[:-1]], ends)]
 
 
 @njit(cache=True, nogil=True)

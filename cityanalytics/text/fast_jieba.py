@@ -11,7 +11,8 @@ jieba in three places, each handled here:
 2. **The HMM for unknown words.** rjieba's HMM breaks ties and treats digits and punctuation
    differently from jieba's. So the route is taken from rjieba without HMM, and each run of
    single characters that jieba would hand to its HMM goes through jieba's HMM
-   (``jieba.finalseg``'s model and rules, :func:`finalseg_cut`), memoised.
+   (``jieba.finalseg``'s model and rules, compiled:
+   :func:`cityanalytics.text.compiled_jieba.finalseg_cut`), memoised.
 3. **What counts as Han.** rjieba also looks up CJK extension and compatibility characters,
    which jieba passes through one by one; text is cut around them.
 
@@ -30,6 +31,7 @@ from itertools import chain
 
 import numpy as np
 
+from cityanalytics.text.compiled_jieba import finalseg_cut
 from cityanalytics.text.encoding import StringTokenizer
 from cityanalytics.text.jieba_dictionary import DictionaryEntry, main_dictionary, unreproduced
 
@@ -193,92 +195,3 @@ class RjiebaTokenizer(StringTokenizer):
                 self._guessed.clear()
             self._guessed[run] = guessed
         return guessed
-
-
-_FINALSEG_HAN = re.compile("([\u4E00-\u9FD5]+)")
-_FINALSEG_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
-
-
-def finalseg_cut(run: str) -> list[str]:
-    """``list(jieba.finalseg.cut(run))``: jieba's HMM words of a run of unknown characters.
-
-    Same model, arithmetic and tie-breaking as jieba's, but its Viterbi keeps back-pointers
-    where jieba copies a path per state and step, so a run costs time linear in its length.
-    """
-    from jieba.finalseg import Force_Split_Words
-
-    words: list[str] = []
-    for block in _FINALSEG_HAN.split(run):
-        if _FINALSEG_HAN.match(block):
-            for word in _hmm_words(block):
-                if word in Force_Split_Words:
-                    words.extend(word)
-                else:
-                    words.append(word)
-        else:
-            words.extend(piece for piece in _FINALSEG_SKIP.split(block) if piece)
-    return words
-
-
-def _hmm_words(block: str) -> list[str]:
-    """The words of a run of Han characters under jieba's B/M/E/S model (``jieba.finalseg.__cut``)."""
-    states = _viterbi_states(block)
-    words, begin, following = [], 0, 0
-    for i, state in enumerate(states):
-        if state == "B":
-            begin = i
-        elif state == "E":
-            words.append(block[begin : i + 1])
-            following = i + 1
-        elif state == "S":
-            words.append(block[i])
-            following = i + 1
-    if following < len(block):
-        words.append(block[following:])
-    return words
-
-
-@lru_cache(maxsize=1)
-def _hmm_model() -> tuple[float, tuple, tuple, tuple]:
-    """jieba.finalseg's floor score, start scores and emission tables (B, M, E, S), and the eight
-    transition scores in the order :func:`_viterbi_states` uses them."""
-    from jieba import finalseg
-
-    floor, trans = finalseg.MIN_FLOAT, finalseg.trans_P
-    pairs = ["EB", "SB", "MM", "BM", "SS", "ES", "BE", "ME"]
-    return (floor, tuple(finalseg.start_P[state] for state in "BMES"),
-            tuple(finalseg.emit_P[state] for state in "BMES"), tuple(trans[a].get(b, floor) for a, b in pairs))
-
-
-def _viterbi_states(chars: str) -> list[str]:
-    """jieba.finalseg.viterbi's best state sequence.
-
-    Each state has two possible predecessors (jieba's ``PrevStatus``); a score is
-    ``(previous + transition) + emission`` as jieba adds it, and where two are equal jieba's
-    ``max`` over (score, state) pairs takes the later letter, as the comparisons here do.
-    """
-    floor, starts, emissions, transitions = _hmm_model()
-    emit_b, emit_m, emit_e, emit_s = emissions
-    e_to_b, s_to_b, m_to_m, b_to_m, s_to_s, e_to_s, b_to_e, m_to_e = transitions
-    first = chars[0]
-    b, m, e, s = (start + emit.get(first, floor) for start, emit in zip(starts, emissions))
-    came_from = []  # per step, the predecessor of each state, as indices into "BMES"
-    for char in chars[1:]:
-        to_b, to_m = emit_b.get(char, floor), emit_m.get(char, floor)
-        to_e, to_s = emit_e.get(char, floor), emit_s.get(char, floor)
-        from_e, from_s = e + e_to_b + to_b, s + s_to_b + to_b
-        new_b, prev_b = (from_s, 3) if from_s >= from_e else (from_e, 2)
-        from_m, from_b = m + m_to_m + to_m, b + b_to_m + to_m
-        new_m, prev_m = (from_m, 1) if from_m >= from_b else (from_b, 0)
-        from_s, from_e = s + s_to_s + to_s, e + e_to_s + to_s
-        new_s, prev_s = (from_s, 3) if from_s >= from_e else (from_e, 2)
-        from_b, from_m = b + b_to_e + to_e, m + m_to_e + to_e
-        new_e, prev_e = (from_m, 1) if from_m >= from_b else (from_b, 0)
-        came_from.append((prev_b, prev_m, prev_e, prev_s))
-        b, m, e, s = new_b, new_m, new_e, new_s
-    state = 3 if s >= e else 2
-    states = [state]
-    for step in reversed(came_from):
-        state = step[state]
-        states.append(state)
-    return ["BMES"[state] for state in reversed(states)]

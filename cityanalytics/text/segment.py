@@ -25,19 +25,16 @@ from dataclasses import asdict, dataclass
 from functools import cached_property, lru_cache
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cityanalytics.errors import InputFileError
 from cityanalytics.hashing import sha256_file, sha256_text
 from cityanalytics.text import resources
+from cityanalytics.text.compiled_jieba import CompiledTokenizer
 from cityanalytics.text.encoding import StringTokenizer
 from cityanalytics.text.fast_jieba import RjiebaTokenizer, rjieba_limitation
 from cityanalytics.text.jieba_dictionary import read_user_dictionary, unreproduced
-
-if TYPE_CHECKING:
-    from cityanalytics.text.compiled_jieba import CompiledTokenizer
 
 BACKENDS = ("jieba", "numba", "rjieba")
 """Concrete backends; ``backend="auto"`` picks the fastest one that gives jieba's tokens."""
@@ -220,10 +217,10 @@ class JiebaTokenizer(StringTokenizer):
         return tokens, tags, lengths
 
 
-_TOKENIZERS: dict[str, "JiebaTokenizer | RjiebaTokenizer | CompiledTokenizer"] = {}
+_TOKENIZERS: dict[str, JiebaTokenizer | RjiebaTokenizer | CompiledTokenizer] = {}
 
 
-def tokenizer_for(config: TokenizerConfig) -> "JiebaTokenizer | RjiebaTokenizer | CompiledTokenizer":
+def tokenizer_for(config: TokenizerConfig) -> JiebaTokenizer | RjiebaTokenizer | CompiledTokenizer:
     """This process's tokenizer for ``config``: built and loaded on first use, then reused.
 
     Every kind has ``lcut(text)`` and ``encode_sentences(sentences)``.
@@ -231,8 +228,6 @@ def tokenizer_for(config: TokenizerConfig) -> "JiebaTokenizer | RjiebaTokenizer 
     key = config.segmenter_key
     if key not in _TOKENIZERS:
         if config.resolved_backend == "numba":
-            from cityanalytics.text.compiled_jieba import CompiledTokenizer  # imports numba only when it segments
-
             _TOKENIZERS[key] = CompiledTokenizer(config.dictionary_entries, hmm=config.hmm)
         elif config.resolved_backend == "rjieba":
             _TOKENIZERS[key] = RjiebaTokenizer(config.dictionary_entries, hmm=config.hmm)

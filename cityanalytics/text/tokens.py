@@ -4,7 +4,8 @@
 optionally over several processes, so the structure splitting runs in parallel too. Each chunk
 comes back as compact arrays (sentence positions, a chunk vocabulary and integer codes), never
 as lists of Python objects per token, because shipping those between processes costs more
-than segmenting them.
+than segmenting them. Chunk vocabularies are merged as chunks arrive; the per-token columns
+are filled at the end by a compiled loop, in one thread per core.
 """
 
 from __future__ import annotations
@@ -166,8 +167,9 @@ def tokenize(
 
     Pass a :class:`TokenizerConfig` or its fields as keywords (``backend="jieba"``,
     ``boilerplate=True``, ``user_dicts=("my.dict",)``, ``pos=True``, …). ``n_jobs`` processes
-    segment side by side, this one and ``n_jobs - 1`` workers that each build their tokenizer
-    once; ``n_jobs=-1`` uses every core. A chunk holds documents of about ``chunk_sentences``
+    segment side by side, this one and ``n_jobs - 1`` workers, which inherit this process's
+    tokenizer and texts when started by fork (else build the tokenizer once); ``n_jobs=-1`` uses
+    every core. A chunk holds documents of about ``chunk_sentences``
     sentences (estimated from line breaks and full stops). ``cache=True`` (or a folder) reads
     documents already tokenized under this configuration from the token cache and adds the
     others (see :mod:`cityanalytics.text.cache`).
