@@ -76,7 +76,8 @@ def _backend(tokenizer):
 
     def cut(sentences: list[str]) -> list[list[str]]:
         vocabulary, codes, _, lengths = tokenizer.encode_sentences(sentences)
-        tokens = [vocabulary[code] for code in codes.tolist()]
+        words = vocabulary.words(tokenizer.words)
+        tokens = [words[code] for code in codes.tolist()]
         ends = list(accumulate(lengths.tolist()))
         return [tokens[end - n : end] for end, n in zip(ends, lengths.tolist())]
 

@@ -42,7 +42,8 @@ FAST_BACKENDS = [pytest.param(name, marks=pytest.mark.skipif(not segment.backend
 def tokens_of(tokenizer, sentences: list[str]) -> tuple[list[str], list[int]]:
     """Every token of the sentences as a string, and tokens per sentence, from any tokenizer."""
     vocabulary, codes, _, lengths = tokenizer.encode_sentences(sentences)
-    return [vocabulary[code] for code in codes.tolist()], lengths.tolist()
+    words = vocabulary.words(tokenizer.words)
+    return [words[code] for code in codes.tolist()], lengths.tolist()
 
 
 @pytest.fixture(scope="module")

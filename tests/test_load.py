@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from cityanalytics import Corpus, InputFileError, MetadataError, load_corpus
-from cityanalytics.corpus.metadata import infer_metadata, parse_date
 from cityanalytics.corpus import corpus as corpus_module
+from cityanalytics.corpus.metadata import infer_metadata, parse_date
 from cityanalytics.scale.executors import open_executor
 from cityanalytics.scale.sources import FolderChunks
 

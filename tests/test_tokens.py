@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pandas as pd
 import pytest
 
@@ -103,11 +105,11 @@ def test_part_of_speech_tags_and_filter():
         ca.TokenizerConfig(keep_pos=("n",))
 
 
-def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens):
-    parallel = ca.tokenize(seeds, n_jobs=2, chunk_sentences=100)
-    expected = seed_tokens.to_frame().astype({"doc_id": str, "token": str, "tag": str})
-    actual = parallel.to_frame().astype({"doc_id": str, "token": str, "tag": str})
-    pd.testing.assert_frame_equal(actual, expected)
+@pytest.mark.parametrize("backend", ["numba", "jieba"])  # threads of this process; worker processes
+def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens, backend):
+    expected = seed_tokens.table if backend == "numba" else ca.tokenize(seeds, backend=backend).table
+    parallel = ca.tokenize(seeds, backend=backend, n_jobs=2, chunk_sentences=100)
+    pd.testing.assert_frame_equal(parallel.table, expected)  # categories and their order included
 
 
 def test_configuration_key_names_what_decides_the_tokens():
@@ -134,3 +136,34 @@ def test_sentences_of_many_paragraphs_equal_sentences_one_by_one():
     one_by_one = [split.sentences(p) for p in paragraphs]
     assert counts.tolist() == [len(s) for s in one_by_one]
     assert sentences == [s for part in one_by_one for s in part]
+
+
+def test_compiled_sentence_split_equals_the_regular_expression_on_random_paragraphs():
+    from cityanalytics.corpus import split
+
+    rng = random.Random(7)
+    alphabet = "。！？!?…”’」』》）)】\t \u3000\r\x0b\x1c\x85\xa0a中b\ud800𠀀"
+    for _ in range(3000):
+        paragraphs = ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(rng.randint(1, 5))]
+        sentences, counts = split.sentences_of_paragraphs(paragraphs)
+        one_by_one = [split.sentences(p) for p in paragraphs]
+        assert (sentences, counts.tolist()) == ([s for part in one_by_one for s in part], list(map(len, one_by_one)))
+    with_break = ["第一句。第二\n句。", "尾"]  # a paragraph holding a line break is split one by one
+    assert split.sentences_of_paragraphs(with_break)[0] == split.sentences(with_break[0]) + ["尾"]
+
+
+def test_no_white_space_lies_beyond_the_compiled_splitters_table():
+    from cityanalytics.corpus.sentence_spans import character_classes
+
+    assert not any(chr(c).isspace() for c in range(0x3001, 0x110000))
+    assert [c for c in range(0x3001) if character_classes()[c] & 4] == [c for c in range(0x3001) if chr(c).isspace()]
+
+
+def test_corpus_sentences_are_the_split_paragraphs(seeds):
+    from cityanalytics.corpus import split
+
+    sentences = seeds.sentences()
+    paragraphs = seeds.paragraphs()
+    first = paragraphs[paragraphs["doc_id"] == paragraphs["doc_id"].iloc[0]]
+    expected = [s for text in first["text"] for s in split.sentences(text)]
+    assert sentences.loc[sentences["doc_id"] == first["doc_id"].iloc[0], "text"].tolist() == expected

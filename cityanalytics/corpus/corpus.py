@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from cityanalytics.codepoints import from_code_points
 from cityanalytics.corpus import clean, split
 from cityanalytics.corpus.metadata import DOCVARS, infer_metadata
 from cityanalytics.corpus.read import SUPPORTED_SUFFIXES, decode_bytes, read_file
 from cityanalytics.corpus.seeds import seed_dir
+from cityanalytics.corpus.sentence_spans import sentence_code_points
 from cityanalytics.errors import InputFileError, MetadataError
 from cityanalytics.hashing import sha256_text
 from cityanalytics.scale.executors import batched, in_order, open_executor
@@ -120,7 +122,9 @@ class Corpus:
     def sentences(self) -> pd.DataFrame:
         """One row per sentence: doc_id, section, para, sent (index within the paragraph), text (computed once)."""
         if self._sentences is None:
-            doc, section, para, sent, texts = sentence_columns(self.docs["text"].tolist())
+            doc, section, para, sent, points, bounds = sentence_columns(self.docs["text"].tolist())
+            joined = from_code_points(points)
+            texts = [joined[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
             self._sentences = pd.DataFrame(
                 {
                     "doc_id": pd.Series(self.docs["doc_id"].to_numpy(object)[doc], dtype="str"),
@@ -133,9 +137,10 @@ class Corpus:
         return self._sentences
 
 
-def sentence_columns(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def sentence_columns(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every sentence of the texts with its document (index into ``texts``), section, paragraph
-    and index within the paragraph: :meth:`Corpus.sentences` as plain arrays and a list."""
+    and index within the paragraph, and the sentences as one array of code points with their
+    bounds (sentence k is ``[bounds[k], bounds[k + 1])``): :meth:`Corpus.sentences` as arrays."""
     docs, sections, paras, lines = [], [], [], []
     for doc, text in enumerate(texts):
         rows = split.paragraph_rows(text)
@@ -143,14 +148,14 @@ def sentence_columns(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarr
         sections.extend(row[3] for row in rows)
         paras.extend(row[0] for row in rows)
         lines.extend(row[5] for row in rows)
-    sentences, counts = split.sentences_of_paragraphs(lines)
-    first = np.cumsum(counts) - counts
+    points, bounds, line = sentence_code_points("\n".join(lines))  # lines hold no line break
+    first = np.searchsorted(line, np.arange(len(lines)))  # each line's first sentence
 
     def per_sentence(values: list[int]) -> np.ndarray:
-        return np.repeat(np.array(values, dtype=np.int64), counts)
+        return np.array(values, dtype=np.int64)[line] if values else np.zeros(0, dtype=np.int64)
 
-    sent = np.arange(len(sentences)) - np.repeat(first, counts)
-    return per_sentence(docs), per_sentence(sections), per_sentence(paras), sent, sentences
+    sent = np.arange(len(line)) - first[line] if len(line) else np.zeros(0, dtype=np.int64)
+    return per_sentence(docs), per_sentence(sections), per_sentence(paras), sent, points, bounds
 
 
 def _read_metadata(path: Path) -> pd.DataFrame:

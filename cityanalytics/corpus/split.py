@@ -14,6 +14,7 @@ import numpy as np
 
 from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
 from cityanalytics.corpus.metadata import DATE_ONLY
+from cityanalytics.corpus.sentence_spans import sentence_spans
 
 HEADING_PATTERNS: list[tuple[int, re.Pattern]] = [
     (1, re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}章")),
@@ -34,8 +35,6 @@ _MARKER_LEVELS = [None] + [level for level, _ in HEADING_PATTERNS]
 
 _COMPILATION_PART = re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}篇[：:]\s*(.*)$", re.M)
 _SENTENCE = re.compile(rf"[^{SENTENCE_END}]*(?:[{SENTENCE_END}]+[{CLOSING}]*|$)")
-_SENTENCE_OR_BREAK = re.compile(rf"\n|[^{SENTENCE_END}\t\n]*(?:[{SENTENCE_END}]+[{CLOSING}]*|(?=[\t\n])|$)")
-"""A line break, or what :data:`_SENTENCE` matches in one tab-separated cell of one line."""
 
 MAX_HEADING_CHARS = 40
 """A marked line longer than this, or one that goes on after its first sentence, is a paragraph."""
@@ -153,19 +152,15 @@ def paragraph_rows(text: str) -> list[tuple[int, str, int | None, int, tuple[str
 def sentences_of_paragraphs(texts: list[str]) -> tuple[list[str], np.ndarray]:
     """The sentences of many paragraphs and how many each has, as :func:`sentences` gives them one by one.
 
-    The paragraphs are split as one text, with a line break between them that stands alone as
-    a piece, so one regex call does them all.
+    The paragraphs are split as one text, with a line break between them, by the compiled
+    splitter of :mod:`~cityanalytics.corpus.sentence_spans`.
     """
     joined = "\n".join(texts)
     if joined.count("\n") != max(len(texts) - 1, 0):  # a paragraph holds a line break itself
         split = [sentences(text) for text in texts]
         return [s for part in split for s in part], np.fromiter(map(len, split), dtype=np.int64, count=len(texts))
-    pieces = _SENTENCE_OR_BREAK.findall(joined)
-    breaks = np.fromiter(map("\n".__eq__, pieces), dtype=bool, count=len(pieces))
-    stripped = list(map(str.strip, pieces))
-    kept = np.flatnonzero(~breaks & np.fromiter(map(bool, stripped), dtype=bool, count=len(pieces)))
-    counts = np.bincount(np.cumsum(breaks)[kept], minlength=len(texts))
-    return [stripped[i] for i in kept.tolist()], counts.astype(np.int64)
+    _, starts, ends, paragraph = sentence_spans(joined)
+    return [joined[a:b] for a, b in zip(starts.tolist(), ends.tolist())], np.bincount(paragraph, minlength=len(texts))
 
 
 def sentences(text: str) -> list[str]:

@@ -30,11 +30,14 @@ words it forces apart in one set shared by all its tokenizers (``finalseg.Force_
 from __future__ import annotations
 
 import math
+import threading
 from functools import lru_cache
 
 import numpy as np
 from numba import njit
 
+from cityanalytics.codepoints import code_points, from_code_points
+from cityanalytics.text.encoding import Vocabulary
 from cityanalytics.text.jieba_dictionary import DictionaryEntry, main_dictionary
 
 _N_CODE_POINTS = 0x110000
@@ -62,12 +65,14 @@ def _slot(key: int, mask: int) -> int:
 def _build_trie(chars, starts, log_freqs, positive, capacity):
     """Insert every word (``chars[starts[w]:starts[w + 1]]``) in order with the log of its frequency
     and whether that is positive; a later line of the same word replaces the earlier one, and a
-    prefix is a node of frequency 0, as in jieba's FREQ."""
+    prefix is a node of frequency 0, as in jieba's FREQ. Also returns where each node's string
+    first occurs in ``chars`` (start, end)."""
     root = np.full(_N_CODE_POINTS, -1, np.int32)
     keys = np.full(capacity, -1, np.int64)
     values = np.full(capacity, -1, np.int32)
     node_log_freq = np.zeros(chars.size + 1, np.float64)
     node_is_word = np.zeros(chars.size + 1, np.bool_)
+    node_span = np.zeros((chars.size + 1, 2), np.int64)
     mask = capacity - 1
     n_nodes = 1
     for word in range(log_freqs.size):
@@ -80,6 +85,7 @@ def _build_trie(chars, starts, log_freqs, positive, capacity):
                     child = n_nodes
                     n_nodes += 1
                     root[cp] = child
+                    node_span[child, 0], node_span[child, 1] = starts[word], i + 1
             else:
                 key = (np.int64(node) << _EDGE_SHIFT) | cp
                 slot = _slot(key, mask)
@@ -92,9 +98,10 @@ def _build_trie(chars, starts, log_freqs, positive, capacity):
                     n_nodes += 1
                     keys[slot] = key
                     values[slot] = child
+                    node_span[child, 0], node_span[child, 1] = starts[word], i + 1
             node = child
         node_log_freq[node], node_is_word[node] = log_freqs[word], positive[word]
-    return root, keys, values, node_is_word[:n_nodes].copy(), node_log_freq[:n_nodes].copy()
+    return root, keys, values, node_is_word[:n_nodes].copy(), node_log_freq[:n_nodes].copy(), node_span[:n_nodes].copy()
 
 
 @njit(cache=True, nogil=True)
@@ -274,7 +281,7 @@ def finalseg_cut(run: str) -> list[str]:
     Words jieba forces apart (``finalseg.Force_Split_Words``, from dictionary entries of frequency
     0) are not split: no backend but jieba takes such entries.
     """
-    ends = _finalseg_ends(_code_points(run), *_hmm_model()).tolist()
+    ends = _finalseg_ends(code_points(run), *_hmm_model()).tolist()
     return [run[start:end] for start, end in zip([0, *ends[:-1]], ends)]
 
 
@@ -346,12 +353,14 @@ def _content_hash(cps, start, end):
 
 @njit(cache=True, nogil=True)
 def _encode(cps, token_end, token_node, root, keys, values, n_nodes, seen, interned):
-    """Each token's code in the batch vocabulary, numbered in order of first appearance, and each
-    code's first start and end in ``cps``. A string of the trie is known by its node, another single
-    character by ``n_nodes`` plus its code point (both through ``seen``, holding code + 1), any other
-    string by its content in the ``interned`` hash table (code + 1)."""
+    """Each token's code in the batch vocabulary, numbered in order of first appearance, each code's
+    key, and each code's first start and end in ``cps``. A string of the trie is known by its node,
+    another single character by ``n_nodes`` plus its code point (both keys, found through ``seen``,
+    holding code + 1), any other string (key -1) by its content in the ``interned`` hash table
+    (code + 1)."""
     n = token_end.size
     codes = np.empty(n, np.int32)
+    code_key = np.empty(n, np.int64)
     first_start = np.empty(n, np.int64)
     first_end = np.empty(n, np.int64)
     mask = interned.size - 1
@@ -389,11 +398,11 @@ def _encode(cps, token_end, token_node, root, keys, values, n_nodes, seen, inter
                         break
                 slot = (slot + 1) & mask
         if code == n_vocab:
-            first_start[code], first_end[code] = start, end
+            first_start[code], first_end[code], code_key[code] = start, end, key
             n_vocab += 1
         codes[t] = code
         start = end
-    return codes, first_start[:n_vocab], first_end[:n_vocab]
+    return codes, code_key[:n_vocab], first_start[:n_vocab], first_end[:n_vocab]
 
 
 @lru_cache(maxsize=1)
@@ -415,12 +424,11 @@ def _hmm_model() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return starts, emissions, trans
 
 
-def _code_points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-
-
 class CompiledTokenizer:
     """jieba's segmentation with this configuration's dictionary entries, run by the compiled kernels."""
+
+    releases_gil = True
+    """The kernels run without the GIL, so threads of one process segment side by side."""
 
     def __init__(self, entries: list[DictionaryEntry], *, hmm: bool):
         words, freqs = main_dictionary()
@@ -430,31 +438,59 @@ class CompiledTokenizer:
         log_freqs = np.fromiter((log_of.get(freq, 0.0) for freq in freqs), dtype=np.float64, count=len(freqs))
         positive = np.fromiter((freq > 0 for freq in freqs), dtype=np.bool_, count=len(freqs))
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        chars = _code_points("".join(words))
+        self._dictionary_text = "".join(words)
+        chars = code_points(self._dictionary_text)
         capacity = 1 << int(2 * len(chars)).bit_length()
-        self.trie = _build_trie(chars, np.r_[0, np.cumsum(lengths)], log_freqs, positive, capacity)
+        *self.trie, self._node_spans = _build_trie(chars, np.r_[0, np.cumsum(lengths)], log_freqs, positive, capacity)
         self.n_nodes = len(self.trie[3])
         self.hmm = hmm
         self.log_total = math.log(sum(freqs))  # jieba adds every line's and every entry's frequency
         self.model = _hmm_model()
         self.in_block = _block_table()
+        self._scratch = threading.local()
 
-    def encode_sentences(self, sentences: list[str]) -> tuple[list[str], np.ndarray, None, np.ndarray]:
-        """The batch vocabulary (distinct tokens in order of first appearance), every token's code
-        into it, None for tags, and tokens per sentence."""
-        text = "".join(sentences)
-        cps = _code_points(text)
+    def encode_sentences(self, sentences: list[str]) -> tuple[Vocabulary, np.ndarray, None, np.ndarray]:
+        """:meth:`encode_code_points` of the sentences."""
         lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
-        bounds = np.r_[0, np.cumsum(lengths)]
-        token_end, token_node, per_sentence = _segment(cps, bounds, self.hmm, *self.trie, self.log_total, *self.model,
-                                                       self.in_block)
-        seen = np.zeros(self.n_nodes + _N_CODE_POINTS, dtype=np.int32)  # calloc: pages appear as touched
-        interned = np.zeros(1 << max(int(2 * len(cps)).bit_length(), 4), dtype=np.int32)
-        codes, starts, ends = _encode(cps, token_end, token_node, *self.trie[:3], self.n_nodes, seen, interned)
-        vocabulary = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
-        return vocabulary, codes, None, per_sentence
+        return self.encode_code_points(code_points("".join(sentences)), np.r_[0, np.cumsum(lengths)])
+
+    def encode_code_points(self, points: np.ndarray, bounds: np.ndarray) -> tuple[Vocabulary, np.ndarray, None, np.ndarray]:
+        """The vocabulary of the sentences ``points[bounds[k]:bounds[k + 1]]`` (distinct tokens in order
+        of first appearance: dictionary strings and single characters by key, other strings as
+        strings), every token's code into it, None for tags, and tokens per sentence."""
+        token_end, token_node, per_sentence = _segment(points, bounds, self.hmm, *self.trie, self.log_total,
+                                                       *self.model, self.in_block)
+        seen = self._seen()
+        interned = np.zeros(1 << max(int(2 * len(points)).bit_length(), 4), dtype=np.int32)
+        codes, keys, starts, ends = _encode(points, token_end, token_node, *self.trie[:3], self.n_nodes, seen,
+                                            interned)
+        seen[keys[keys >= 0]] = 0
+        unnamed = np.flatnonzero(keys < 0).tolist()
+        strings = [from_code_points(points[starts[k] : ends[k]]) for k in unnamed]
+        return Vocabulary(keys, strings), codes, None, per_sentence
+
+    def _seen(self) -> np.ndarray:
+        """This thread's table of the codes of keys (code + 1, else 0), all 0 between batches: one
+        per thread, because zeroing a fresh one for every batch costs more than the batch's work."""
+        seen = getattr(self._scratch, "seen", None)
+        if seen is None:
+            seen = self._scratch.seen = np.zeros(self.n_keys, dtype=np.int32)
+        return seen
+
+    @property
+    def n_keys(self) -> int:
+        """How many vocabulary keys there can be: the trie's nodes and every code point."""
+        return self.n_nodes + _N_CODE_POINTS
+
+    def words(self, keys: np.ndarray) -> list[str]:
+        """The strings of vocabulary keys: a trie node's string, or the character ``key - n_nodes``."""
+        keys = np.asarray(keys, dtype=np.int64)
+        spans = self._node_spans[np.minimum(keys, self.n_nodes - 1)].tolist()
+        text, n_nodes = self._dictionary_text, self.n_nodes
+        return [text[a:b] if key < n_nodes else chr(key - n_nodes) for key, (a, b) in zip(keys.tolist(), spans)]
 
     def lcut(self, text: str) -> list[str]:
         """The tokens of one text, as ``jieba.Tokenizer.lcut(text, HMM=hmm)`` gives them."""
         vocabulary, codes, _, _ = self.encode_sentences([text])
-        return [vocabulary[code] for code in codes.tolist()]
+        words = vocabulary.words(self.words)
+        return [words[code] for code in codes.tolist()]

@@ -32,7 +32,7 @@ from cityanalytics.errors import InputFileError
 from cityanalytics.hashing import sha256_file, sha256_text
 from cityanalytics.text import resources
 from cityanalytics.text.compiled_jieba import CompiledTokenizer
-from cityanalytics.text.encoding import StringTokenizer
+from cityanalytics.text.encoding import StringTokenizer, Vocabulary
 from cityanalytics.text.fast_jieba import RjiebaTokenizer, rjieba_limitation
 from cityanalytics.text.jieba_dictionary import read_user_dictionary, unreproduced
 
@@ -100,6 +100,11 @@ class TokenizerConfig:
         for path in self.user_stopwords:
             words |= resources.read_word_list(path)
         return frozenset(words)
+
+    @cached_property
+    def stopword_array(self) -> np.ndarray:
+        """The stopwords as a sorted array, for ``np.isin``."""
+        return np.array(sorted(self.stopword_set), dtype=str)
 
     def shipped_dictionaries(self) -> list[Path]:
         """The policy lexicon and place names, when ``lexicon`` is on."""
@@ -236,10 +241,12 @@ def tokenizer_for(config: TokenizerConfig) -> JiebaTokenizer | RjiebaTokenizer |
     return _TOKENIZERS[key]
 
 
-def segment(sentences: list[str], config: TokenizerConfig) -> tuple[list[str], np.ndarray, list[str] | None, np.ndarray]:
-    """Segment sentences; return the batch vocabulary, every token's int32 code into it, POS tags
-    per token (None unless ``pos``) and tokens per sentence."""
-    return tokenizer_for(config).encode_sentences(sentences)
+def segment(points: np.ndarray, bounds: np.ndarray, config: TokenizerConfig
+            ) -> tuple[Vocabulary, np.ndarray, list[str] | None, np.ndarray]:
+    """Segment the sentences ``points[bounds[k]:bounds[k + 1]]`` (code points); return the batch
+    vocabulary, every token's int32 code into it, POS tags per token (None unless ``pos``) and
+    tokens per sentence."""
+    return tokenizer_for(config).encode_code_points(points, bounds)
 
 
 @lru_cache(maxsize=1 << 20)
@@ -266,17 +273,18 @@ def token_tags(words: list[str], pos_tags: list[str] | None) -> list[str]:
     return [flag if coarse in ("", "eng") else coarse for coarse, flag in zip(map(coarse_tag, words), pos_tags)]
 
 
-def is_term(vocabulary: np.ndarray, codes: np.ndarray, tag_vocabulary: np.ndarray, tag_codes: np.ndarray,
-            config: TokenizerConfig) -> np.ndarray:
-    """Which tokens count as terms: not punctuation, number or space, not a stopword, of a kept POS.
-
-    Decided once per distinct token and tag, then looked up by code, so the cost does not grow
-    with the number of tokens.
-    """
-    word_ok = np.char.str_len(np.char.strip(vocabulary.astype(str))) > 0
+def countable_words(words: list[str], config: TokenizerConfig) -> np.ndarray:
+    """Which words can count as terms: not blank and not a stopword."""
+    array = np.array(words, dtype=str)
+    countable = np.char.str_len(np.char.strip(array)) > 0
     if config.stopword_set:
-        word_ok &= ~np.isin(vocabulary, list(config.stopword_set))
-    tag_ok = ~np.isin(tag_vocabulary, ["x", "m"])
+        countable &= ~np.isin(array, config.stopword_array)
+    return countable
+
+
+def countable_tags(tags: np.ndarray, config: TokenizerConfig) -> np.ndarray:
+    """Which tags a term can have: not punctuation (x) or number (m), and one of ``keep_pos`` if given."""
+    countable = ~np.isin(tags, ["x", "m"])
     if config.keep_pos is not None:
-        tag_ok &= np.array([any(t.startswith(p) for p in config.keep_pos) for t in tag_vocabulary], dtype=bool)
-    return word_ok[codes] & tag_ok[tag_codes]
+        countable &= np.array([any(t.startswith(p) for p in config.keep_pos) for t in tags], dtype=bool)
+    return countable

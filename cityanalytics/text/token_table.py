@@ -1,0 +1,193 @@
+"""The token table built from segmented chunks: one vocabulary for all, then columns from arrays.
+
+Chunks arrive one after another while later ones are still being segmented. Each is merged
+into the corpus vocabulary on arrival, and every word new to the corpus is looked at once,
+then: its string, its tag (without part-of-speech tags a token's tag follows from the token)
+and whether it can count as a term. What is left once the last chunk is in is sorting the
+vocabulary and one compiled pass per range of sentences, in threads, that writes every
+per-token column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from numba import njit
+
+from cityanalytics.cores import even_ranges, in_threads
+from cityanalytics.text.encoding import Vocabulary
+from cityanalytics.text.segment import TokenizerConfig, countable_tags, countable_words, token_tags, tokenizer_for
+
+
+@dataclass
+class Chunk:
+    """The sentences of a run of documents and their tokens, as arrays over a chunk-local vocabulary."""
+
+    sentence_doc: np.ndarray  # int32 index of each sentence's document within the run
+    section: np.ndarray  # int32 per sentence, as in Corpus.sentences()
+    para: np.ndarray  # int32 per sentence
+    sent: np.ndarray  # int32 per sentence
+    vocabulary: Vocabulary
+    codes: np.ndarray  # int32 index into vocabulary, one per token
+    tag_vocabulary: Vocabulary | None  # with part-of-speech tags only: a token's tag otherwise follows from the token
+    tag_codes: np.ndarray | None  # int16 index into tag_vocabulary
+    sentence_lengths: np.ndarray  # tokens per sentence, in sentence order
+
+
+class VocabularyUnion:
+    """The union of many vocabularies, grown one at a time as chunks arrive and sorted once at the end.
+
+    Words with a key (``n_keys`` of them can exist) are matched by array lookups, the others by
+    string; ``named`` turns the keys of words new to the union into their strings.
+    """
+
+    def __init__(self, n_keys: int = 0, named: Callable[[np.ndarray], list[str]] | None = None):
+        self.code_of_key = np.zeros(n_keys, dtype=np.int32)  # code + 1 of each key seen, else 0
+        self.index: dict[str, int] = {}  # code of each word without a key
+        self.words: list[str] = []  # every word, in order of its code
+        self.named = named
+
+    def add(self, vocabulary: Vocabulary, codes: np.ndarray) -> np.ndarray:
+        """``codes`` (into ``vocabulary``) moved onto the union, whose words are numbered as they arrive."""
+        onto = np.empty(len(vocabulary), dtype=np.int32)
+        keyed = vocabulary.keys >= 0
+        if keyed.any():
+            keys = vocabulary.keys[keyed]
+            known = self.code_of_key[keys]
+            new = np.flatnonzero(known == 0)
+            known[new] = np.arange(len(self.words) + 1, len(self.words) + 1 + len(new), dtype=np.int32)
+            self.code_of_key[keys[new]] = known[new]
+            self.words.extend(self.named(keys[new]))
+            onto[keyed] = known - 1
+        if vocabulary.strings:
+            for word in vocabulary.strings:
+                if word not in self.index:
+                    self.index[word] = len(self.words)
+                    self.words.append(word)
+            onto[~keyed] = np.fromiter(map(self.index.__getitem__, vocabulary.strings), dtype=np.int32,
+                                       count=len(vocabulary.strings))
+        return onto[codes]
+
+    def sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        """The words sorted (``np.unique`` order) and each union code's rank among them (int32)."""
+        words = np.array(self.words, dtype=str)
+        order = np.argsort(words)
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        return words[order], rank
+
+
+class ChunkUnion:
+    """The tokens (and, with part-of-speech tags, the tags) of all chunks over one vocabulary, with
+    each word's tag and whether it can be a term, decided when the word first arrives."""
+
+    def __init__(self, config: TokenizerConfig):
+        self.config = config
+        tokenizer = tokenizer_for(config)
+        self.words = VocabularyUnion(tokenizer.n_keys, tokenizer.words)
+        self.tags = VocabularyUnion()
+        self.word_tags: list[str] = []  # without part-of-speech tags: each word's tag, by union code
+        self.countable: list[np.ndarray] = []  # whether each word can be a term, a batch per chunk
+
+    def receive(self, chunk: Chunk) -> Chunk:
+        """The chunk with its codes moved onto the union, its own vocabularies dropped."""
+        first_new = len(self.words.words)
+        codes = self.words.add(chunk.vocabulary, chunk.codes)
+        new_words = self.words.words[first_new:]
+        self.countable.append(countable_words(new_words, self.config))
+        if self.config.pos:
+            tag_codes = self.tags.add(chunk.tag_vocabulary, chunk.tag_codes)
+        else:
+            self.word_tags.extend(token_tags(new_words, None))
+            tag_codes = None
+        return replace(chunk, vocabulary=Vocabulary.of_strings([]), codes=codes, tag_vocabulary=None, tag_codes=tag_codes)
+
+    def lookups(self) -> tuple[np.ndarray, ...]:
+        """The sorted vocabulary, each union code's rank in it, the sorted tags, each union code's tag
+        (empty with part-of-speech tags: tags are then per token), the rank of each tag code of the
+        union of tags (empty without), and whether each union word and each sorted tag can count."""
+        vocabulary, rank = self.words.sorted()
+        countable = np.concatenate(self.countable) if self.countable else np.zeros(0, dtype=bool)
+        if self.config.pos:
+            tag_vocabulary, tag_rank = self.tags.sorted()
+            word_tag = np.zeros(0, dtype=np.int32)
+        else:
+            tag_vocabulary, word_tag = np.unique(np.array(self.word_tags, dtype=str), return_inverse=True)
+            word_tag, tag_rank = word_tag.ravel().astype(np.int32), np.zeros(0, dtype=np.int32)
+        return vocabulary, rank, tag_vocabulary, word_tag, tag_rank, countable, countable_tags(tag_vocabulary, self.config)
+
+
+def token_table(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, union: ChunkUnion,
+                workers: int = 1) -> pd.DataFrame:
+    """The token table of the received chunks: their codes put onto the sorted vocabulary and the
+    sentence positions expanded into token columns, in ``workers`` threads.
+
+    ``first_docs`` is the index of each chunk's first document. ``doc_id`` is categorical over
+    every document of the corpus, so a document without any token still has its place (and
+    its row in a document-term matrix).
+    """
+    vocabulary, rank, tag_vocabulary, word_tag, tag_rank, word_countable, tag_countable = union.lookups()
+
+    def joined(values: list[np.ndarray], dtype) -> np.ndarray:
+        return np.concatenate(values).astype(dtype, copy=False) if values else np.array([], dtype=dtype)
+
+    lengths = joined([c.sentence_lengths for c in chunks], np.int64)
+    sentence_doc = joined([c.sentence_doc + first for c, first in zip(chunks, first_docs)], np.int64)
+    section, para, sent = (joined([getattr(c, column) for c in chunks], np.int32) for column in ("section", "para", "sent"))
+    codes = joined([c.codes for c in chunks], np.int32)
+    token_tag_codes = joined([c.tag_codes for c in chunks], np.int32) if union.config.pos else np.zeros(0, np.int32)
+
+    doc_tokens = np.bincount(sentence_doc, weights=lengths, minlength=len(doc_ids)).astype(np.int64)
+    doc_first = np.cumsum(doc_tokens) - doc_tokens
+    sentence_first = np.cumsum(lengths) - lengths
+    n = len(codes)
+    columns = {
+        "doc_id": np.empty(n, dtype=_small_int(len(doc_ids))),
+        "section": np.empty(n, dtype=np.int32),
+        "para": np.empty(n, dtype=np.int32),
+        "sent": np.empty(n, dtype=np.int32),
+        "i": np.empty(n, dtype=np.int64),
+        "token": np.empty(n, dtype=np.int32),
+        "tag": np.empty(n, dtype=_small_int(len(tag_vocabulary))),
+        "is_term": np.empty(n, dtype=np.bool_),
+    }
+
+    def fill(start: int, end: int) -> None:
+        _fill_token_columns(start, end, sentence_doc, section, para, sent, lengths, sentence_first, doc_first, codes,
+                            rank, word_tag, token_tag_codes, tag_rank, word_countable, tag_countable, *columns.values())
+
+    in_threads(fill, even_ranges(lengths, workers))
+    categories = {"doc_id": doc_ids, "token": vocabulary, "tag": tag_vocabulary}
+    for name, values in categories.items():
+        columns[name] = pd.Categorical.from_codes(columns[name], categories=pd.Index(values), validate=False)
+    return pd.DataFrame(columns, copy=False)  # each column keeps its own array, no copied block
+
+
+def _small_int(n_values: int) -> type:
+    """The smallest signed integer type that numbers ``n_values`` values."""
+    return np.int8 if n_values < 2**7 else np.int16 if n_values < 2**15 else np.int32
+
+
+@njit(cache=True, nogil=True)
+def _fill_token_columns(start, end, sentence_doc, section, para, sent, lengths, sentence_first, doc_first, codes,
+                        rank, word_tag, token_tag_codes, tag_rank, word_countable, tag_countable,
+                        token_doc, token_section, token_para, token_sent, position, token, tag, is_term):
+    """For sentences start..end-1, each token's document, section, paragraph, sentence and index in
+    its document, its code in the sorted vocabulary, its tag code (the word's, or with
+    part-of-speech tags its own) and whether it counts as a term."""
+    per_token_tags = token_tag_codes.size > 0
+    for s in range(start, end):
+        doc = sentence_doc[s]
+        t = sentence_first[s]
+        for _ in range(lengths[s]):
+            token_doc[t], token_section[t], token_para[t], token_sent[t] = doc, section[s], para[s], sent[s]
+            position[t] = t - doc_first[doc]
+            word = codes[t]
+            token[t] = rank[word]
+            g = tag_rank[token_tag_codes[t]] if per_token_tags else word_tag[word]
+            tag[t] = g
+            is_term[t] = word_countable[word] and tag_countable[g]
+            t += 1
