@@ -36,6 +36,9 @@ _MARKER_LEVELS = [None] + [level for level, _ in HEADING_PATTERNS]
 _COMPILATION_PART = re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}篇[：:]\s*(.*)$", re.M)
 _SENTENCE = re.compile(rf"[^{SENTENCE_END}]*(?:[{SENTENCE_END}]+[{CLOSING}]*|$)")
 
+MAX_UNMARKED_HEADING_CHARS = 30
+"""A line without a heading marker can only be a heading up to this length."""
+
 MAX_HEADING_CHARS = 40
 """A marked line longer than this, or one that goes on after its first sentence, is a paragraph."""
 
@@ -100,7 +103,7 @@ def _is_unmarked_heading(line: str, following: str | None, following_level: int 
     """A short line without closing punctuation that stands over a longer paragraph."""
     return (
         following is not None
-        and len(line) <= 30
+        and len(line) <= MAX_UNMARKED_HEADING_CHARS
         and line[-1] not in SENTENCE_END + "：；:，"
         and not DATE_ONLY.fullmatch(line)
         and "\t" not in following
@@ -116,13 +119,12 @@ def paragraphs(text: str) -> list[Paragraph]:
 def paragraph_rows(text: str) -> list[tuple[int, str, int | None, int, tuple[str, ...], str]]:
     """:func:`paragraphs` as plain tuples (para, kind, level, section, heading_path, text), for whole corpora."""
     lines = [line for line in map(str.strip, text.split("\n")) if line]
-    levels = [*map(heading_level, lines), None]  # each line's marker level, looked up once
+    levels = [_MARKER_LEVELS[m.lastindex] if m else None for m in map(_HEADING_MARKER.match, lines)] + [None]
     out: list[tuple[int, str, int | None, int, tuple[str, ...], str]] = []
     path: list[tuple[int, str]] = []
     heading_path: tuple[str, ...] = ()
     section = 0
-    for i, line in enumerate(lines):
-        following = lines[i + 1] if i + 1 < len(lines) else None
+    for i, (line, following) in enumerate(zip(lines, [*lines[1:], None])):
         kind, level = "paragraph", None
         if i == 0:
             kind = "title"
@@ -137,7 +139,7 @@ def paragraph_rows(text: str) -> list[tuple[int, str, int | None, int, tuple[str
                 kind = "paragraph" if goes_on else "heading"
                 if not goes_on and not _stands_over_text(line, level, following, levels[i + 1]):
                     kind, level = "paragraph", None
-            elif _is_unmarked_heading(line, following, levels[i + 1]):
+            elif len(line) <= MAX_UNMARKED_HEADING_CHARS and _is_unmarked_heading(line, following, levels[i + 1]):
                 level, head, kind = UNMARKED_HEADING_LEVEL, line, "heading"
             if level is not None:
                 while path and path[-1][0] >= level:
