@@ -163,9 +163,10 @@ _GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 
 
 @lru_cache(maxsize=1)
-def _any_furniture() -> tuple[re.Pattern, re.Pattern]:
-    """The furniture patterns as two alternations: those anchored at the line start (tried once,
-    at the start, with ``match``) and the others (searched), instead of one search per pattern.
+def _any_furniture() -> re.Pattern:
+    """The furniture patterns as one expression, tried once per line with ``match``: the patterns
+    anchored at the line start as one alternation, or, after any prefix, one of the others (what
+    searching for them would find), instead of one search per pattern.
 
     A pattern's leading global flags, such as ``(?i)``, become flags of its own branch. Lines
     are single lines, so ``^`` can only match at their start."""
@@ -177,14 +178,12 @@ def _any_furniture() -> tuple[re.Pattern, re.Pattern]:
             anchored.append(f"({prefix}{body[1:]})")
         else:
             floating.append(f"({prefix}{body})")
-    return re.compile("|".join(anchored) or "(?!)"), re.compile("|".join(floating) or "(?!)")
+    return re.compile(f"(?:{'|'.join(anchored) or '(?!)'})|(?s:.*?)(?:{'|'.join(floating) or '(?!)'})")
 
 
 def is_furniture(line: str) -> bool:
     """True when a line is download-site, magazine-site or news-site furniture, not document text."""
-    stripped = line.strip()
-    anchored, floating = _any_furniture()
-    return anchored.match(stripped) is not None or floating.search(stripped) is not None
+    return _any_furniture().match(line.strip()) is not None
 
 
 def drop_furniture_lines(text: str) -> str:
@@ -247,6 +246,11 @@ def _unbalanced(line: str) -> bool:
     return line.count("《") > line.count("》") or line.count("“") > line.count("”")
 
 
+def _starts_unit(line: str) -> bool:
+    """Whether a line starts a unit of its own: a numbered heading, an article, a document number."""
+    return bool(_HEADING_START.match(line) or _ARTICLE_START.match(line) or DOC_NO_LINE.match(line.strip()))
+
+
 def join_broken_lines(text: str, min_long: int = 60) -> str:
     """Rejoin lines that a page or column break cut mid-sentence.
 
@@ -267,8 +271,7 @@ def join_broken_lines(text: str, min_long: int = 60) -> str:
             out.append(line)
             pending = None
             continue
-        starts_unit = bool(_HEADING_START.match(line) or _ARTICLE_START.match(line) or DOC_NO_LINE.match(line.strip()))
-        if pending and not starts_unit:
+        if pending and not _starts_unit(line):
             out[-1] += line
         else:
             out.append(line)
