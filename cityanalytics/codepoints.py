@@ -10,8 +10,9 @@ import numpy as np
 
 
 def code_points(text: str) -> np.ndarray:
-    """The int32 code points of ``text``."""
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.int32)
+    """The int32 code points of ``text``, in a writable array (as every kernel receives them, so
+    each is compiled for one kind of array)."""
+    return np.frombuffer(bytearray(text.encode("utf-32-le", "surrogatepass")), dtype=np.int32)
 
 
 def from_code_points(points: np.ndarray) -> str:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import cityanalytics as ca
+from cityanalytics.codepoints import from_code_points
+from cityanalytics.corpus import sentence_spans, split
+from cityanalytics.corpus.sentence_spans import sentence_code_points
 from cityanalytics.errors import InputFileError
-from cityanalytics.text.segment import BACKENDS
+from cityanalytics.text.segment import BACKENDS, tokenizer_for
 from cityanalytics.text.tokens import TOKEN_COLUMNS
 
 LEXICON_TERMS = ["接沪融杭", "一网通办", "最多跑一次", "长三角一体化", "同城化", "山海协作", "都市经济圈", "接轨上海"]
@@ -127,41 +131,60 @@ def test_docvars_travel_with_the_tokens(seed_tokens):
     assert set(table.loc[table["doc_id"] == "urumqi_2013_report", "city"]) == {"乌鲁木齐"}
 
 
-def test_sentences_of_many_paragraphs_equal_sentences_one_by_one():
-    from cityanalytics.corpus import split
+def split_by_spans(paragraphs: list[str]) -> tuple[list[str], list[int]]:
+    """The sentences the compiled splitter finds in the paragraphs, and how many each has."""
+    points, bounds, paragraph = sentence_code_points("\n".join(paragraphs))
+    text = from_code_points(points)
+    sentences = [text[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+    return sentences, np.bincount(paragraph, minlength=len(paragraphs)).tolist()
 
-    paragraphs = ["一是加强领导。二是“完善机制！”三是", "表头\t\t单元格。\t尾", "没有句号", "？！……", "回车\r在内。 ",
-                  "", "。"]
-    sentences, counts = split.sentences_of_paragraphs(paragraphs)
+
+def split_one_by_one(paragraphs: list[str]) -> tuple[list[str], list[int]]:
     one_by_one = [split.sentences(p) for p in paragraphs]
-    assert counts.tolist() == [len(s) for s in one_by_one]
-    assert sentences == [s for part in one_by_one for s in part]
+    return [s for part in one_by_one for s in part], list(map(len, one_by_one))
 
 
-def test_compiled_sentence_split_equals_the_regular_expression_on_random_paragraphs():
-    from cityanalytics.corpus import split
-
+def test_compiled_sentence_split_equals_the_regular_expression():
+    paragraphs = ["一是加强领导。二是“完善机制！”三是", "表头\t\t单元格。\t尾", "没有句号", "？！……", "回车\r在内。 ",
+                  "", "。", "\u3000。a\t。a\t", " \x1c！”x"]
+    assert split_by_spans(paragraphs) == split_one_by_one(paragraphs)
     rng = random.Random(7)
     alphabet = "。！？!?…”’」』》）)】\t \u3000\r\x0b\x1c\x85\xa0a中b\ud800𠀀"
     for _ in range(3000):
         paragraphs = ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(rng.randint(1, 5))]
-        sentences, counts = split.sentences_of_paragraphs(paragraphs)
-        one_by_one = [split.sentences(p) for p in paragraphs]
-        assert (sentences, counts.tolist()) == ([s for part in one_by_one for s in part], list(map(len, one_by_one)))
-    with_break = ["第一句。第二\n句。", "尾"]  # a paragraph holding a line break is split one by one
-    assert split.sentences_of_paragraphs(with_break)[0] == split.sentences(with_break[0]) + ["尾"]
+        assert split_by_spans(paragraphs) == split_one_by_one(paragraphs)
 
 
 def test_no_white_space_lies_beyond_the_compiled_splitters_table():
-    from cityanalytics.corpus.sentence_spans import character_classes
+    assert not any(chr(c).isspace() for c in range(sentence_spans._LAST_SPACE + 1, 0x110000))
+    white = sentence_spans.character_classes() & sentence_spans._SPACE
+    assert np.flatnonzero(white).tolist() == [c for c in range(0x3001) if chr(c).isspace()]
 
-    assert not any(chr(c).isspace() for c in range(0x3001, 0x110000))
-    assert [c for c in range(0x3001) if character_classes()[c] & 4] == [c for c in range(0x3001) if chr(c).isspace()]
+
+def test_an_interrupted_batch_leaves_the_tokenizer_as_it_was(monkeypatch):
+    from cityanalytics.text import compiled_jieba
+
+    tokenizer = tokenizer_for(ca.TokenizerConfig(backend="numba"))
+    encode = compiled_jieba._encode
+
+    def interrupted(*args):  # what Ctrl-C does: raised as the kernel returns
+        encode(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(compiled_jieba, "_encode", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        tokenizer.lcut("上海发展")
+    monkeypatch.setattr(compiled_jieba, "_encode", encode)
+    assert tokenizer.lcut("城市经济发展上海") == ["城市", "经济", "发展", "上海"]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_an_empty_corpus_has_an_empty_table(n_jobs):
+    tokens = ca.tokenize(ca.Corpus.from_texts([]), n_jobs=n_jobs)
+    assert len(tokens) == 0 and list(tokens.to_frame().columns) == TOKEN_COLUMNS
 
 
 def test_corpus_sentences_are_the_split_paragraphs(seeds):
-    from cityanalytics.corpus import split
-
     sentences = seeds.sentences()
     paragraphs = seeds.paragraphs()
     first = paragraphs[paragraphs["doc_id"] == paragraphs["doc_id"].iloc[0]]

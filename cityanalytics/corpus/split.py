@@ -10,11 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
 from cityanalytics.corpus.metadata import DATE_ONLY
-from cityanalytics.corpus.sentence_spans import sentence_spans
 
 HEADING_PATTERNS: list[tuple[int, re.Pattern]] = [
     (1, re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}章")),
@@ -149,20 +146,6 @@ def paragraph_rows(text: str) -> list[tuple[int, str, int | None, int, tuple[str
                 section += 1
         out.append((i, kind, level, section, heading_path, line))
     return out
-
-
-def sentences_of_paragraphs(texts: list[str]) -> tuple[list[str], np.ndarray]:
-    """The sentences of many paragraphs and how many each has, as :func:`sentences` gives them one by one.
-
-    The paragraphs are split as one text, with a line break between them, by the compiled
-    splitter of :mod:`~cityanalytics.corpus.sentence_spans`.
-    """
-    joined = "\n".join(texts)
-    if joined.count("\n") != max(len(texts) - 1, 0):  # a paragraph holds a line break itself
-        split = [sentences(text) for text in texts]
-        return [s for part in split for s in part], np.fromiter(map(len, split), dtype=np.int64, count=len(texts))
-    _, starts, ends, paragraph = sentence_spans(joined)
-    return [joined[a:b] for a, b in zip(starts.tolist(), ends.tolist())], np.bincount(paragraph, minlength=len(texts))
 
 
 def sentences(text: str) -> list[str]:

@@ -18,8 +18,9 @@ of sentences:
 
 Segmentation stores each token by where it ends (jieba's tokens tile the text). Encoding then
 gives each a code in the batch's vocabulary: a dictionary string by its trie node, another
-single character by its code point, any other string through an exact hash table. Python
-strings are made once per distinct token of the batch, not once per token.
+single character by its code point (both keys that name the word across batches), any other
+string through an exact hash table. Only the last kind becomes a Python string in the batch;
+a keyed word becomes one when it first enters a corpus's vocabulary.
 
 Part-of-speech tags and user-dictionary entries without a positive frequency are not
 reproduced (:func:`~cityanalytics.text.jieba_dictionary.unreproduced`): jieba then segments.
@@ -356,8 +357,8 @@ def _encode(cps, token_end, token_node, root, keys, values, n_nodes, seen, inter
     """Each token's code in the batch vocabulary, numbered in order of first appearance, each code's
     key, and each code's first start and end in ``cps``. A string of the trie is known by its node,
     another single character by ``n_nodes`` plus its code point (both keys, found through ``seen``,
-    holding code + 1), any other string (key -1) by its content in the ``interned`` hash table
-    (code + 1)."""
+    holding code + 1, and left all 0 again on return), any other string (key -1) by its content in
+    the ``interned`` hash table (code + 1)."""
     n = token_end.size
     codes = np.empty(n, np.int32)
     code_key = np.empty(n, np.int64)
@@ -402,6 +403,9 @@ def _encode(cps, token_end, token_node, root, keys, values, n_nodes, seen, inter
             n_vocab += 1
         codes[t] = code
         start = end
+    for code in range(n_vocab):  # leave ``seen`` all 0 for the next batch, here, where no interrupt can cut in
+        if code_key[code] >= 0:
+            seen[code_key[code]] = 0
     return codes, code_key[:n_vocab], first_start[:n_vocab], first_end[:n_vocab]
 
 
@@ -464,7 +468,6 @@ class CompiledTokenizer:
         interned = np.zeros(1 << max(int(2 * len(points)).bit_length(), 4), dtype=np.int32)
         codes, keys, starts, ends = _encode(points, token_end, token_node, *self.trie[:3], self.n_nodes, seen,
                                             interned)
-        seen[keys[keys >= 0]] = 0
         unnamed = np.flatnonzero(keys < 0).tolist()
         strings = [from_code_points(points[starts[k] : ends[k]]) for k in unnamed]
         return Vocabulary(keys, strings), codes, None, per_sentence

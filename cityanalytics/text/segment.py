@@ -228,7 +228,9 @@ _TOKENIZERS: dict[str, JiebaTokenizer | RjiebaTokenizer | CompiledTokenizer] = {
 def tokenizer_for(config: TokenizerConfig) -> JiebaTokenizer | RjiebaTokenizer | CompiledTokenizer:
     """This process's tokenizer for ``config``: built and loaded on first use, then reused.
 
-    Every kind has ``lcut(text)`` and ``encode_sentences(sentences)``.
+    Every kind has ``lcut(text)``, ``encode_sentences(sentences)`` and ``encode_code_points(points,
+    bounds)`` (a batch's vocabulary and codes), ``words(keys)`` (the strings of vocabulary keys),
+    ``n_keys`` and ``releases_gil`` (whether threads can segment side by side).
     """
     key = config.segmenter_key
     if key not in _TOKENIZERS:

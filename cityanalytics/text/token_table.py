@@ -24,16 +24,17 @@ from cityanalytics.text.segment import TokenizerConfig, countable_tags, countabl
 
 @dataclass
 class Chunk:
-    """The sentences of a run of documents and their tokens, as arrays over a chunk-local vocabulary."""
+    """The sentences of a run of documents and their tokens, as arrays over the chunk's vocabulary
+    (over the corpus vocabulary once :meth:`ChunkUnion.receive` has merged it)."""
 
     sentence_doc: np.ndarray  # int32 index of each sentence's document within the run
     section: np.ndarray  # int32 per sentence, as in Corpus.sentences()
     para: np.ndarray  # int32 per sentence
     sent: np.ndarray  # int32 per sentence
     vocabulary: Vocabulary
-    codes: np.ndarray  # int32 index into vocabulary, one per token
+    codes: np.ndarray  # int32 index into the vocabulary, one per token
     tag_vocabulary: Vocabulary | None  # with part-of-speech tags only: a token's tag otherwise follows from the token
-    tag_codes: np.ndarray | None  # int16 index into tag_vocabulary
+    tag_codes: np.ndarray | None  # index into tag_vocabulary (or the union of tags), one per token
     sentence_lengths: np.ndarray  # tokens per sentence, in sentence order
 
 
@@ -162,13 +163,13 @@ def token_table(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray,
     in_threads(fill, even_ranges(lengths, workers))
     categories = {"doc_id": doc_ids, "token": vocabulary, "tag": tag_vocabulary}
     for name, values in categories.items():
-        columns[name] = pd.Categorical.from_codes(columns[name], categories=pd.Index(values), validate=False)
+        columns[name] = pd.Categorical.from_codes(columns[name], categories=pd.Index(values))
     return pd.DataFrame(columns, copy=False)  # each column keeps its own array, no copied block
 
 
 def _small_int(n_values: int) -> type:
-    """The smallest signed integer type that numbers ``n_values`` values."""
-    return np.int8 if n_values < 2**7 else np.int16 if n_values < 2**15 else np.int32
+    """The integer type pandas keeps the codes of ``n_values`` categories in, so it copies none."""
+    return np.int8 if n_values < 127 else np.int16 if n_values < 32767 else np.int32  # as pandas picks for codes
 
 
 @njit(cache=True, nogil=True)

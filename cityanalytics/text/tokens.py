@@ -189,7 +189,7 @@ def tokenize(
     show = progress if progress is not None else len(doc_bounds) > 1
     bar = tqdm(total=len(doc_bounds), desc="tokenizing", unit="chunk", disable=not show)
     union = ChunkUnion(config)
-    if workers == 1 or len(doc_bounds) == 1:
+    if workers == 1 or len(doc_bounds) <= 1:
         chunks = []
         for start, end in doc_bounds:
             chunks.append(union.receive(segment_documents(texts[start:end], config)))
