@@ -3,8 +3,8 @@
     python benchmarks/tokenize_speed.py [--realdata ../shared/realdata]
 
 Every measurement runs in a fresh process, so none profits from another's warm caches and each
-has its own peak memory (resident set of the process and of its largest worker, from
-``getrusage``). Rates are characters of the documents per second of wall-clock time:
+has its own peak memory (resident set of the process and of its largest worker process, if it
+had any, from ``getrusage``). Rates are characters of the documents per second of wall-clock time:
 
 - ``jieba.lcut``: plain jieba, module tokenizer, HMM on, each document in one call;
 - ``rjieba.cut``: plain rjieba (its own HMM), each document in one call;
@@ -176,7 +176,7 @@ def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple], re
         if task == "numba set-up, first use":
             continue
         seconds = result["seconds"]
-        worker = f"{result['worker_peak_mb']:.0f}" if task.endswith("all cores") else ""
+        worker = f"{result['worker_peak_mb']:.0f}" if task.endswith("all cores") and result["worker_peak_mb"] else ""
         print(f"| {task} | {seconds:.2f} | {n_chars / seconds / 1e6:.2f} | {base / seconds:.1f} "
               f"| {result['peak_mb']:.0f} | {worker} |")
     raw = results["backend numba"]["seconds"]

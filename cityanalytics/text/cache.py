@@ -104,7 +104,7 @@ def _sorted_categorical(values: pd.Series) -> pd.Categorical:
     a table read from the cache equals a freshly tokenized one, categories included.
     """
     values = pd.Categorical(values)
-    used = np.unique(values.codes)
+    used = np.flatnonzero(np.bincount(values.codes, minlength=len(values.categories)))
     categories = np.asarray(values.categories[used], dtype=str)
     order = np.argsort(categories, kind="stable")
     remap = np.empty(len(values.categories), dtype=np.int64)
