@@ -49,9 +49,17 @@ def test_streamed_counts_equal_in_memory_counts_on_real_regulations(sample):
     assert_same_counts(expected, ca.stream_dtm(ca.jsonl_chunks(path, size=25, **FIELDS), progress=False))
 
 
-def test_worker_processes_give_the_same_counts(sample):
+@pytest.mark.parametrize("n_jobs", [2, 3])  # with the compiled backend: threads, processes
+def test_counting_side_by_side_gives_the_same_counts(sample, n_jobs):
     path, expected = sample
-    assert_same_counts(expected, ca.stream_dtm(ca.jsonl_chunks(path, size=15, **FIELDS), n_jobs=2, progress=False))
+    assert_same_counts(expected, ca.stream_dtm(ca.jsonl_chunks(path, size=15, **FIELDS), n_jobs=n_jobs, progress=False))
+
+
+def test_worker_processes_give_the_same_counts():  # jieba holds the GIL: processes
+    records = [{"doc_id": f"d{i}", "text": text} for i, text in enumerate(["加快建设综合交通枢纽。", "人才是第一资源。", "生态优先。"])]
+    config = ca.TokenizerConfig(backend="jieba")
+    expected = ca.dtm(ca.tokenize(ca.Corpus.from_texts([r["text"] for r in records], [r["doc_id"] for r in records]), config))
+    assert_same_counts(expected, ca.stream_dtm(ca.record_chunks(records, size=1), config, n_jobs=2, progress=False))
 
 
 def test_streaming_through_the_cache_cold_and_warm(sample, tmp_path):

@@ -14,7 +14,7 @@ from cityanalytics.corpus import sentence_spans, split
 from cityanalytics.corpus.sentence_spans import sentence_code_points
 from cityanalytics.errors import InputFileError
 from cityanalytics.text.segment import BACKENDS, tokenizer_for
-from cityanalytics.text.tokens import TOKEN_COLUMNS
+from cityanalytics.text.tokens import TOKEN_COLUMNS, segments_in_threads
 
 LEXICON_TERMS = ["接沪融杭", "一网通办", "最多跑一次", "长三角一体化", "同城化", "山海协作", "都市经济圈", "接轨上海"]
 PLACES = ["海宁", "乌鲁木齐", "嘉兴", "杭州", "深圳", "余杭", "下沙", "临平"]
@@ -109,10 +109,11 @@ def test_part_of_speech_tags_and_filter():
         ca.TokenizerConfig(keep_pos=("n",))
 
 
-@pytest.mark.parametrize("backend", ["numba", "jieba"])  # threads of this process; worker processes
-def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens, backend):
+@pytest.mark.parametrize(("backend", "n_jobs"), [("numba", 2), ("numba", 3), ("jieba", 2)])  # threads, processes
+def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens, backend, n_jobs):
+    assert segments_in_threads(ca.TokenizerConfig(backend=backend), n_jobs) == (backend == "numba" and n_jobs == 2)
     expected = seed_tokens.table if backend == "numba" else ca.tokenize(seeds, backend=backend).table
-    parallel = ca.tokenize(seeds, backend=backend, n_jobs=2, chunk_sentences=100)
+    parallel = ca.tokenize(seeds, backend=backend, n_jobs=n_jobs, chunk_sentences=100)
     pd.testing.assert_frame_equal(parallel.table, expected)  # categories and their order included
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
+from cityanalytics.cores import worker_count
 from cityanalytics.corpus.corpus import Corpus
 from cityanalytics.dtm import DTM, dtm, stack
 from cityanalytics.errors import InputFileError
@@ -24,7 +25,7 @@ from cityanalytics.scale.executors import in_order, open_executor
 from cityanalytics.scale.sources import FolderChunks
 from cityanalytics.text.cache import TokenCache, cache_root
 from cityanalytics.text.segment import TokenizerConfig
-from cityanalytics.text.tokens import tokenize
+from cityanalytics.text.tokens import segments_in_threads, tokenize
 
 
 @lru_cache(maxsize=1)
@@ -65,8 +66,9 @@ def stream_dtm(
     ``chunks`` are docs tables from :func:`~cityanalytics.scale.sources.jsonl_chunks`,
     :class:`~cityanalytics.scale.sources.FolderChunks` or
     :func:`~cityanalytics.scale.sources.record_chunks`, or a folder path (read as ``load_corpus``
-    reads it, 200 documents a chunk). ``n_jobs`` local worker processes count chunks side by
-    side; ``executor="dask"`` counts them on a Dask cluster at ``scheduler`` (an address such as
+    reads it, 200 documents a chunk). ``n_jobs`` chunks are counted side by side: in threads of
+    this process where :func:`~cityanalytics.text.tokens.tokenize` would use threads (the
+    compiled backend, two cores), else in worker processes; ``executor="dask"`` counts them on a Dask cluster at ``scheduler`` (an address such as
     ``tcp://host:8786`` or a ``distributed.Client``; without one, a local cluster of ``n_jobs``
     workers). ``cache=True`` (or a folder) reads and fills the token cache for every chunk; on a
     cluster, pass a folder every worker can reach.
@@ -78,6 +80,7 @@ def stream_dtm(
                                          "jsonl_chunks(path, …) naming its text and id fields")
         chunks = FolderChunks(chunks)
     folder = cache_root(None if cache is True else cache) if cache else None
-    with open_executor(executor, n_jobs, scheduler) as (submit, window):
+    threads = segments_in_threads(config, worker_count(n_jobs))  # threads share the tokenizer and this process's memory
+    with open_executor(executor, n_jobs, scheduler, threads=threads) as (submit, window):
         counted = in_order(submit, count_chunk, chunks, window, config, unit, folder, uuid.uuid4().hex)
         return stack(tqdm(counted, desc="counting", unit="chunk", disable=progress is False))

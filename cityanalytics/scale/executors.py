@@ -1,4 +1,4 @@
-"""Where chunks are counted: in this process, in a pool of local processes, or on a Dask cluster.
+"""Where chunks are counted: in this process, in a pool of local threads or processes, or on a Dask cluster.
 
 Every executor is a ``submit(function, *args) -> future`` with a window of calls in flight;
 :func:`in_order` feeds it and hands the results back in submission order. The window bounds
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
 
@@ -47,8 +47,10 @@ def _run_here(function: Callable, *args) -> Future:
 
 
 @contextmanager
-def open_executor(kind: str = "local", n_jobs: int = 1, scheduler: str | None = None) -> Iterator[tuple[Callable, int]]:
-    """``(submit, window)`` for ``kind``: "local" (``n_jobs`` processes; 1 runs here) or "dask".
+def open_executor(kind: str = "local", n_jobs: int = 1, scheduler: str | None = None, *,
+                  threads: bool = False) -> Iterator[tuple[Callable, int]]:
+    """``(submit, window)`` for ``kind``: "local" (``n_jobs`` processes, or threads of this process
+    with ``threads``, for work whose heavy part releases the GIL; 1 runs here) or "dask".
 
     For "dask", ``scheduler`` is the address of a running scheduler (``tcp://host:8786``) or a
     ``distributed.Client``; without one a local cluster of ``n_jobs`` single-threaded worker
@@ -65,7 +67,7 @@ def open_executor(kind: str = "local", n_jobs: int = 1, scheduler: str | None = 
     elif workers == 1:
         yield _run_here, 1
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with (ThreadPoolExecutor if threads else ProcessPoolExecutor)(max_workers=workers) as pool:
             yield pool.submit, 2 * workers
 
 

@@ -95,6 +95,19 @@ def _sentences_estimate(texts: list[str]) -> np.ndarray:
     return np.array([text.count("\n") + text.count("。") - text.count("。\n") + 1 for text in texts], dtype=np.int64)
 
 
+MAX_THREADS = 2
+"""The most threads that segment side by side; more workers are processes. Splitting documents
+into headings, paragraphs and sentences is Python and holds the GIL (about a third of the work
+with the compiled backend), so threads stop gaining after a few cores while processes go on.
+On two cores threads are faster (no fork, nothing pickled) and use less memory."""
+
+
+def segments_in_threads(config: TokenizerConfig, workers: int) -> bool:
+    """Whether ``workers`` should be threads of this process: the tokenizer releases the GIL and
+    there are at most :data:`MAX_THREADS` of them."""
+    return tokenizer_for(config).releases_gil and workers <= MAX_THREADS
+
+
 _WORKER_CONFIG: TokenizerConfig | None = None
 _WORKER_TEXTS: list[str] = []
 
@@ -166,9 +179,9 @@ def tokenize(
     Pass a :class:`TokenizerConfig` or its fields as keywords (``backend="jieba"``,
     ``boilerplate=True``, ``user_dicts=("my.dict",)``, ``pos=True``, …). ``n_jobs`` chunks are
     segmented side by side (``-1``: one per core): in threads sharing this process's tokenizer
-    with the compiled backend, else in this process and ``n_jobs - 1`` worker processes, which
-    inherit its tokenizer and texts when started by fork (else build the tokenizer once). The
-    table is the same whatever ``n_jobs`` is. A chunk holds documents of about ``chunk_sentences``
+    with the compiled backend on up to :data:`MAX_THREADS` cores, else in this process and
+    ``n_jobs - 1`` worker processes, which inherit its tokenizer and texts when started by fork
+    (else build the tokenizer once). The table is the same whatever ``n_jobs`` is. A chunk holds documents of about ``chunk_sentences``
     sentences (estimated from line breaks and full stops). ``cache=True`` (or a folder) reads
     documents already tokenized under this configuration from the token cache and adds the
     others (see :mod:`cityanalytics.text.cache`).
@@ -194,7 +207,7 @@ def tokenize(
         for start, end in doc_bounds:
             chunks.append(union.receive(segment_documents(texts[start:end], config)))
             bar.update()
-    elif tokenizer_for(config).releases_gil:
+    elif segments_in_threads(config, workers):
         chunks = _segment_in_threads(min(workers, len(doc_bounds)), texts, doc_bounds, config, union.receive, bar)
     else:
         n_workers = min(workers, len(doc_bounds)) - 1
