@@ -62,10 +62,11 @@ def test_worker_processes_give_the_same_counts():  # jieba holds the GIL: proces
     assert_same_counts(expected, ca.stream_dtm(ca.record_chunks(records, size=1), config, n_jobs=2, progress=False))
 
 
-def test_streaming_through_the_cache_cold_and_warm(sample, tmp_path):
+@pytest.mark.parametrize("n_jobs", [1, 2])  # here; in threads sharing one cache
+def test_streaming_through_the_cache_cold_and_warm(sample, tmp_path, n_jobs):
     path, expected = sample
     for _ in range(2):
-        counts = ca.stream_dtm(ca.jsonl_chunks(path, size=40, **FIELDS), cache=tmp_path, progress=False)
+        counts = ca.stream_dtm(ca.jsonl_chunks(path, size=40, **FIELDS), cache=tmp_path, n_jobs=n_jobs, progress=False)
         assert_same_counts(expected, counts)
     assert cache_info(tmp_path)[["documents", "parts"]].values.tolist() == [[N_DOCS, 3]]
 

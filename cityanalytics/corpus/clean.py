@@ -163,10 +163,9 @@ _GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 
 
 @lru_cache(maxsize=1)
-def _any_furniture() -> re.Pattern:
-    """The furniture patterns as one expression, tried once per line with ``match``: the patterns
-    anchored at the line start as one alternation, or, after any prefix, one of the others (what
-    searching for them would find), instead of one search per pattern.
+def _any_furniture() -> tuple[re.Pattern, re.Pattern]:
+    """The furniture patterns as two alternations: those anchored at the line start (tried once,
+    at the start, with ``match``) and the others (searched), instead of one search per pattern.
 
     A pattern's leading global flags, such as ``(?i)``, become flags of its own branch. Lines
     are single lines, so ``^`` can only match at their start."""
@@ -178,12 +177,14 @@ def _any_furniture() -> re.Pattern:
             anchored.append(f"({prefix}{body[1:]})")
         else:
             floating.append(f"({prefix}{body})")
-    return re.compile(f"(?:{'|'.join(anchored) or '(?!)'})|(?s:.*?)(?:{'|'.join(floating) or '(?!)'})")
+    return re.compile("|".join(anchored) or "(?!)"), re.compile("|".join(floating) or "(?!)")
 
 
 def is_furniture(line: str) -> bool:
     """True when a line is download-site, magazine-site or news-site furniture, not document text."""
-    return _any_furniture().match(line.strip()) is not None
+    stripped = line.strip()
+    anchored, floating = _any_furniture()
+    return anchored.match(stripped) is not None or floating.search(stripped) is not None
 
 
 def drop_furniture_lines(text: str) -> str:

@@ -97,10 +97,10 @@ def _stands_over_text(line: str, level: int, following: str | None, following_le
 
 
 def _is_unmarked_heading(line: str, following: str | None, following_level: int | None) -> bool:
-    """A short line without closing punctuation that stands over a longer paragraph."""
+    """Whether a short line (at most :data:`MAX_UNMARKED_HEADING_CHARS`, which the caller checks
+    first) without closing punctuation stands over a longer paragraph."""
     return (
         following is not None
-        and len(line) <= MAX_UNMARKED_HEADING_CHARS
         and line[-1] not in SENTENCE_END + "：；:，"
         and not DATE_ONLY.fullmatch(line)
         and "\t" not in following
@@ -116,7 +116,7 @@ def paragraphs(text: str) -> list[Paragraph]:
 def paragraph_rows(text: str) -> list[tuple[int, str, int | None, int, tuple[str, ...], str]]:
     """:func:`paragraphs` as plain tuples (para, kind, level, section, heading_path, text), for whole corpora."""
     lines = [line for line in map(str.strip, text.split("\n")) if line]
-    levels = [_MARKER_LEVELS[m.lastindex] if m else None for m in map(_HEADING_MARKER.match, lines)] + [None]
+    levels = [*map(heading_level, lines), None]  # each line's marker level, looked up once
     out: list[tuple[int, str, int | None, int, tuple[str, ...], str]] = []
     path: list[tuple[int, str]] = []
     heading_path: tuple[str, ...] = ()

@@ -3,8 +3,8 @@
 :func:`tokenize` splits a corpus into sentences and segments them in chunks of documents, so
 the structure splitting runs in parallel too. Each chunk comes back as compact arrays
 (sentence positions, a chunk vocabulary and integer codes), never as lists of Python objects
-per token. With the compiled backend, whose kernels release the GIL, the chunks are
-segmented in threads of this process; with jieba or rjieba, in worker processes. Chunks are
+per token. With the compiled backend, whose kernels release the GIL, on up to two cores the
+chunks are segmented in threads of this process; otherwise in worker processes. Chunks are
 merged into one vocabulary as they arrive and the table is built from them
 (:mod:`cityanalytics.text.token_table`).
 """
@@ -99,7 +99,7 @@ MAX_THREADS = 2
 """The most threads that segment side by side; more workers are processes. Splitting documents
 into headings, paragraphs and sentences is Python and holds the GIL (about a third of the work
 with the compiled backend), so threads stop gaining after a few cores while processes go on.
-On two cores threads are faster (no fork, nothing pickled) and use less memory."""
+On two cores threads tokenize faster (no fork, nothing pickled) and use less memory."""
 
 
 def segments_in_threads(config: TokenizerConfig, workers: int) -> bool:
