@@ -13,8 +13,9 @@ from cityanalytics.codepoints import from_code_points
 from cityanalytics.corpus import sentence_spans, split
 from cityanalytics.corpus.sentence_spans import sentence_code_points
 from cityanalytics.errors import InputFileError
+from cityanalytics.text import tokens as tokens_module
 from cityanalytics.text.segment import BACKENDS, tokenizer_for
-from cityanalytics.text.tokens import TOKEN_COLUMNS, segments_in_threads
+from cityanalytics.text.tokens import TOKEN_COLUMNS
 
 LEXICON_TERMS = ["接沪融杭", "一网通办", "最多跑一次", "长三角一体化", "同城化", "山海协作", "都市经济圈", "接轨上海"]
 PLACES = ["海宁", "乌鲁木齐", "嘉兴", "杭州", "深圳", "余杭", "下沙", "临平"]
@@ -110,10 +111,17 @@ def test_part_of_speech_tags_and_filter():
 
 
 @pytest.mark.parametrize(("backend", "n_jobs"), [("numba", 2), ("numba", 3), ("jieba", 2)])  # threads, processes
-def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens, backend, n_jobs):
-    assert segments_in_threads(ca.TokenizerConfig(backend=backend), n_jobs) == (backend == "numba" and n_jobs == 2)
+def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens, backend, n_jobs, monkeypatch):
     expected = seed_tokens.table if backend == "numba" else ca.tokenize(seeds, backend=backend).table
+    opened = []  # what each path was asked for: (threads, n) for the executor, ("processes", n) for the pool
+    real_executor, real_pool = tokens_module.open_executor, tokens_module.ProcessPoolExecutor
+    monkeypatch.setattr(tokens_module, "open_executor", lambda kind, n, **options: (
+        opened.append(("threads", n)), real_executor(kind, n, **options))[1])
+    monkeypatch.setattr(tokens_module, "ProcessPoolExecutor", lambda max_workers, **options: (
+        opened.append(("processes", max_workers)), real_pool(max_workers=max_workers, **options))[1])
     parallel = ca.tokenize(seeds, backend=backend, n_jobs=n_jobs, chunk_sentences=100)
+    in_threads = backend == "numba" and n_jobs == 2
+    assert opened == ([("threads", 2)] if in_threads else [("processes", n_jobs - 1)])
     pd.testing.assert_frame_equal(parallel.table, expected)  # categories and their order included
 
 

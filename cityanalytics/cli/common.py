@@ -47,7 +47,7 @@ def tokenizer_options(command):
         click.option("--no-stopwords", is_flag=True, help="Count general stopwords as terms."),
         click.option("--boilerplate", is_flag=True, help="Drop policy boilerplate (加强, 推进, …) from the terms."),
         click.option("--no-lexicon", is_flag=True, help="Do not load the policy lexicon and place names."),
-        click.option("--n-jobs", type=int, default=1, show_default=True, help="Worker processes; -1 uses every core."),
+        click.option("--n-jobs", type=int, default=1, show_default=True, help="Cores to use; -1 uses every core."),
         click.option("--backend", type=click.Choice(["auto", *BACKENDS]), default="auto", show_default=True,
                      help="Segmenter: auto takes numba wherever it gives jieba's tokens exactly, else jieba."),
     ]

@@ -15,6 +15,7 @@ from importlib import resources
 
 import numpy as np
 
+from cityanalytics.codepoints import code_points
 from cityanalytics.corpus.metadata import DOC_NO_LINE
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -129,7 +130,7 @@ def _traditional_only_table() -> np.ndarray:
 
 def traditional_share(text: str) -> tuple[int, float]:
     """Number and share of the Chinese characters of a text that only Traditional writing uses."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points(text)
     cjk = codes[((codes >= 0x3400) & (codes <= 0x9FFF)) | ((codes >= 0xF900) & (codes <= 0xFAFF))]
     if not len(cjk):
         return 0, 0.0

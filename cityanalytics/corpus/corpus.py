@@ -316,15 +316,15 @@ def read_documents(
 
     seen_text: dict[str, str] = {}
     taken = {m["doc_id"] for m in meta_by_file.values() if m.get("doc_id")}
-    documents = (file for file in files if not_a_document(file) is None)
+    listed_as = [not_a_document(file) for file in files]
+    documents = (file for file, listed in zip(files, listed_as) if listed is None)
     with open_executor("local", n_jobs) as (submit, window):
         batches = in_order(submit, _read_and_clean_all, batched(documents, READ_BATCH), window, simplified)
         outcomes = chain.from_iterable(batches)
-        for file in tqdm(files, desc="loading", unit="file",
-                         disable=progress is False or (progress is None and len(files) < 200)):
+        for file, listed in tqdm(zip(files, listed_as), total=len(files), desc="loading", unit="file",
+                                 disable=progress is False or (progress is None and len(files) < 200)):
             relative = relative_name(file)
             entry = {"file": relative, "status": "skipped", "reason": "", "doc_id": ""}
-            listed = not_a_document(file)
             if listed is not None:
                 entry["status"], entry["reason"] = listed
                 yield entry, None

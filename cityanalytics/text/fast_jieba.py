@@ -31,6 +31,7 @@ from itertools import chain
 
 import numpy as np
 
+from cityanalytics.codepoints import code_points
 from cityanalytics.text.compiled_jieba import finalseg_cut
 from cityanalytics.text.encoding import StringTokenizer
 from cityanalytics.text.jieba_dictionary import DictionaryEntry, main_dictionary, unreproduced
@@ -65,7 +66,7 @@ _IS_ALNUM = _char_table([], _ALNUM)
 def _token_shapes(words: list[str], text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Length, first and last code point (capped at U+FFFF) of each token of ``text``."""
     lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    codes = np.minimum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), 0xFFFF)  # U+FFFF is in no table
+    codes = np.minimum(code_points(text), 0xFFFF)  # U+FFFF is in no table
     ends = np.cumsum(lengths)
     return lengths, codes[ends - lengths], codes[ends - 1]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from cityanalytics.cores import worker_count
 from cityanalytics.corpus.corpus import Corpus, sentence_columns
+from cityanalytics.scale.executors import in_order, open_executor
 from cityanalytics.text.encoding import Vocabulary, encode
 from cityanalytics.text.segment import TokenizerConfig, segment, token_tags, tokenizer_for
 from cityanalytics.text.token_table import Chunk, ChunkUnion, token_table
@@ -97,9 +98,9 @@ def _sentences_estimate(texts: list[str]) -> np.ndarray:
 
 MAX_THREADS = 2
 """The most threads that segment side by side; more workers are processes. Splitting documents
-into headings, paragraphs and sentences is Python and holds the GIL (about a third of the work
-with the compiled backend), so threads stop gaining after a few cores while processes go on.
-On two cores threads tokenize faster (no fork, nothing pickled) and use less memory."""
+into headings, paragraphs and sentences is Python and holds the GIL (with the compiled backend
+an estimated third of the work), so threads stop gaining after a few cores while processes go
+on. On two cores threads tokenize faster (no fork, nothing pickled) and use less memory."""
 
 
 def segments_in_threads(config: TokenizerConfig, workers: int) -> bool:
@@ -151,17 +152,8 @@ def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, texts: list[
     return chunks
 
 
-def _segment_in_threads(n_threads: int, texts: list[str], doc_bounds: list[tuple[int, int]], config: TokenizerConfig,
-                        receive: Callable[[Chunk], Chunk], bar) -> list[Chunk]:
-    """Segment the documents ``texts[start:end]`` of each job range in ``n_threads`` threads of this
-    process, for a tokenizer whose kernels release the GIL: the threads share its tables and the
-    texts, and nothing is copied between processes. Chunks go through ``receive`` in job order."""
-    chunks = []
-    with ThreadPoolExecutor(max_workers=n_threads) as pool:
-        for chunk in pool.map(lambda bounds: segment_documents(texts[bounds[0] : bounds[1]], config), doc_bounds):
-            chunks.append(receive(chunk))
-            bar.update()
-    return chunks
+def _segment_range(bounds: tuple[int, int], texts: list[str], config: TokenizerConfig) -> Chunk:
+    return segment_documents(texts[bounds[0] : bounds[1]], config)
 
 
 def tokenize(
@@ -181,8 +173,8 @@ def tokenize(
     segmented side by side (``-1``: one per core): in threads sharing this process's tokenizer
     with the compiled backend on up to :data:`MAX_THREADS` cores, else in this process and
     ``n_jobs - 1`` worker processes, which inherit its tokenizer and texts when started by fork
-    (else build the tokenizer once). The table is the same whatever ``n_jobs`` is. A chunk holds documents of about ``chunk_sentences``
-    sentences (estimated from line breaks and full stops). ``cache=True`` (or a folder) reads
+    (else build the tokenizer once). The table is the same whatever ``n_jobs`` is. A chunk holds
+    documents of about ``chunk_sentences`` sentences (estimated from line breaks and full stops). ``cache=True`` (or a folder) reads
     documents already tokenized under this configuration from the token cache and adds the
     others (see :mod:`cityanalytics.text.cache`).
     """
@@ -202,15 +194,15 @@ def tokenize(
     show = progress if progress is not None else len(doc_bounds) > 1
     bar = tqdm(total=len(doc_bounds), desc="tokenizing", unit="chunk", disable=not show)
     union = ChunkUnion(config)
-    if workers == 1 or len(doc_bounds) <= 1:
+    side_by_side = min(workers, len(doc_bounds))
+    if side_by_side <= 1 or segments_in_threads(config, side_by_side):  # one runs here
         chunks = []
-        for start, end in doc_bounds:
-            chunks.append(union.receive(segment_documents(texts[start:end], config)))
-            bar.update()
-    elif segments_in_threads(config, workers):
-        chunks = _segment_in_threads(min(workers, len(doc_bounds)), texts, doc_bounds, config, union.receive, bar)
+        with open_executor("local", max(side_by_side, 1), threads=True) as (submit, window):
+            for chunk in in_order(submit, _segment_range, doc_bounds, window, texts, config):
+                chunks.append(union.receive(chunk))
+                bar.update()
     else:
-        n_workers = min(workers, len(doc_bounds)) - 1
+        n_workers = side_by_side - 1
         tokenizer_for(config)  # built before the pool, so workers started by fork inherit it ready
         with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init, initargs=(config, texts)) as pool:
             chunks = _segment_here_and_in(pool, n_workers, texts, doc_bounds, config, union.receive, bar)
