@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import cityanalytics as ca
-from cityanalytics.codepoints import from_code_points
-from cityanalytics.corpus import sentence_spans, split
+from cityanalytics.codepoints import code_points, from_code_points
+from cityanalytics.corpus import characters, split
 from cityanalytics.corpus.sentence_spans import sentence_code_points
 from cityanalytics.errors import InputFileError
 from cityanalytics.text import tokens as tokens_module
@@ -142,7 +142,9 @@ def test_docvars_travel_with_the_tokens(seed_tokens):
 
 def split_by_spans(paragraphs: list[str]) -> tuple[list[str], list[int]]:
     """The sentences the compiled splitter finds in the paragraphs, and how many each has."""
-    points, bounds, paragraph = sentence_code_points("\n".join(paragraphs))
+    points = code_points("".join(paragraphs))
+    ends = np.cumsum([len(p) for p in paragraphs], dtype=np.int64)
+    points, bounds, paragraph = sentence_code_points(points, ends - [len(p) for p in paragraphs], ends)
     text = from_code_points(points)
     sentences = [text[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
     return sentences, np.bincount(paragraph, minlength=len(paragraphs)).tolist()
@@ -164,10 +166,10 @@ def test_compiled_sentence_split_equals_the_regular_expression():
         assert split_by_spans(paragraphs) == split_one_by_one(paragraphs)
 
 
-def test_no_white_space_lies_beyond_the_compiled_splitters_table():
-    assert not any(chr(c).isspace() for c in range(sentence_spans._LAST_SPACE + 1, 0x110000))
-    white = sentence_spans.character_classes() & sentence_spans._SPACE
-    assert np.flatnonzero(white).tolist() == [c for c in range(0x3001) if chr(c).isspace()]
+def test_the_compiled_kernels_character_table_is_what_str_and_re_see():
+    classes = characters.character_classes()
+    assert np.flatnonzero(classes & characters.SPACE).tolist() == [c for c in range(0x110000) if chr(c).isspace()]
+    assert np.flatnonzero(classes & characters.DIGIT).tolist() == [c for c in range(0x110000) if chr(c).isdecimal()]
 
 
 def test_an_interrupted_batch_leaves_the_tokenizer_as_it_was(monkeypatch):

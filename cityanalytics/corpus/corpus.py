@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 
 from cityanalytics.codepoints import from_code_points
 from cityanalytics.corpus import clean, split
+from cityanalytics.corpus.line_structure import line_structure
 from cityanalytics.corpus.metadata import DOCVARS, infer_metadata
 from cityanalytics.corpus.read import SUPPORTED_SUFFIXES, decode_bytes, read_file
 from cityanalytics.corpus.seeds import seed_dir
@@ -141,21 +142,11 @@ def sentence_columns(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     """Every sentence of the texts with its document (index into ``texts``), section, paragraph
     and index within the paragraph, and the sentences as one array of code points with their
     bounds (sentence k is ``[bounds[k], bounds[k + 1])``): :meth:`Corpus.sentences` as arrays."""
-    docs, sections, paras, lines = [], [], [], []
-    for doc, text in enumerate(texts):
-        rows = split.paragraph_rows(text)
-        docs.extend([doc] * len(rows))
-        sections.extend(row[3] for row in rows)
-        paras.extend(row[0] for row in rows)
-        lines.extend(row[5] for row in rows)
-    points, bounds, line = sentence_code_points("\n".join(lines))  # lines hold no line break
-    first = np.searchsorted(line, np.arange(len(lines)))  # each line's first sentence
-
-    def per_sentence(values: list[int]) -> np.ndarray:
-        return np.array(values, dtype=np.int64)[line] if values else np.zeros(0, dtype=np.int64)
-
-    sent = np.arange(len(line)) - first[line] if len(line) else np.zeros(0, dtype=np.int64)
-    return per_sentence(docs), per_sentence(sections), per_sentence(paras), sent, points, bounds
+    lines = line_structure(texts)
+    points, bounds, line = sentence_code_points(lines.points, lines.start, lines.end)
+    first = np.searchsorted(line, np.arange(len(lines.start)))  # each line's first sentence
+    sent = np.arange(len(line)) - first[line]
+    return lines.doc[line], lines.section[line], lines.para[line], sent, points, bounds
 
 
 def _read_metadata(path: Path) -> pd.DataFrame:

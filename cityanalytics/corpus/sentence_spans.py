@@ -6,41 +6,24 @@ per piece before most of them are segmented. The kernel here finds the same sent
 (start, end) positions in one pass over the code points and releases the GIL, so threads
 split side by side; the segmenter reads the sentences straight from the array.
 
-The rules, as the expression ``[^END\\t\\n]*(?:[END]+[CLOSING]*|(?=[\\t\\n])|$)`` applies them
-to the paragraphs joined by line breaks: a piece runs up to a sentence end (。！？!?…), takes
-the run of sentence ends and then of closing quotes and brackets after it, or stops before a
-tab, a line break or the end; a line break starts the next paragraph; a piece is stripped of
-what ``str.strip`` strips, and is a sentence if anything is left.
+The rules, as the expression ``[^END\\t]*(?:[END]+[CLOSING]*|(?=\\t)|$)`` applies them to one
+paragraph: a piece runs up to a sentence end (。！？!?…), takes the run of sentence ends and then
+of closing quotes and brackets after it, or stops before a tab or the paragraph's end; a piece
+is stripped of what ``str.strip`` strips, and is a sentence if anything is left.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 from numba import njit
 
-from cityanalytics.codepoints import code_points
-from cityanalytics.corpus.clean import CLOSING, SENTENCE_END
+from cityanalytics.corpus.characters import CLOSING_MARK, END, SPACE, character_classes
 
-_END, _CLOSING, _SPACE = 1, 2, 4
-_TAB, _NEWLINE = 9, 10
-_LAST_SPACE = 0x3000
-"""The highest code point ``str.isspace`` accepts (U+3000 IDEOGRAPHIC SPACE)."""
-
-
-@lru_cache(maxsize=1)
-def character_classes() -> np.ndarray:
-    """Per code point: sentence end, closing mark, white space (as ``str.strip`` sees it), as bits."""
-    classes = np.zeros(0x110000, dtype=np.uint8)
-    classes[[ord(c) for c in SENTENCE_END]] |= _END
-    classes[[ord(c) for c in CLOSING]] |= _CLOSING
-    classes[[c for c in range(_LAST_SPACE + 1) if chr(c).isspace()]] |= _SPACE
-    return classes
+_TAB = 9
 
 
 @njit(cache=True, nogil=True)
-def _grown(values):
+def grown(values):
     """``values`` in an array twice as long."""
     out = np.empty(2 * values.size, values.dtype)
     out[: values.size] = values
@@ -48,40 +31,37 @@ def _grown(values):
 
 
 @njit(cache=True, nogil=True)
-def _sentence_spans(cps, classes):
-    """Each sentence's start and end in ``cps`` (paragraphs joined by line breaks) and its paragraph."""
-    n = cps.size
-    starts = np.empty(n // 16 + 16, np.int64)
+def _sentence_spans(cps, para_starts, para_ends, classes):
+    """Each sentence's start and end in ``cps`` and its paragraph (index into the spans)."""
+    starts = np.empty(cps.size // 16 + 16, np.int64)
     ends = np.empty_like(starts)
     paragraph = np.empty_like(starts)
-    k, para, p = 0, 0, 0
-    while p < n:
-        if cps[p] == _NEWLINE:
-            para += 1
-            p += 1
-            continue
-        q = p
-        while q < n and not classes[cps[q]] & _END and cps[q] != _TAB and cps[q] != _NEWLINE:
-            q += 1
-        if q < n and classes[cps[q]] & _END:
-            while q < n and classes[cps[q]] & _END:
+    k = 0
+    for para in range(para_starts.size):
+        p, n = para_starts[para], para_ends[para]
+        while p < n:
+            q = p
+            while q < n and not classes[cps[q]] & END and cps[q] != _TAB:
                 q += 1
-            while q < n and classes[cps[q]] & _CLOSING:
-                q += 1
-        if q == p:  # at a tab: nothing but an empty piece, which is no sentence
-            p += 1
-            continue
-        a, b = p, q
-        while a < b and classes[cps[a]] & _SPACE:
-            a += 1
-        while b > a and classes[cps[b - 1]] & _SPACE:
-            b -= 1
-        if b > a:
-            if k == starts.size:
-                starts, ends, paragraph = _grown(starts), _grown(ends), _grown(paragraph)
-            starts[k], ends[k], paragraph[k] = a, b, para
-            k += 1
-        p = q
+            if q < n and classes[cps[q]] & END:
+                while q < n and classes[cps[q]] & END:
+                    q += 1
+                while q < n and classes[cps[q]] & CLOSING_MARK:
+                    q += 1
+            if q == p:  # at a tab: nothing but an empty piece, which is no sentence
+                p += 1
+                continue
+            a, b = p, q
+            while a < b and classes[cps[a]] & SPACE:
+                a += 1
+            while b > a and classes[cps[b - 1]] & SPACE:
+                b -= 1
+            if b > a:
+                if k == starts.size:
+                    starts, ends, paragraph = grown(starts), grown(ends), grown(paragraph)
+                starts[k], ends[k], paragraph[k] = a, b, para
+                k += 1
+            p = q
     return starts[:k], ends[:k], paragraph[:k]
 
 
@@ -97,16 +77,11 @@ def _gather(cps, starts, ends):
     return out, bounds
 
 
-def sentence_spans(joined: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The code points of paragraphs joined by line breaks (none inside a paragraph), and each
-    sentence's start, end and paragraph (the number of line breaks before it)."""
-    cps = code_points(joined)
-    return (cps, *_sentence_spans(cps, character_classes()))
-
-
-def sentence_code_points(joined: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The sentences of paragraphs joined by line breaks as one array of code points, their
-    bounds in it (sentence k is ``[bounds[k], bounds[k + 1])``) and each one's paragraph."""
-    cps, starts, ends, paragraph = sentence_spans(joined)
+def sentence_code_points(cps: np.ndarray, para_starts: np.ndarray, para_ends: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sentences of the paragraphs ``cps[para_starts[j]:para_ends[j]]`` (none holding a line
+    break) as one array of code points, their bounds in it (sentence k is ``[bounds[k],
+    bounds[k + 1])``) and each one's paragraph."""
+    starts, ends, paragraph = _sentence_spans(cps, para_starts, para_ends, character_classes())
     sentences, bounds = _gather(cps, starts, ends)
     return sentences, bounds, paragraph

@@ -97,10 +97,12 @@ def _sentences_estimate(texts: list[str]) -> np.ndarray:
 
 
 MAX_THREADS = 2
-"""The most threads that segment side by side; more workers are processes. Splitting documents
-into headings, paragraphs and sentences is Python and holds the GIL (with the compiled backend
-an estimated third of the work), so threads stop gaining after a few cores while processes go
-on. On two cores threads tokenize faster (no fork, nothing pickled) and use less memory."""
+"""The most threads that segment side by side; more workers are processes. With the compiled
+backend the structure, the sentences and the segmentation run in kernels that release the GIL;
+what holds it is turning each chunk's texts into code points, naming its new words and merging
+it into the corpus vocabulary. On two cores threads tokenize faster than processes (no fork,
+nothing pickled) and use less memory; beyond two, where the GIL-bound share would cap threads,
+the gain has not been measured, so processes, whose scaling is not capped, take over."""
 
 
 def segments_in_threads(config: TokenizerConfig, workers: int) -> bool:

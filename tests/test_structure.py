@@ -1,0 +1,122 @@
+"""The compiled line structure against the rules written as regular expressions and Python."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cityanalytics.codepoints import code_points
+from cityanalytics.corpus import split
+from cityanalytics.corpus.characters import character_classes
+from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
+from cityanalytics.corpus.corpus import sentence_columns
+from cityanalytics.corpus.line_structure import _is_date_only, marker_level
+from cityanalytics.corpus.metadata import DATE_ONLY
+
+REGULATIONS = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "lawrefbook_local_regulations.jsonl"
+MARKERS = [
+    (1, re.compile(rf"第[{CN_NUMERAL}]{{1,3}}章")),
+    (2, re.compile(rf"第[{CN_NUMERAL}]{{1,3}}节")),
+    (3, re.compile(rf"[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])")),
+    (4, re.compile(rf"（[{CN_NUMERAL}]{{1,3}}）")),
+    (5, re.compile(r"(?:[\u4e00-\u9fff]{2,4})?\d{1,2}[.．、](?!\d)")),
+    (6, re.compile(r"（\d{1,2}）")),
+]
+"""The heading markers of the module docstring, as expressions."""
+
+
+def reference_level(line: str) -> int:
+    return next((level for level, pattern in MARKERS if pattern.match(line)), 0)
+
+
+def reference_rows(text: str) -> list[tuple]:
+    """``split.paragraph_rows`` as the rules read in Python, line by line."""
+    lines = [line for line in map(str.strip, text.split("\n")) if line]
+    levels = [*map(reference_level, lines), 0]
+    rows, path, heading_path, section = [], [], (), 0
+    for i, (line, following) in enumerate(zip(lines, [*lines[1:], None])):
+        kind, level, head = "paragraph", 0, line
+        if i == 0:
+            kind = "title"
+        elif "\t" in line:
+            kind = "table_row"
+        elif levels[i]:
+            end = re.search(rf"[{SENTENCE_END}：]", line)
+            goes_on = bool(end) and bool(line[end.end():].strip())
+            head = line[: end.end()] if end else line
+            head = head[:40] if goes_on else head
+            stands_over = line[-1] not in "；;" and (
+                line[-1] not in SENTENCE_END or (following is not None and levels[i + 1] != levels[i]))
+            if goes_on or stands_over:
+                kind, level = ("paragraph" if goes_on else "heading"), levels[i]
+        elif (len(line) <= 30 and following is not None and line[-1] not in SENTENCE_END + "：；:，"
+              and not DATE_ONLY.fullmatch(line) and "\t" not in following
+              and (levels[i + 1] or (len(following) > len(line) and following[-1] in SENTENCE_END + CLOSING))):
+            kind, level = "heading", 3
+        if level:
+            while path and path[-1][0] >= level:
+                path.pop()
+            path.append((level, head))
+            heading_path, section = tuple(h for _, h in path), section + 1
+        rows.append((i, kind, level or None, section, heading_path, line))
+    return rows
+
+
+PIECES = ["第一章", "第十二节", "第一二三四章", "一、", "十一、", "一、二", "（一）", "（十二）", "(一)", "1.", "12.", "123.", "1.5",
+          "1、", "1．", "（1）", "（12）", "行动计划1.", "行动1.", "计划行动计划2.", "二○一一年五月九日", "（2020年3月22日）",
+          "(2020年)", "2020年3月", "。", "！", "？", "!", "?", "…", "：", "；", ";", ":", "，", "”", "》", "）", ")", "\t", " ",
+          "\u3000", "\r", "\x1c", "\x85", "١٢.", "１２．", "加强领导", "完善机制，推进", "短标题", "𠀀", "\ud800", "第", "章", "〇", "○",
+          "（", "）", "（123）", "1", "12", "123", "十", "、", ".",
+          "这是一个比较长的段落内容需要更多的字符才能超过前一行的长度而成为正文部分", "a", "百", "零", "年", "月", "日"]
+"""Pieces of lines that touch every rule: markers and near-misses, dates, ends, tabs, white space."""
+
+
+def fuzz_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["\n".join("".join(rng.choices(PIECES, k=rng.randint(0, 6))) for _ in range(rng.randint(0, 12)))
+            for _ in range(n)]
+
+
+def test_markers_are_the_expressions():
+    lines = [text.split("\n")[0] for text in fuzz_texts(5000, 1)] + [p + q for p in PIECES for q in PIECES]
+    assert [marker_level(line) for line in lines] == [reference_level(line) for line in lines]
+    assert split.heading_level("（三）加强") == 4 and split.heading_level("加强") is None
+
+
+def test_date_lines_are_the_expression():
+    rng = random.Random(2)
+    alphabet = "（()）二○一年月日九十 \u3000١2a。"
+    lines = ["".join(rng.choices(alphabet, k=rng.randint(1, 8))) for _ in range(5000)]
+    classes = character_classes()
+    assert [bool(_is_date_only(code_points(line), 0, len(line), classes)) for line in lines] == [
+        bool(DATE_ONLY.fullmatch(line)) for line in lines]
+
+
+def test_paragraph_rows_follow_the_rules_on_mixed_lines():
+    for text in fuzz_texts(3000, 3):
+        assert split.paragraph_rows(text) == reference_rows(text)
+
+
+@pytest.mark.skipif(not REGULATIONS.exists(), reason="../shared/realdata is not beside this checkout")
+def test_paragraph_rows_follow_the_rules_on_real_documents():
+    texts = [json.loads(line)["text"] for line in REGULATIONS.read_text("utf-8").splitlines()[::10]]
+    for text in texts:
+        assert split.paragraph_rows(text) == reference_rows(text)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_sentence_columns_are_the_paragraphs_split_one_by_one(seed):
+    texts = fuzz_texts(300, seed)
+    doc, section, para, sent, points, bounds = sentence_columns(texts)
+    expected = [(d, row[3], row[0], k, s) for d, text in enumerate(texts) for row in split.paragraph_rows(text)
+                for k, s in enumerate(split.sentences(row[5]))]
+    joined = points.tobytes().decode("utf-32-le", "surrogatepass")
+    found = [(d, sec, p, k, joined[a:b]) for d, sec, p, k, a, b in
+             zip(doc.tolist(), section.tolist(), para.tolist(), sent.tolist(), bounds[:-1].tolist(), bounds[1:].tolist())]
+    assert found == expected
+    assert np.all(np.diff(bounds) > 0)
