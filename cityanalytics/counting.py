@@ -46,21 +46,39 @@ def _count_rows(start, end, columns, keep, row_start, n_columns):
     return per_row, indices[:k], data[:k], -1
 
 
+@njit(cache=True, nogil=True)
+def _row_starts(rows, n_rows):
+    """Where each row's tokens start in ``rows`` (and where the last ends), in one pass, with 0,
+    or 1 if the rows are not grouped in ascending order, or 2 if one lies outside 0..n_rows-1.
+
+    ``np.bincount`` would first copy the small integer codes into a 64-bit array."""
+    counts = np.zeros(n_rows + 1, np.int64)
+    previous = 0
+    grouped = 0
+    for t in range(rows.size):
+        row = rows[t]
+        if row < 0 or row >= n_rows:
+            return counts, 2
+        if row < previous:
+            grouped = 1
+        previous = row
+        counts[row + 1] += 1
+    return np.cumsum(counts), grouped
+
+
 def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], keep: np.ndarray | None = None,
                  threads: int = 1) -> sp.csr_matrix:
     """The CSR matrix of how often each (row, column) pair occurs among the tokens ``keep`` marks
     (all if None), with sorted column indices and no stored zeros: ``csr_matrix((ones, (rows,
     columns)))`` with its duplicates summed. ``threads`` count ranges of rows side by side."""
-    rows = np.asarray(rows)
-    if len(rows) and (rows.min() < 0 or rows.max() >= shape[0]):
+    rows, columns = np.asarray(rows), np.asarray(columns)
+    row_start, problem = _row_starts(rows, shape[0])
+    if problem == 2:
         raise ValueError(f"row codes must lie in 0..{shape[0] - 1}, not {rows.min()}..{rows.max()}")
     keep = np.ones(len(rows), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
-    if len(rows) > 1 and not (rows[1:] >= rows[:-1]).all():
+    if problem == 1:
         order = np.argsort(rows, kind="stable")
-        rows, columns, keep = rows[order], np.asarray(columns)[order], keep[order]
-    row_start = np.zeros(shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=shape[0]), out=row_start[1:])
-    columns = np.asarray(columns)
+        columns, keep = columns[order], keep[order]
 
     def count(start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         return _count_rows(start, end, columns, keep, row_start, shape[1])
