@@ -124,27 +124,22 @@ class ChunkUnion:
 def token_table(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, union: ChunkUnion,
                 workers: int = 1) -> pd.DataFrame:
     """The token table of the received chunks: their codes put onto the sorted vocabulary and the
-    sentence positions expanded into token columns, in ``workers`` threads.
+    sentence positions expanded into token columns, chunk by chunk straight into the columns, in
+    ``workers`` threads (no chunk array is first joined into one for the whole corpus).
 
     ``first_docs`` is the index of each chunk's first document. ``doc_id`` is categorical over
     every document of the corpus, so a document without any token still has its place (and
     its row in a document-term matrix).
     """
     vocabulary, rank, tag_vocabulary, word_tag, tag_rank, word_countable, tag_countable = union.lookups()
-
-    def joined(values: list[np.ndarray], dtype) -> np.ndarray:
-        return np.concatenate(values).astype(dtype, copy=False) if values else np.array([], dtype=dtype)
-
-    lengths = joined([c.sentence_lengths for c in chunks], np.int64)
-    sentence_doc = joined([c.sentence_doc + first for c, first in zip(chunks, first_docs)], np.int64)
-    section, para, sent = (joined([getattr(c, column) for c in chunks], np.int32) for column in ("section", "para", "sent"))
-    codes = joined([c.codes for c in chunks], np.int32)
-    token_tag_codes = joined([c.tag_codes for c in chunks], np.int32) if union.config.pos else np.zeros(0, np.int32)
-
-    doc_tokens = np.bincount(sentence_doc, weights=lengths, minlength=len(doc_ids)).astype(np.int64)
+    chunk_tokens = np.array([len(chunk.codes) for chunk in chunks], dtype=np.int64)
+    chunk_first = np.cumsum(chunk_tokens) - chunk_tokens
+    doc_tokens = np.zeros(len(doc_ids), dtype=np.int64)
+    for chunk, first in zip(chunks, first_docs):
+        per_doc = np.bincount(chunk.sentence_doc, weights=chunk.sentence_lengths).astype(np.int64)
+        doc_tokens[first : first + len(per_doc)] += per_doc
     doc_first = np.cumsum(doc_tokens) - doc_tokens
-    sentence_first = np.cumsum(lengths) - lengths
-    n = len(codes)
+    n = int(chunk_tokens.sum())
     columns = {
         "doc_id": np.empty(n, dtype=_small_int(len(doc_ids))),
         "section": np.empty(n, dtype=np.int32),
@@ -155,12 +150,17 @@ def token_table(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray,
         "tag": np.empty(n, dtype=_small_int(len(tag_vocabulary))),
         "is_term": np.empty(n, dtype=np.bool_),
     }
+    no_tag_codes = np.zeros(0, np.int32)
 
     def fill(start: int, end: int) -> None:
-        _fill_token_columns(start, end, sentence_doc, section, para, sent, lengths, sentence_first, doc_first, codes,
-                            rank, word_tag, token_tag_codes, tag_rank, word_countable, tag_countable, *columns.values())
+        for k in range(start, end):
+            chunk = chunks[k]
+            tag_codes = chunk.tag_codes.astype(np.int32, copy=False) if union.config.pos else no_tag_codes
+            _fill_token_columns(chunk.sentence_doc, first_docs[k], chunk.section, chunk.para, chunk.sent,
+                                chunk.sentence_lengths.astype(np.int64, copy=False), chunk_first[k], doc_first, chunk.codes,
+                                rank, word_tag, tag_codes, tag_rank, word_countable, tag_countable, *columns.values())
 
-    in_threads(fill, even_ranges(lengths, workers))
+    in_threads(fill, even_ranges(chunk_tokens, workers))
     categories = {"doc_id": doc_ids, "token": vocabulary, "tag": tag_vocabulary}
     for name, values in categories.items():
         columns[name] = pd.Categorical.from_codes(columns[name], categories=pd.Index(values))
@@ -173,22 +173,23 @@ def _small_int(n_values: int) -> type:
 
 
 @njit(cache=True, nogil=True)
-def _fill_token_columns(start, end, sentence_doc, section, para, sent, lengths, sentence_first, doc_first, codes,
+def _fill_token_columns(sentence_doc, first_doc, section, para, sent, lengths, first_token, doc_first, codes,
                         rank, word_tag, token_tag_codes, tag_rank, word_countable, tag_countable,
                         token_doc, token_section, token_para, token_sent, position, token, tag, is_term):
-    """For sentences start..end-1, each token's document, section, paragraph, sentence and index in
-    its document, its code in the sorted vocabulary, its tag code (the word's, or with
-    part-of-speech tags its own) and whether it counts as a term."""
+    """For the sentences of one chunk, whose tokens start at ``first_token`` of the table, each
+    token's document, section, paragraph, sentence and index in its document, its code in the
+    sorted vocabulary, its tag code (the word's, or with part-of-speech tags its own) and whether
+    it counts as a term."""
     per_token_tags = token_tag_codes.size > 0
-    for s in range(start, end):
-        doc = sentence_doc[s]
-        t = sentence_first[s]
+    t = first_token
+    for s in range(lengths.size):
+        doc = first_doc + sentence_doc[s]
         for _ in range(lengths[s]):
             token_doc[t], token_section[t], token_para[t], token_sent[t] = doc, section[s], para[s], sent[s]
             position[t] = t - doc_first[doc]
-            word = codes[t]
+            word = codes[t - first_token]
             token[t] = rank[word]
-            g = tag_rank[token_tag_codes[t]] if per_token_tags else word_tag[word]
+            g = tag_rank[token_tag_codes[t - first_token]] if per_token_tags else word_tag[word]
             tag[t] = g
             is_term[t] = word_countable[word] and tag_countable[g]
             t += 1
