@@ -21,6 +21,9 @@ had any, from ``getrusage``). Rates are characters of the documents per second o
   ``to_simplified`` (the Traditional-character test) and ``clean_text``;
 - ``load_corpus``: the texts written out as 1,911 UTF-8 files (not timed), then
   ``load_corpus(folder, n_jobs=...)``: reading, cleaning, metadata inference, the docs table;
+- ``memory, first touch``: writing 256 MB of new numpy arrays in a fresh process, then again:
+  the price this machine puts on memory a process has not used before, which every fresh
+  process pays for its token table (the pipelines also report a second run in their process);
 - ``numba set-up, first use``: building the numba tokenizer in a process whose compiled-kernel
   cache is empty (``NUMBA_CACHE_DIR`` set to a new folder): the one-off compilation after
   installing; later processes load the kernels from the cache, as the set-up column shows.
@@ -48,7 +51,7 @@ BATCH = 5000
 """Sentences per call of a backend, tokenize's default chunk."""
 TASKS = ["jieba.lcut", "rjieba.cut", "jieba_fast_dat.lcut", "backend jieba", "backend rjieba", "backend numba",
          "pipeline, 1 core", "pipeline, all cores", "cleaning", "load_corpus, 1 core", "load_corpus, all cores",
-         "numba set-up, first use"]
+         "numba set-up, first use", "memory, first touch"]
 REPEATED = ["backend numba", "pipeline, 1 core", "pipeline, all cores", "cleaning", "load_corpus, 1 core",
             "load_corpus, all cores"]
 """The fast tasks, run ``--repeat`` times: on a shared machine one run of a second or two is noisy."""
@@ -105,6 +108,8 @@ def run_task(task: str, texts: list[str], folder: Path) -> dict:
     elif task.startswith("load_corpus"):
         started = time.perf_counter()
         ca.load_corpus(folder, n_jobs=1 if task.endswith("1 core") else -1, progress=False)
+    elif task == "memory, first touch":
+        return first_touch()
     elif task == "numba set-up, first use":
         started = time.perf_counter()
         tokenizer_for(TokenizerConfig(backend="numba")).lcut("预热")
@@ -116,12 +121,39 @@ def run_task(task: str, texts: list[str], folder: Path) -> dict:
                            chunk_sentences=1, progress=False), n_jobs=n_jobs)  # loads every kernel of the pipeline
         steps["set-up (not timed)"] = time.perf_counter() - set_up
         corpus = ca.Corpus.from_texts(texts)
-        started = time.perf_counter()
-        tokens = ca.tokenize(corpus, n_jobs=n_jobs, progress=False)
-        steps["tokenize"] = time.perf_counter() - started
-        ca.dtm(tokens, n_jobs=n_jobs)
-        steps["dtm"] = time.perf_counter() - started - steps["tokenize"]
-    seconds = time.perf_counter() - started
+        steps["tokenize"], steps["dtm"] = run_pipeline(corpus, n_jobs)
+        steps["again, in the same process"] = sum(run_pipeline(corpus, n_jobs))
+        return task_result(steps["tokenize"] + steps["dtm"], steps)
+    return task_result(time.perf_counter() - started, steps)
+
+
+def run_pipeline(corpus, n_jobs: int) -> tuple[float, float]:
+    """Seconds of ``tokenize`` and of ``dtm`` on the corpus."""
+    import cityanalytics as ca
+
+    started = time.perf_counter()
+    tokens = ca.tokenize(corpus, n_jobs=n_jobs, progress=False)
+    tokenized = time.perf_counter()
+    ca.dtm(tokens, n_jobs=n_jobs)
+    return tokenized - started, time.perf_counter() - tokenized
+
+
+def first_touch(megabytes: int = 256) -> dict:
+    """Seconds to write ``megabytes`` of new numpy arrays in this process, then to write them again:
+    what a fresh process pays this machine for memory it has not used before."""
+    import numpy as np
+
+    started = time.perf_counter()
+    values = np.empty(megabytes << 18, dtype=np.int32)
+    values.fill(1)
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    values.fill(2)
+    return task_result(first, {"again": time.perf_counter() - started})
+
+
+def task_result(seconds: float, steps: dict[str, float]) -> dict:
+    """A task's seconds and steps with the peak memory of this process and of its largest worker."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"seconds": seconds, "steps": steps, "peak_mb": own, "worker_peak_mb": worker}
@@ -173,7 +205,7 @@ def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple], re
     print("| measurement | seconds | M chars/s | × jieba.lcut | peak RSS MB | largest worker MB |")
     print("|---|---:|---:|---:|---:|---:|")
     for task, result in results.items():
-        if task == "numba set-up, first use":
+        if task in ("numba set-up, first use", "memory, first touch"):
             continue
         seconds = result["seconds"]
         worker = f"{result['worker_peak_mb']:.0f}" if task.endswith("all cores") and result["worker_peak_mb"] else ""
@@ -197,6 +229,13 @@ def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple], re
     print(f"- 1 → {os.cpu_count()} cores: pipeline {one['seconds'] / every['seconds']:.2f} ×, "
           f"tokenize {one['steps']['tokenize'] / every['steps']['tokenize']:.2f} ×, load_corpus "
           f"{results['load_corpus, 1 core']['seconds'] / results['load_corpus, all cores']['seconds']:.2f} ×")
+    again_one, again_every = (result["steps"]["again, in the same process"] for result in (one, every))
+    print(f"- the pipeline again in the same process (memory already in use, the median runs): 1 core "
+          f"{again_one:.2f} s, everything but segmentation {(again_one - raw) / raw:.2f} × the segmentation "
+          f"time; all cores {again_every:.2f} s, 1 → {os.cpu_count()} cores {again_one / again_every:.2f} ×")
+    touch = results["memory, first touch"]
+    print(f"- memory: writing 256 MB of new numpy arrays in a fresh process takes {touch['seconds']:.2f} s "
+          f"({touch['seconds'] / 256 * 1000:.2f} ms per MB), writing them again {touch['steps']['again']:.3f} s")
 
 
 def main() -> None:

@@ -201,22 +201,21 @@ def _structure(cps, doc, starts, ends, classes):
         following_level = markers[i + 1] if has_following else 0
         if first:
             current = 0
+            kind[i] = _TITLE
         else:
             para[i] = para[i - 1] + 1
-        if first:
-            kind[i] = _TITLE
-        elif tabs[i]:
-            kind[i] = _TABLE_ROW
-        elif markers[i]:
-            end = _heading_end(cps, a, b, classes)
-            goes_on = end != -1 and end < b
-            head_end[i] = b if end == -1 else (min(end, a + MAX_HEADING_CHARS) if goes_on else end)
-            if goes_on or _stands_over(cps[b - 1], markers[i], has_following, following_level, classes):
-                level[i] = markers[i]
-                kind[i] = _PARAGRAPH if goes_on else _HEADING
-        elif b - a <= MAX_UNMARKED_HEADING_CHARS and has_following and _is_unmarked_heading(
-                cps, a, b, starts[i + 1], ends[i + 1], following_level, tabs[i + 1], classes):
-            level[i], kind[i], head_end[i] = UNMARKED_HEADING_LEVEL, _HEADING, b
+            if tabs[i]:
+                kind[i] = _TABLE_ROW
+            elif markers[i]:
+                end = _heading_end(cps, a, b, classes)
+                goes_on = end != -1 and end < b
+                head_end[i] = b if end == -1 else (min(end, a + MAX_HEADING_CHARS) if goes_on else end)
+                if goes_on or _stands_over(cps[b - 1], markers[i], has_following, following_level, classes):
+                    level[i] = markers[i]
+                    kind[i] = _PARAGRAPH if goes_on else _HEADING
+            elif b - a <= MAX_UNMARKED_HEADING_CHARS and has_following and _is_unmarked_heading(
+                    cps, a, b, starts[i + 1], ends[i + 1], following_level, tabs[i + 1], classes):
+                level[i], kind[i], head_end[i] = UNMARKED_HEADING_LEVEL, _HEADING, b
         if level[i]:
             current += 1
         section[i] = current
