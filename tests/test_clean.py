@@ -173,3 +173,77 @@ def test_list_items_are_paragraphs_and_points_with_text_under_them_are_headings(
 def test_sentences_keep_closing_quotes():
     assert sentences("他说：“加快发展。”然后推进！最后") == ["他说：“加快发展。”", "然后推进！", "最后"]
     assert sentences("序号\t类别\t要求。") == ["序号", "类别", "要求。"]
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [("甲\r\n乙\r丙", "甲\n乙\n丙"), ("  甲 \n\u3000乙\u3000\n丙\t", "甲\n乙\n丙"), ("甲\n\n\n乙", "甲\n\n乙"), ("甲\n\n\n \n乙", "甲\n\n乙"),
+     ("\n\n甲\n乙\n\n", "甲\n乙"), (" \n甲", "甲"), ("甲\n\n乙", "甲\n\n乙"), ("e\u0301\n乙", "\u00e9\n乙"), ("", "")],
+)
+def test_whitespace_is_normalized(raw, expected):
+    assert clean.normalize_whitespace(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["上传人:b****5 文档编号:6441351 上传时间:2023-01-06", "海宁市实施接沪融杭战略.docx_第1页", "第1页 / 共17页",
+     "展开阅读全文", "copyright@ 2008-2022 冰豆网网站版权所有", "扫码关注“杭州杂志”", "2019-08-21 15:11:44   浏览次数:2601",
+     "首页 > 编辑推荐 > 城市视点 > 正文", "当前文档最多预览五页,下载文档查看全文", "方案.docx", "下载资源"],
+)
+@pytest.mark.parametrize("edges", [("", ""), ("", "  "), ("\u3000", ""), (" ", "\t")])
+def test_furniture_lines_are_dropped_from_texts_wherever_they_stand(line, edges):
+    """Searching the whole text at once must find a furniture line first, last, or padded with whitespace."""
+    padded = edges[0] + line + edges[1]
+    assert clean.drop_furniture_lines(f"第一条 正文。\n{padded}\n第二条 正文。") == "第一条 正文。\n第二条 正文。"
+    assert clean.drop_furniture_lines(f"{padded}\n第一条 正文。") == "第一条 正文。"
+    assert clean.drop_furniture_lines(f"第一条 正文。\n\n{padded}") == "第一条 正文。\n"
+
+
+def test_text_without_furniture_is_returned_as_it_is():
+    text = "第一条 为了加强管理，制定本条例。\n\n第二条 本条例适用于本市。"
+    assert clean.drop_furniture_lines(text) == text
+    assert clean.drop_furniture_lines("甲（本站编辑 张三）乙") == "甲乙"
+    assert clean.drop_furniture_lines("丙(来源:新华社)") == "丙"
+
+
+def test_shipped_furniture_patterns_can_be_searched_in_whole_texts():
+    """No shipped pattern looks beyond its line, so a text is searched at once instead of line by line."""
+    assert clean._furniture_in_text() is not None
+    for pattern in ["a(?=b)", "a(?!b)", "(?<=a)b", "(?<!a)b", "(?>a)b", "a*+", "a++", "a?+", "a{2}+", r"\Aa", r"a\Z"]:
+        assert clean._NOT_LINE_LOCAL.search(pattern), pattern
+
+
+def test_page_numbers_with_any_dash_go():
+    for dash in "—－─-":
+        assert clean.remove_page_numbers(f"突破。{dash}15{dash}与上海") == "突破。与上海"
+
+
+def test_preview_chunks_are_rejoined_after_other_lines():
+    text = f"前言。\n1、{'乙' * 150}国民经济和社\n2、会发展{'丙' * 150}张\n3、江科技城。"
+    assert clean.join_numbered_chunks(text) == f"前言。\n{'乙' * 150}国民经济和社会发展{'丙' * 150}张江科技城。"
+
+
+def test_vertical_titles_with_spaces_are_joined():
+    assert clean.join_vertical_text("攻坚行动\n 实 \n\u3000施\n方案") == "攻坚行动实施\n方案"
+    assert clean.join_vertical_text("实\n施\n方案") == "实施\n方案"
+    assert clean.join_vertical_text("完成。\n实") == "完成。\n实"
+
+
+def test_headings_glued_after_any_stop_start_a_new_line():
+    assert clean.break_before_inline_headings("甲！（一）乙？二、丙；1.丁") == "甲！\n（一）乙？\n二、丙；\n1.丁"
+
+
+def test_spaces_go_only_after_chinese_punctuation():
+    assert clean.normalize_width("甲 ，  乙、 丙。\u3000丁") == "甲 ，乙、丙。丁"
+
+
+def test_lines_inside_open_quotes_are_joined_even_after_a_full_stop():
+    assert clean.join_broken_lines("他说：“加快发展。\n\n然后推进。”\n下一段。") == "他说：“加快发展。然后推进。”\n下一段。"
+    assert clean.join_broken_lines("依照《上海市\n条例》执行。\n完。") == "依照《上海市条例》执行。\n完。"
+    assert clean.join_broken_lines("致力于推进，\n序号\t类别\n完成。") == "致力于推进，\n序号\t类别\n完成。"
+
+
+def test_an_empty_numbered_line_ends_a_run_of_preview_chunks():
+    first, second = "1、" + "国民经济和社" * 30, "2、会发展" + "规划纲要" * 40
+    text = f"{first}\n{second}\n3、\n正文。"
+    assert clean.join_numbered_chunks(text) == f"{first[2:]}{second[2:]}\n3、\n正文。"
