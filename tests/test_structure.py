@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cityanalytics.codepoints import code_points
+from cityanalytics.codepoints import code_points, strings_between
 from cityanalytics.corpus import split
 from cityanalytics.corpus.characters import character_classes
 from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
@@ -115,8 +115,7 @@ def test_sentence_columns_are_the_paragraphs_split_one_by_one(seed):
     doc, section, para, sent, points, bounds = sentence_columns(texts)
     expected = [(d, row[3], row[0], k, s) for d, text in enumerate(texts) for row in split.paragraph_rows(text)
                 for k, s in enumerate(split.sentences(row[5]))]
-    joined = points.tobytes().decode("utf-32-le", "surrogatepass")
-    found = [(d, sec, p, k, joined[a:b]) for d, sec, p, k, a, b in
-             zip(doc.tolist(), section.tolist(), para.tolist(), sent.tolist(), bounds[:-1].tolist(), bounds[1:].tolist())]
+    found = [(d, sec, p, k, text) for d, sec, p, k, text in
+             zip(doc.tolist(), section.tolist(), para.tolist(), sent.tolist(), strings_between(points, bounds))]
     assert found == expected
     assert np.all(np.diff(bounds) > 0)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import cityanalytics as ca
-from cityanalytics.codepoints import code_points, from_code_points
+from cityanalytics.codepoints import code_points, strings_between
 from cityanalytics.corpus import characters, split
 from cityanalytics.corpus.sentence_spans import sentence_code_points
 from cityanalytics.errors import InputFileError
@@ -145,8 +145,7 @@ def split_by_spans(paragraphs: list[str]) -> tuple[list[str], list[int]]:
     points = code_points("".join(paragraphs))
     ends = np.cumsum([len(p) for p in paragraphs], dtype=np.int64)
     points, bounds, paragraph = sentence_code_points(points, ends - [len(p) for p in paragraphs], ends)
-    text = from_code_points(points)
-    sentences = [text[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+    sentences = strings_between(points, bounds)
     return sentences, np.bincount(paragraph, minlength=len(paragraphs)).tolist()
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from cityanalytics.codepoints import from_code_points
+from cityanalytics.codepoints import strings_between
 from cityanalytics.corpus import clean, split
 from cityanalytics.corpus.line_structure import line_structure
 from cityanalytics.corpus.metadata import DOCVARS, infer_metadata
@@ -124,8 +124,7 @@ class Corpus:
         """One row per sentence: doc_id, section, para, sent (index within the paragraph), text (computed once)."""
         if self._sentences is None:
             doc, section, para, sent, points, bounds = sentence_columns(self.docs["text"].tolist())
-            joined = from_code_points(points)
-            texts = [joined[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+            texts = strings_between(points, bounds)
             self._sentences = pd.DataFrame(
                 {
                     "doc_id": pd.Series(self.docs["doc_id"].to_numpy(object)[doc], dtype="str"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from cityanalytics.codepoints import gather
 from cityanalytics.corpus.characters import CLOSING_MARK, END, SPACE, character_classes
 
 _TAB = 9
@@ -65,23 +66,11 @@ def _sentence_spans(cps, para_starts, para_ends, classes):
     return starts[:k], ends[:k], paragraph[:k]
 
 
-@njit(cache=True, nogil=True)
-def _gather(cps, starts, ends):
-    """The spans' code points one after another, and where each span begins and ends among them."""
-    lengths = ends - starts
-    bounds = np.zeros(starts.size + 1, np.int64)
-    bounds[1:] = np.cumsum(lengths)
-    out = np.empty(bounds[-1], cps.dtype)
-    for k in range(starts.size):
-        out[bounds[k] : bounds[k + 1]] = cps[starts[k] : ends[k]]
-    return out, bounds
-
-
 def sentence_code_points(cps: np.ndarray, para_starts: np.ndarray, para_ends: np.ndarray
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The sentences of the paragraphs ``cps[para_starts[j]:para_ends[j]]`` (none holding a line
     break) as one array of code points, their bounds in it (sentence k is ``[bounds[k],
     bounds[k + 1])``) and each one's paragraph."""
     starts, ends, paragraph = _sentence_spans(cps, para_starts, para_ends, character_classes())
-    sentences, bounds = _gather(cps, starts, ends)
+    sentences, bounds = gather(cps, starts, ends)
     return sentences, bounds, paragraph

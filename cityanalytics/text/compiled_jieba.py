@@ -37,7 +37,7 @@ from functools import lru_cache
 import numpy as np
 from numba import njit
 
-from cityanalytics.codepoints import code_points, from_code_points
+from cityanalytics.codepoints import code_points, span_strings
 from cityanalytics.text.encoding import Vocabulary
 from cityanalytics.text.jieba_dictionary import DictionaryEntry, main_dictionary
 
@@ -468,8 +468,8 @@ class CompiledTokenizer:
         interned = np.zeros(1 << max(int(2 * len(points)).bit_length(), 4), dtype=np.int32)
         codes, keys, starts, ends = _encode(points, token_end, token_node, *self.trie[:3], self.n_nodes, seen,
                                             interned)
-        unnamed = np.flatnonzero(keys < 0).tolist()
-        strings = [from_code_points(points[starts[k] : ends[k]]) for k in unnamed]
+        unnamed = keys < 0
+        strings = span_strings(points, starts[unnamed], ends[unnamed])
         return Vocabulary(keys, strings), codes, None, per_sentence
 
     def _seen(self) -> np.ndarray:

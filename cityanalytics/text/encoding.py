@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cityanalytics.codepoints import from_code_points
+from cityanalytics.codepoints import strings_between
 
 
 def encode(values: list[str]) -> tuple[list[str], np.ndarray]:
@@ -70,8 +70,7 @@ class StringTokenizer(ABC):
     def encode_code_points(self, points: np.ndarray, bounds: np.ndarray
                            ) -> tuple[Vocabulary, np.ndarray, list[str] | None, np.ndarray]:
         """:meth:`encode_sentences` of the sentences ``points[bounds[k]:bounds[k + 1]]``."""
-        text = from_code_points(points)
-        return self.encode_sentences([text[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())])
+        return self.encode_sentences(strings_between(points, bounds))
 
     def words(self, keys: np.ndarray) -> list[str]:
         """The words of vocabulary keys: this tokenizer gives none."""
