@@ -68,8 +68,8 @@ def stream_dtm(
     :func:`~cityanalytics.scale.sources.record_chunks`, or a folder path (read as ``load_corpus``
     reads it, 200 documents a chunk). ``n_jobs`` chunks are counted side by side: in threads of
     this process where :func:`~cityanalytics.text.tokens.tokenize` would use threads (the
-    compiled backend, two cores: about half the peak memory of processes, about a fifth
-    slower), else in worker processes; ``executor="dask"`` counts them on a Dask cluster at ``scheduler`` (an address such as
+    compiled backend, two cores: one copy of the tokenizer instead of one per process, so less
+    peak memory, for about a tenth more time), else in worker processes; ``executor="dask"`` counts them on a Dask cluster at ``scheduler`` (an address such as
     ``tcp://host:8786`` or a ``distributed.Client``; without one, a local cluster of ``n_jobs``
     workers). ``cache=True`` (or a folder) reads and fills the token cache for every chunk; on a
     cluster, pass a folder every worker can reach.
