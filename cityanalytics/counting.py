@@ -48,8 +48,9 @@ def _count_rows(start, end, columns, keep, row_start, n_columns):
 
 @njit(cache=True, nogil=True)
 def _row_starts(rows, n_rows):
-    """Where each row's tokens start in ``rows`` (and where the last ends), in one pass, with 0,
-    or 1 if the rows are not grouped in ascending order, or 2 if one lies outside 0..n_rows-1.
+    """Where each row's tokens start once they are grouped by row in ascending order (and where
+    the last ends), in one pass over ``rows``, with 0 if they are grouped so already, 1 if not,
+    or 2 if a row lies outside 0..n_rows-1.
 
     ``np.bincount`` would first copy the small integer codes into a 64-bit array."""
     counts = np.zeros(n_rows + 1, np.int64)
@@ -72,6 +73,9 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], 
     (all if None), with sorted column indices and no stored zeros: ``csr_matrix((ones, (rows,
     columns)))`` with its duplicates summed. ``threads`` count ranges of rows side by side."""
     rows, columns = np.asarray(rows), np.asarray(columns)
+    for name, codes in (("row", rows), ("column", columns)):
+        if not np.issubdtype(codes.dtype, np.integer):
+            raise TypeError(f"{name} codes must be integers, not {codes.dtype}")
     row_start, problem = _row_starts(rows, shape[0])
     if problem == 2:
         raise ValueError(f"row codes must lie in 0..{shape[0] - 1}, not {rows.min()}..{rows.max()}")

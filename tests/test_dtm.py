@@ -120,6 +120,10 @@ def test_count_matrix_refuses_codes_outside_the_shape():
         count_matrix(np.array([0, 2]), np.array([1, 1]), (2, 3))
     kept = count_matrix(np.array([0, 0]), np.array([-1, 2]), (1, 3), keep=np.array([False, True]))
     assert kept.toarray().tolist() == [[0, 0, 1]]  # a token that is not counted is not checked
+    with pytest.raises(TypeError, match="row codes must be integers, not float64"):
+        count_matrix(np.array([0.0, 1.0]), np.array([0, 1]), (2, 2))
+    with pytest.raises(TypeError, match="column codes must be integers"):
+        count_matrix(np.array([0, 1]), np.array([0.5, 1.0]), (2, 2))
 
 
 def test_counting_in_threads_gives_the_same_matrix(tokens):

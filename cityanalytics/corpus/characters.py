@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
+from cityanalytics.corpus.metadata import DATE_WORDS
 
 END, CLOSING_MARK, SPACE, DIGIT, NUMERAL, HAN, DATE_WORD = 1, 2, 4, 8, 16, 32, 64
 """Sentence end (。！？!?…), closing quote or bracket, white space as ``str.strip`` sees it,
@@ -23,7 +24,6 @@ LAST_SPACE = 0x3000
 """The highest code point ``str.isspace`` accepts (U+3000 IDEOGRAPHIC SPACE)."""
 LAST_DIGIT = 0x1FBF9
 """The highest code point ``str.isdecimal`` (and so ``\\d``) accepts (U+1FBF9 SEGMENTED DIGIT NINE)."""
-DATE_WORDS = "一二三四五六七八九十○〇零年月日"
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,8 @@
 
 A clean document holds one paragraph per line. Each non-empty line (stripped as ``str.strip``
 strips) is the title (the first line), a table row (it holds a tab), a heading or a paragraph.
-The rules, as :func:`~cityanalytics.corpus.split.paragraphs` states them for people:
+:func:`~cityanalytics.corpus.split.paragraphs` and :meth:`Corpus.sentences
+<cityanalytics.corpus.corpus.Corpus.sentences>` apply these rules:
 
 - Heading markers and their levels, tried in this order at the start of a line:
   ``第[一…]{1,3}章`` 1 > ``第[一…]{1,3}节`` 2 > ``[一…]{1,3}、`` (not followed by another
@@ -16,7 +17,7 @@ The rules, as :func:`~cityanalytics.corpus.split.paragraphs` states them for peo
   sentence (at most :data:`MAX_HEADING_CHARS` characters).
 - An unmarked line of at most :data:`MAX_UNMARKED_HEADING_CHARS` characters is a heading of
   level :data:`UNMARKED_HEADING_LEVEL` when a line follows that holds no tab, it ends in none of
-  。！？!?…：；:，, it is not only a date (``[（(]?[\\d一…十○〇零年月日\\s]+[)）]?``), and the next
+  。！？!?…：；:，, it is not only a date (``metadata.DATE_ONLY``), and the next
   line is marked, or longer and ending in a sentence end or closing mark.
 - Every heading opens a new section: sections are numbered 1, 2, … in each document, 0 before
   the first heading.
@@ -181,7 +182,8 @@ def _is_unmarked_heading(cps, a, b, following_start, following_end, following_le
 @njit(cache=True, nogil=True)
 def _structure(cps, doc, starts, ends, classes):
     """Each line's paragraph index in its document, kind, level (0 for none), section and the
-    end of its heading text (for headings and lines that open a section)."""
+    end of its heading text (set for every line with a heading marker and for unmarked headings;
+    used where the level is not 0)."""
     n = starts.size
     markers = np.zeros(n, np.int64)
     tabs = np.zeros(n, np.bool_)

@@ -26,7 +26,9 @@ _CN_DIGITS = {"○": 0, "〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四":
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［【（(]((?:19|20)\d{2})[〕\]］】）)]\s*第?\d{1,4}号")
 DOC_NO_LINE = re.compile(r"^[★☆\s]*(" + _DOC_NO.pattern + r")[★☆\s]*$")
 """A line that holds nothing but a document number (文号), possibly between letterhead stars."""
-DATE_ONLY = re.compile(r"[（(]?[\d一二三四五六七八九十○〇零年月日\s]+[)）]?")
+DATE_WORDS = "一二三四五六七八九十○〇零年月日"
+"""The characters a written date holds besides digits and spaces."""
+DATE_ONLY = re.compile(rf"[（(]?[\d{DATE_WORDS}\s]+[)）]?")
 """A line that holds nothing but a date, such as ``二○一一年五月九日`` or ``（2020年3月22日）``."""
 _ARABIC_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CHINESE_DATE = re.compile(r"([一二三四五六七八九○〇零]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
