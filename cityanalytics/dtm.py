@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from cityanalytics.cores import worker_count
 from cityanalytics.counting import count_matrix
+from cityanalytics.text.encoding import word_array
 from cityanalytics.text.tokens import Tokens
 
 UNITS = {"document": ["doc_id"], "section": ["doc_id", "section"], "paragraph": ["doc_id", "para"]}
@@ -158,7 +159,7 @@ def dtm(tokens: Tokens, unit: str = "document", *, n_jobs: int = 1) -> DTM:
         rows = pd.DataFrame({"doc_id": table["doc_id"].cat.categories.astype(str)})
     else:
         row_codes, rows = _units_in_order(table, keys)
-    vocabulary = np.asarray(table["token"].cat.categories, dtype=str)
+    vocabulary = word_array(table["token"].cat.categories)
     counts = count_matrix(row_codes, table["token"].cat.codes.to_numpy(), shape=(len(rows), len(vocabulary)),
                           keep=table["is_term"].to_numpy(), threads=worker_count(n_jobs))
     used = np.flatnonzero(np.bincount(counts.indices, minlength=len(vocabulary)))  # terms that occur
@@ -197,7 +198,7 @@ def stack(parts: Iterable[DTM]) -> DTM:
         totals.append(part.totals)
     if keys is None:
         raise ValueError("no count matrices to stack")
-    vocabulary = np.array(list(columns), dtype=str)
+    vocabulary = word_array(columns)
     order = np.argsort(vocabulary, kind="stable")
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))

@@ -180,3 +180,11 @@ def test_degenerate_keyword_inputs_are_clear():
         keyness(m, "甲", by="city")
     empty = ca.dtm(ca.tokenize(ca.Corpus.from_texts(["的。"], city=["甲"]), lexicon=False))
     assert frequency(empty).empty
+
+
+def test_a_very_long_token_does_not_widen_the_vocabulary():
+    blob = "a" * 100_000  # a scraped data blob is segmented as one token
+    tokens = ca.tokenize(ca.Corpus.from_texts(["数据附件：" + blob + "。", "加强交通建设。"]))
+    matrix = ca.dtm(tokens)
+    assert matrix.vocabulary.dtype == object  # Python strings, not a fixed width of 100,000 for every term
+    assert matrix.counts[0, matrix.vocabulary.tolist().index(blob)] == 1

@@ -21,6 +21,7 @@ from scipy.stats import norm as normal
 
 from cityanalytics.dtm import DTM
 from cityanalytics.stats import bh_adjust, two_by_two
+from cityanalytics.text.encoding import word_array
 from cityanalytics.text.tokens import Tokens
 
 _CHINESE = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
@@ -163,7 +164,7 @@ def textrank(tokens: Tokens, n: int = 10, window: int = 5, damping: float = 0.85
     else:
         raise RuntimeError(f"TextRank did not converge to {tol} in {max_iter} iterations")
     matrix = sp.csr_matrix((scores, (node_doc, node_token)), shape=(len(doc_names), len(tokens.table["token"].cat.categories)))
-    vocabulary = np.asarray(tokens.table["token"].cat.categories, dtype=str)
+    vocabulary = word_array(tokens.table["token"].cat.categories)
     frame = _ranked(matrix, vocabulary, "score", n)
     return _with_keys(frame, pd.DataFrame({"doc_id": doc_names}))
 
@@ -311,7 +312,7 @@ def collocations(tokens: Tokens, min_count: int = 3, size: int | tuple[int, ...]
     sizes = (size,) if isinstance(size, int) else tuple(size)
     if not set(sizes) <= {2, 3}:
         raise ValueError(f"size must be 2, 3 or both, not {size!r}")
-    vocabulary = np.asarray(tokens.table["token"].cat.categories, dtype=str)
+    vocabulary = word_array(tokens.table["token"].cat.categories)
     tables = {k: _ngram_counts(tokens, k) for k in range(1, max(sizes) + 1)}
     n_terms = tables[1]["count"].sum()
     lookup = {k: pd.Series(table["count"].to_numpy(), index=pd.MultiIndex.from_frame(table[list(range(k))]))

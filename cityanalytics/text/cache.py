@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 from cityanalytics.corpus.corpus import Corpus
 from cityanalytics.errors import InputFileError
 from cityanalytics.hashing import sha256_file, sha256_text
+from cityanalytics.text.encoding import word_array
 from cityanalytics.text.segment import TokenizerConfig
 
 CACHE_ENV = "CITYANALYTICS_CACHE"
@@ -105,7 +106,7 @@ def _sorted_categorical(values: pd.Series) -> pd.Categorical:
     """
     values = pd.Categorical(values)
     used = np.flatnonzero(np.bincount(values.codes, minlength=len(values.categories)))
-    categories = np.asarray(values.categories[used], dtype=str)
+    categories = word_array(values.categories[used])
     order = np.argsort(categories, kind="stable")
     remap = np.empty(len(values.categories), dtype=np.int64)
     remap[used[order]] = np.arange(len(used))

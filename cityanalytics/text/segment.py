@@ -101,11 +101,6 @@ class TokenizerConfig:
             words |= resources.read_word_list(path)
         return frozenset(words)
 
-    @cached_property
-    def stopword_array(self) -> np.ndarray:
-        """The stopwords as a sorted array, for ``np.isin``."""
-        return np.array(sorted(self.stopword_set), dtype=str)
-
     def shipped_dictionaries(self) -> list[Path]:
         """The policy lexicon and place names, when ``lexicon`` is on."""
         return [resources.POLICY_LEXICON, resources.PLACES] if self.lexicon else []
@@ -277,11 +272,8 @@ def token_tags(words: list[str], pos_tags: list[str] | None) -> list[str]:
 
 def countable_words(words: list[str], config: TokenizerConfig) -> np.ndarray:
     """Which words can count as terms: not blank and not a stopword."""
-    array = np.array(words, dtype=str)
-    countable = np.char.str_len(np.char.strip(array)) > 0
-    if config.stopword_set:
-        countable &= ~np.isin(array, config.stopword_array)
-    return countable
+    stopwords = config.stopword_set
+    return np.fromiter((bool(word.strip()) and word not in stopwords for word in words), dtype=bool, count=len(words))
 
 
 def countable_tags(tags: np.ndarray, config: TokenizerConfig) -> np.ndarray:

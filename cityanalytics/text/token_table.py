@@ -18,7 +18,7 @@ import pandas as pd
 from numba import njit
 
 from cityanalytics.cores import even_ranges, in_threads
-from cityanalytics.text.encoding import Vocabulary
+from cityanalytics.text.encoding import Vocabulary, word_array
 from cityanalytics.text.segment import TokenizerConfig, countable_tags, countable_words, token_tags, tokenizer_for
 
 
@@ -74,8 +74,8 @@ class VocabularyUnion:
 
     def sorted(self) -> tuple[np.ndarray, np.ndarray]:
         """The words sorted (``np.unique`` order) and each union code's rank among them (int32)."""
-        words = np.array(self.words, dtype=str)
-        order = np.argsort(words)
+        words = word_array(self.words)
+        order = np.argsort(words, kind="stable")
         rank = np.empty(len(order), dtype=np.int32)
         rank[order] = np.arange(len(order), dtype=np.int32)
         return words[order], rank
