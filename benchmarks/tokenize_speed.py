@@ -39,6 +39,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -177,9 +178,10 @@ def measure(task: str, realdata: Path, folder: Path) -> dict:
 
 
 def median_run(runs: list[dict]) -> dict:
-    """The run of median seconds, with every run's seconds beside it."""
+    """The run of median seconds, with every run's seconds, and each step's seconds in every run, beside it."""
     ordered = sorted(runs, key=lambda run: run["seconds"])
-    return {**ordered[(len(ordered) - 1) // 2], "all_seconds": [run["seconds"] for run in runs]}
+    steps = {step: [run["steps"][step] for run in runs] for step in runs[0]["steps"]}
+    return {**ordered[(len(ordered) - 1) // 2], "all_seconds": [run["seconds"] for run in runs], "all_steps": steps}
 
 
 def machine() -> str:
@@ -231,9 +233,10 @@ def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple], re
     print(f"- 1 → {os.cpu_count()} cores: pipeline {one['seconds'] / every['seconds']:.2f} ×, "
           f"tokenize {one['steps']['tokenize'] / every['steps']['tokenize']:.2f} ×, load_corpus "
           f"{results['load_corpus, 1 core']['seconds'] / results['load_corpus, all cores']['seconds']:.2f} ×")
-    again_one, again_every = (result["steps"]["again, in the same process"] for result in (one, every))
-    print(f"- the pipeline again in the same process (memory already in use, the median runs): 1 core "
-          f"{again_one:.2f} s, everything but segmentation {(again_one - raw) / raw:.2f} × the segmentation "
+    again_one, again_every = (statistics.median(result["all_steps"]["again, in the same process"])
+                              for result in (one, every))
+    print(f"- the pipeline again in the same process (memory already in use; medians of the {repeat} second runs): "
+          f"1 core {again_one:.2f} s, everything but segmentation {(again_one - raw) / raw:.2f} × the segmentation "
           f"time; all cores {again_every:.2f} s, 1 → {os.cpu_count()} cores {again_one / again_every:.2f} ×")
     touch = results["memory, first touch"]
     print(f"- memory: writing 256 MB of new numpy arrays in a fresh process takes {touch['seconds']:.2f} s "
