@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from cityanalytics.codepoints import code_points, from_code_points
 from cityanalytics.corpus import clean
 from cityanalytics.corpus.split import (
     heading_level,
@@ -26,6 +29,18 @@ def test_width_and_punctuation_are_unified():
     assert clean.normalize_width("空\u3000格\u200b与\ufeff零宽。 句后，  空格") == "空 格与零宽。句后，空格"
 
 
+def test_the_compiled_width_pass_is_the_width_table():
+    """The compiled pass does what ``str.translate`` with the width table does, on every character the table names
+    mixed with others, characters beyond the table, beyond the Basic Multilingual Plane and lone surrogates."""
+    rng = random.Random(0)
+    alphabet = [chr(code) for code in clean._WIDTH_TABLE] + list("a1。（\uff5b\uff0f𠀀\ud800\U0010ffff")
+    for _ in range(2_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        narrow, changed = clean._narrowed(code_points(text), clean._WIDTH_ARRAY)
+        assert from_code_points(narrow) == text.translate(clean._WIDTH_TABLE), repr(text)
+        assert changed == (text.translate(clean._WIDTH_TABLE) != text)
+
+
 def test_traditional_to_simplified_says_whether_it_changed():
     assert clean.to_simplified("推進國際化城市建設") == ("推进国际化城市建设", True)
     assert clean.to_simplified("推进国际化城市建设") == ("推进国际化城市建设", False)
@@ -33,12 +48,15 @@ def test_traditional_to_simplified_says_whether_it_changed():
 
 def test_traditional_only_characters_are_judged_one_by_one():
     """The table of Traditional-only characters agrees with converting each character on its own."""
-    table = clean._traditional_only_table()
+    classes = clean._character_classes()
     for ch in "國際進坏乾噁薹" + "".join(chr(code) for code in range(0x4E00, 0x9FFF, 97)):
         simplified = clean._t2s().convert(ch)
-        assert table[ord(ch)] == (simplified != ch and ch in clean._s2t().convert(simplified)), ch
+        traditional_only = simplified != ch and ch in clean._s2t().convert(simplified)
+        assert classes[ord(ch)] == (clean._TRADITIONAL_ONLY if traditional_only else clean._CHINESE), ch
+    assert classes[ord("a")] == classes[0xA000] == clean._OTHER  # U+A000 lies between the two ranges
     assert clean.traditional_share("國際abc发展") == (2, 0.5)
     assert clean.traditional_share("abc") == (0, 0.0)
+    assert clean.traditional_share("國\u3400\u4dc0\u9fff\uf900\ufaff\ua000\ufb00𠀀\ud800") == (1, 1 / 6)  # six in the ranges
 
 
 def test_simplified_text_is_never_rewritten():

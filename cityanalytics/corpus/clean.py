@@ -14,8 +14,9 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
+from numba import njit
 
-from cityanalytics.codepoints import code_points
+from cityanalytics.codepoints import code_points, from_code_points
 from cityanalytics.corpus.metadata import DOC_NO_LINE
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -24,9 +25,13 @@ CLOSING = "”’」』》）)】"
 CN_NUMERAL = "一二三四五六七八九十百零〇○"
 
 _ASCII_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
-_ASCII_PUNCT = re.compile(r"[,:;!?]")
-_CJK_OR_CLOSING = re.compile(rf"[{CJK}”’》）]")
-_CJK_OR_OPENING = re.compile(rf"[{CJK}“‘《（]")
+_ASCII_NEXT_TO_CJK = tuple(
+    (re.compile(rf"{re.escape(mark)}(?:(?<=[{CJK}”’》）]{re.escape(mark)})|(?=[{CJK}“‘《（]))"), full)
+    for mark, full in _ASCII_TO_FULL.items()
+)
+"""Per ASCII mark, the mark after a Chinese character or closing quote or bracket, or before one or an opening one,
+with its full-width form. Each pattern starts with its literal mark, which the regex engine finds with a fast scan;
+the full-width forms are in neither class, so replacing one mark cannot change what another's neighbours are."""
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,120})\)")
 _HAS_CJK = re.compile(f"[{CJK}]")
 _HEADING_START = re.compile(rf"^(?:第[{CN_NUMERAL}]{{1,3}}[篇章节]|[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、])")
@@ -100,8 +105,43 @@ _WIDTH_TABLE = {
     **dict.fromkeys(map(ord, "\u200b\ufeff")),
 }
 """Full-width digits and letters to ASCII, wide and non-breaking spaces to a space, zero-width ones removed."""
-_WIDE = re.compile("[" + "".join(re.escape(chr(code)) for code in _WIDTH_TABLE) + "]")
-"""The characters the table changes: replacing only these is ``str.translate`` without a lookup per character."""
+
+
+def _width_array(table: dict[int, int | str | None]) -> np.ndarray:
+    """:data:`_WIDTH_TABLE` as an array indexed by code point, for the compiled pass: each code point's
+    replacement, itself where the table leaves it, -1 where the table removes it."""
+    array = np.arange(max(table) + 1, dtype=np.int32)
+    for code, replacement in table.items():
+        array[code] = -1 if replacement is None else ord(replacement) if isinstance(replacement, str) else replacement
+    return array
+
+
+_WIDTH_ARRAY = _width_array(_WIDTH_TABLE)
+
+
+@njit(cache=True, nogil=True)
+def _narrowed(points, width_array):
+    """``points`` with each code point replaced as ``width_array`` says, and whether any changed (if none,
+    the array is not copied)."""
+    first = -1
+    for k in range(points.size):
+        code = points[k]
+        if code < width_array.size and width_array[code] != code:
+            first = k
+            break
+    if first < 0:
+        return points, False
+    out = np.empty_like(points)
+    out[:first] = points[:first]
+    n = first
+    for k in range(first, points.size):
+        code = points[k]
+        if code < width_array.size:
+            code = width_array[code]
+        if code >= 0:
+            out[n] = code
+            n += 1
+    return out[:n], True
 
 
 def normalize_width(text: str) -> str:
@@ -110,14 +150,12 @@ def normalize_width(text: str) -> str:
     Scrapes mix ``,`` and ``，`` and ``(一)`` and ``（一）``; one form makes headings and
     sentences detectable with one rule and keeps tokens identical across sources.
     """
-    text = _WIDE.sub(lambda m: m.group().translate(_WIDTH_TABLE), text)
+    narrow, changed = _narrowed(code_points(text), _WIDTH_ARRAY)
+    if changed:
+        text = from_code_points(narrow)
 
-    def _punct(match: re.Match) -> str:  # ASCII punctuation after a Chinese character or before one
-        start, end = match.span()
-        next_to_cjk = (start > 0 and _CJK_OR_CLOSING.match(text, start - 1)) or _CJK_OR_OPENING.match(text, end)
-        return _ASCII_TO_FULL[match.group()] if next_to_cjk else match.group()
-
-    text = _ASCII_PUNCT.sub(_punct, text)
+    for ascii_next_to_cjk, full in _ASCII_NEXT_TO_CJK:
+        text = ascii_next_to_cjk.sub(full, text)
 
     def _paren(match: re.Match) -> str:
         inner = match.group(1)
@@ -161,12 +199,15 @@ def _s2t():
 
 _CJK_RANGES = ((0x3400, 0x9FFF), (0xF900, 0xFAFF))
 """The Chinese characters :func:`traditional_share` counts."""
+_OTHER, _CHINESE, _TRADITIONAL_ONLY = 0, 1, 2
+"""The classes of :func:`_character_classes`."""
 
 
 @lru_cache(maxsize=1)
-def _traditional_only_table() -> np.ndarray:
-    """For each code point below U+FB00, whether it is a character only Traditional writing uses:
-    OpenCC simplifies it, and its Simplified form converts back to it.
+def _character_classes() -> np.ndarray:
+    """For each code point below U+FB00: a Chinese character of :data:`_CJK_RANGES` that only Traditional
+    writing uses (OpenCC simplifies it, and its Simplified form converts back to it), another Chinese
+    character, or neither.
 
     坏 (→ 坯 → 坯) and 乾 (→ 干 → 幹) are valid Simplified characters that OpenCC would still
     rewrite, so they do not count as evidence of Traditional text. Every character is converted
@@ -175,19 +216,31 @@ def _traditional_only_table() -> np.ndarray:
     chars = [chr(code) for low, high in _CJK_RANGES for code in range(low, high + 1)]
     simplified = _t2s().convert("\n".join(chars)).split("\n")
     back = _s2t().convert("\n".join(simplified)).split("\n")
-    table = np.zeros(_CJK_RANGES[-1][1] + 1, dtype=bool)
-    table[[ord(ch) for ch, simple, again in zip(chars, simplified, back) if simple != ch and ch in again]] = True
-    return table
+    classes = np.full(_CJK_RANGES[-1][1] + 1, _OTHER, dtype=np.uint8)
+    classes[[ord(ch) for ch in chars]] = _CHINESE
+    classes[[ord(ch) for ch, simple, again in zip(chars, simplified, back) if simple != ch and ch in again]] = (
+        _TRADITIONAL_ONLY
+    )
+    return classes
+
+
+@njit(cache=True, nogil=True)
+def _count_chinese(points, classes):
+    """How many of ``points`` are Chinese characters by ``classes``, and how many of those only Traditional
+    writing uses."""
+    chinese = traditional = 0
+    for code in points:
+        if code < classes.size and classes[code] != _OTHER:
+            chinese += 1
+            if classes[code] == _TRADITIONAL_ONLY:
+                traditional += 1
+    return chinese, traditional
 
 
 def traditional_share(text: str) -> tuple[int, float]:
     """Number and share of the Chinese characters of a text that only Traditional writing uses."""
-    codes = code_points(text)
-    cjk = codes[((codes >= 0x3400) & (codes <= 0x9FFF)) | ((codes >= 0xF900) & (codes <= 0xFAFF))]
-    if not len(cjk):
-        return 0, 0.0
-    count = int(_traditional_only_table()[cjk].sum())
-    return count, count / len(cjk)
+    chinese, count = _count_chinese(code_points(text), _character_classes())
+    return count, count / chinese if chinese else 0.0
 
 
 def to_simplified(text: str, min_share: float = 0.05, min_count: int = 2) -> tuple[str, bool]:
