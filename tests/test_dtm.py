@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
@@ -188,3 +189,17 @@ def test_a_very_long_token_does_not_widen_the_vocabulary():
     matrix = ca.dtm(tokens)
     assert matrix.vocabulary.dtype == object  # Python strings, not a fixed width of 100,000 for every term
     assert matrix.counts[0, matrix.vocabulary.tolist().index(blob)] == 1
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_vocabularies_from_pandas_are_fresh_arrays_of_python_strings(dtype):
+    from cityanalytics.text.encoding import word_array
+
+    index = pd.Index(["交通", "a", "人才"], dtype=dtype)
+    for words in (index, pd.Series(index), list(index), iter(index)):
+        array = word_array(words)
+        assert array.dtype == object and array.tolist() == ["交通", "a", "人才"]
+        assert all(type(word) is str for word in array)
+    array = word_array(index)
+    array[0] = "生态"
+    assert index[0] == "交通"  # a copy, never a view of the categories

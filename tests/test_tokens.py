@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import cityanalytics as ca
+from cityanalytics import codepoints
 from cityanalytics.codepoints import code_points, strings_between
 from cityanalytics.corpus import characters, split
 from cityanalytics.corpus.sentence_spans import sentence_code_points
@@ -163,6 +164,19 @@ def test_compiled_sentence_split_equals_the_regular_expression():
     for _ in range(3000):
         paragraphs = ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(rng.randint(1, 5))]
         assert split_by_spans(paragraphs) == split_one_by_one(paragraphs)
+
+
+@pytest.mark.parametrize("longest", [codepoints.LONGEST_NUMPY_STRING, 0])  # 0: the way of strings numpy cannot hold
+def test_code_points_are_the_characters_and_round_trip(longest, monkeypatch):
+    monkeypatch.setattr(codepoints, "LONGEST_NUMPY_STRING", longest)
+    rng = random.Random(3)
+    alphabet = "交通a\x00\ud800\udfff𠀀\U0010ffff\u3000\n"
+    texts = ["", "\x00", "a\x00\x00", "尾\x00"] + ["".join(rng.choices(alphabet, k=rng.randint(1, 20))) for _ in range(500)]
+    for text in texts:
+        points = code_points(text)
+        assert points.dtype == np.int32 and points.flags.writeable and points.flags.c_contiguous
+        assert points.tolist() == [ord(c) for c in text]
+        assert codepoints.from_code_points(points) == text
 
 
 def test_the_compiled_kernels_character_table_is_what_str_and_re_see():

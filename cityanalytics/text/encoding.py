@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from cityanalytics.codepoints import strings_between
 
@@ -16,7 +17,10 @@ def word_array(words: Iterable[str]) -> np.ndarray:
 
     A fixed-width string array gives every word the width of the longest: one scraped data blob
     that is segmented as a single token of 200,000 letters would make an array of 4,000 words
-    take 3 GB, and sorting or comparing it take as long."""
+    take 3 GB, and sorting or comparing it take as long. A pandas Index or Series is converted
+    whole (iterating one backed by Arrow strings would make each word one at a time)."""
+    if isinstance(words, (pd.Index, pd.Series)):
+        return words.to_numpy(dtype=object, copy=True)
     return np.array(list(words), dtype=object)
 
 

@@ -91,9 +91,9 @@ def _chunks(n_sentences_per_doc: np.ndarray, target: int) -> list[tuple[int, int
 
 
 def _sentences_estimate(texts: list[str]) -> np.ndarray:
-    """About how many sentences each text has (lines, and full stops not ending a line), to size chunks
-    before splitting."""
-    return np.array([text.count("\n") + text.count("。") - text.count("。\n") + 1 for text in texts], dtype=np.int64)
+    """About how many sentences each text has (its lines or its full stops, whichever are more), to
+    size chunks before splitting."""
+    return np.array([max(text.count("\n"), text.count("。")) + 1 for text in texts], dtype=np.int64)
 
 
 MAX_THREADS = 2
