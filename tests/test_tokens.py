@@ -37,6 +37,8 @@ def test_token_table_columns_and_positions(seed_tokens):
     assert list(table.columns) == TOKEN_COLUMNS
     for _, positions in table.groupby("doc_id", observed=True)["i"]:
         assert positions.tolist() == list(range(len(positions)))
+    words = table["token"].cat.categories.tolist()
+    assert words == np.unique(np.array(words, dtype=object)).tolist()  # sorted, each word once
 
 
 def test_tokens_rebuild_every_sentence_exactly(seeds, seed_tokens):
