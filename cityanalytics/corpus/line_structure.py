@@ -35,7 +35,7 @@ from numba import njit
 
 from cityanalytics.codepoints import code_points
 from cityanalytics.corpus.characters import CLOSING_MARK, DATE_WORD, DIGIT, END, HAN, NUMERAL, SPACE, character_classes
-from cityanalytics.corpus.sentence_spans import grown
+from cityanalytics.corpus.sentence_spans import grown, stripped
 
 KINDS = ("title", "heading", "paragraph", "table_row")
 """The kinds of line, in the order of the codes in :attr:`Lines.kind`."""
@@ -124,11 +124,7 @@ def _lines(cps, doc_starts, classes):
             q = p
             while q < end and cps[q] != _NEWLINE:
                 q += 1
-            a, b = p, q
-            while a < b and classes[cps[a]] & SPACE:
-                a += 1
-            while b > a and classes[cps[b - 1]] & SPACE:
-                b -= 1
+            a, b = stripped(cps, p, q, classes)
             if b > a:
                 if k == doc.size:
                     doc, starts, ends = grown(doc), grown(starts), grown(ends)

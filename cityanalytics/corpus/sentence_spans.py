@@ -32,6 +32,16 @@ def grown(values):
 
 
 @njit(cache=True, nogil=True)
+def stripped(cps, a, b, classes):
+    """The span ``cps[a:b]`` without the leading and trailing characters ``str.strip`` strips."""
+    while a < b and classes[cps[a]] & SPACE:
+        a += 1
+    while b > a and classes[cps[b - 1]] & SPACE:
+        b -= 1
+    return a, b
+
+
+@njit(cache=True, nogil=True)
 def _sentence_spans(cps, para_starts, para_ends, classes):
     """Each sentence's start and end in ``cps`` and its paragraph (index into the spans)."""
     starts = np.empty(cps.size // 16 + 16, np.int64)
@@ -52,11 +62,7 @@ def _sentence_spans(cps, para_starts, para_ends, classes):
             if q == p:  # at a tab: nothing but an empty piece, which is no sentence
                 p += 1
                 continue
-            a, b = p, q
-            while a < b and classes[cps[a]] & SPACE:
-                a += 1
-            while b > a and classes[cps[b - 1]] & SPACE:
-                b -= 1
+            a, b = stripped(cps, p, q, classes)
             if b > a:
                 if k == starts.size:
                     starts, ends, paragraph = grown(starts), grown(ends), grown(paragraph)
