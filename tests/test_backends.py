@@ -135,7 +135,7 @@ def test_token_tables_are_equal_whichever_backend(real_sentences, backend):
     corpus = ca.Corpus.from_texts(["标题\n" + "".join(real_sentences[i : i + 40]) for i in range(0, 1200, 40)])
     expected = ca.tokenize(corpus, backend="jieba").to_frame()
     pd.testing.assert_frame_equal(ca.tokenize(corpus, backend=backend).to_frame(), expected)
-    pd.testing.assert_frame_equal(ca.tokenize(corpus, backend=backend, n_jobs=2, chunk_sentences=200).to_frame(),
+    pd.testing.assert_frame_equal(ca.tokenize(corpus, backend=backend, n_jobs=2, chunk_chars=6000).to_frame(),
                                   expected)
 
 

@@ -122,10 +122,28 @@ def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens, backe
         opened.append(("threads", n)), real_executor(kind, n, **options))[1])
     monkeypatch.setattr(tokens_module, "ProcessPoolExecutor", lambda max_workers, **options: (
         opened.append(("processes", max_workers)), real_pool(max_workers=max_workers, **options))[1])
-    parallel = ca.tokenize(seeds, backend=backend, n_jobs=n_jobs, chunk_sentences=100)
+    parallel = ca.tokenize(seeds, backend=backend, n_jobs=n_jobs, chunk_chars=5000)
     in_threads = backend == "numba" and n_jobs == 2
     assert opened == ([("threads", 2)] if in_threads else [("processes", n_jobs - 1)])
     pd.testing.assert_frame_equal(parallel.table, expected)  # categories and their order included
+
+
+def test_document_ranges_cover_every_document_once_in_runs_of_about_the_target():
+    lengths = np.array([0, 40, 70, 0, 500, 20, 20, 20, 0])
+    ranges = tokens_module.document_ranges(lengths, 100)
+    assert ranges == [(0, 3), (3, 5), (5, 9)]  # a run opens where a document starts past 100, 200, ...
+    assert [end for _, end in ranges[:-1]] == [start for start, _ in ranges[1:]]
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(0, 3000, 500)
+    ranges = tokens_module.document_ranges(lengths, 10_000)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(lengths)
+    assert all(start < end for start, end in ranges)
+    sizes = np.array([lengths[start:end].sum() for start, end in ranges])
+    assert sizes.sum() == lengths.sum() and (sizes[:-1] >= 10_000 - 3000).all() and (sizes <= 10_000 + 3000).all()
+    assert tokens_module.document_ranges(np.zeros(0, np.int64), 100) == []
+    assert tokens_module.document_ranges(np.array([5, 5]), 1) == [(0, 1), (1, 2)]
+    with pytest.raises(ValueError, match="chunk_chars"):
+        tokens_module.document_ranges(lengths, 0)
 
 
 def test_configuration_key_names_what_decides_the_tokens():

@@ -140,7 +140,7 @@ class TokenCache:
     def tokenize(self, corpus: Corpus, **tokenize_options):
         """The tokens of ``corpus``: cached documents read back, the others tokenized and added.
 
-        ``tokenize_options`` (n_jobs, chunk_sentences, progress) go to
+        ``tokenize_options`` (n_jobs, chunk_chars, progress) go to
         :func:`~cityanalytics.text.tokens.tokenize` for the documents not yet cached.
         """
         from cityanalytics.text.tokens import Tokens

@@ -122,7 +122,7 @@ class ChunkUnion:
         return vocabulary, rank, tag_vocabulary, word_tag, tag_rank, countable, countable_tags(tag_vocabulary, self.config)
 
 
-def token_table(chunks: list[Chunk], first_docs: list[int], doc_ids: np.ndarray, union: ChunkUnion,
+def token_table(chunks: list[Chunk], first_docs: list[int], doc_ids: pd.Index, union: ChunkUnion,
                 workers: int = 1) -> pd.DataFrame:
     """The token table of the received chunks: their codes put onto the sorted vocabulary and the
     sentence positions expanded into token columns, chunk by chunk straight into the columns, in

@@ -77,30 +77,23 @@ class Tokens:
         return table
 
 
-def _chunks(n_sentences_per_doc: np.ndarray, target: int) -> list[tuple[int, int]]:
-    """Document ranges [start, end) holding about ``target`` sentences each."""
-    bounds, start, count = [], 0, 0
-    for i, n in enumerate(n_sentences_per_doc):
-        count += n
-        if count >= target:
-            bounds.append((start, i + 1))
-            start, count = i + 1, 0
-    if start < len(n_sentences_per_doc):
-        bounds.append((start, len(n_sentences_per_doc)))
-    return bounds
-
-
-def _sentences_estimate(texts: list[str]) -> np.ndarray:
-    """About how many sentences each text has (its lines or its full stops, whichever are more), to
-    size chunks before splitting."""
-    return np.array([max(text.count("\n"), text.count("。")) + 1 for text in texts], dtype=np.int64)
+def document_ranges(n_chars: np.ndarray, target: int) -> list[tuple[int, int]]:
+    """Runs of documents [start, end) of about ``target`` characters each: a document opens a new
+    run where its first character passes the next multiple of ``target``, so one longer than
+    that makes its run longer. Sized from the lengths alone, with no pass over the texts."""
+    if target < 1:
+        raise ValueError(f"chunk_chars must be at least 1, not {target}")
+    n_chars = np.asarray(n_chars, dtype=np.int64)
+    window = (np.cumsum(n_chars) - n_chars) // target  # the multiple of target each document starts in
+    bounds = np.r_[0, np.flatnonzero(np.diff(window)) + 1, len(n_chars)] if len(n_chars) else np.zeros(1, np.int64)
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
 
 
 MAX_THREADS = 2
 """The most threads that segment side by side; more workers are processes. With the compiled
 backend the structure, the sentences and the segmentation run in kernels that release the GIL;
-what holds it is turning each chunk's texts into code points, naming its new words and merging
-it into the corpus vocabulary. On two cores threads tokenize faster than processes (no fork,
+what holds it is taking each chunk's texts out of the docs table and turning them into code
+points, naming its new words and merging it into the corpus vocabulary. On two cores threads tokenize faster than processes (no fork,
 nothing pickled) and use less memory; beyond two, where the GIL-bound share would cap threads,
 the gain has not been measured, so processes, whose scaling is not capped, take over."""
 
@@ -154,8 +147,10 @@ def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, texts: list[
     return chunks
 
 
-def _segment_range(bounds: tuple[int, int], texts: list[str], config: TokenizerConfig) -> Chunk:
-    return segment_documents(texts[bounds[0] : bounds[1]], config)
+def _segment_range(bounds: tuple[int, int], texts: pd.api.extensions.ExtensionArray, config: TokenizerConfig) -> Chunk:
+    """The chunk of documents ``bounds``, their texts taken out of the docs column here, in the
+    thread that segments them, rather than all at once before any chunk starts."""
+    return segment_documents(texts[bounds[0] : bounds[1]].tolist(), config)
 
 
 def tokenize(
@@ -163,7 +158,7 @@ def tokenize(
     config: TokenizerConfig | None = None,
     *,
     n_jobs: int = 1,
-    chunk_sentences: int = 5000,
+    chunk_chars: int = 150_000,
     progress: bool | None = None,
     cache: bool | str | os.PathLike | None = None,
     **options,
@@ -176,7 +171,7 @@ def tokenize(
     with the compiled backend on up to :data:`MAX_THREADS` cores, else in this process and
     ``n_jobs - 1`` worker processes, which inherit its tokenizer and texts when started by fork
     (else build the tokenizer once). The table is the same whatever ``n_jobs`` is. A chunk holds
-    documents of about ``chunk_sentences`` sentences (estimated from line breaks and full stops). ``cache=True`` (or a folder) reads
+    documents of about ``chunk_chars`` characters (see :func:`document_ranges`). ``cache=True`` (or a folder) reads
     documents already tokenized under this configuration from the token cache and adds the
     others (see :mod:`cityanalytics.text.cache`).
     """
@@ -188,10 +183,9 @@ def tokenize(
         from cityanalytics.text.cache import TokenCache, cache_root
 
         store = TokenCache(cache_root(None if cache is True else cache), config)
-        return store.tokenize(corpus, n_jobs=n_jobs, chunk_sentences=chunk_sentences, progress=progress)
-    doc_ids = corpus.docs["doc_id"].astype(str).tolist()
-    texts = corpus.docs["text"].tolist()
-    doc_bounds = _chunks(_sentences_estimate(texts), chunk_sentences)
+        return store.tokenize(corpus, n_jobs=n_jobs, chunk_chars=chunk_chars, progress=progress)
+    texts = corpus.docs["text"].array
+    doc_bounds = document_ranges(corpus.docs["n_chars"].to_numpy(np.int64), chunk_chars)
     workers = worker_count(n_jobs)
     show = progress if progress is not None else len(doc_bounds) > 1
     bar = tqdm(total=len(doc_bounds), desc="tokenizing", unit="chunk", disable=not show)
@@ -206,9 +200,11 @@ def tokenize(
     else:
         n_workers = side_by_side - 1
         tokenizer_for(config)  # built before the pool, so workers started by fork inherit it ready
-        with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init, initargs=(config, texts)) as pool:
-            chunks = _segment_here_and_in(pool, n_workers, texts, doc_bounds, config, union.receive, bar)
+        every_text = texts.tolist()
+        with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init, initargs=(config, every_text)) as pool:
+            chunks = _segment_here_and_in(pool, n_workers, every_text, doc_bounds, config, union.receive, bar)
     bar.close()
-    table = token_table(chunks, [a for a, _ in doc_bounds], np.array(doc_ids, dtype=str), union, workers)
+    doc_ids = pd.Index(corpus.docs["doc_id"].astype(str).array)
+    table = token_table(chunks, [a for a, _ in doc_bounds], doc_ids, union, workers)
     docvars = corpus.docvars.drop(columns=["n_chars"])
     return Tokens(table, docvars.reset_index(drop=True), config)
