@@ -14,9 +14,12 @@ had any, from ``getrusage``). Rates are characters of the documents per second o
   codes over each batch's vocabulary, as ``tokenize`` uses them; set-up not timed;
 - ``pipeline``: ``tokenize`` (headings, paragraphs and sentences, segmentation, the token
   table) → ``dtm`` on a corpus made with ``Corpus.from_texts``, with ``n_jobs=1`` (one core) and
-  ``n_jobs=-1`` (all). As for every row, set-up is not timed (``jieba.lcut`` is timed after
-  ``jieba.initialize()``): building the tokenizer and loading the pipeline's compiled kernels
-  from numba's cache (a two-document run of the same pipeline), reported on its own;
+  ``n_jobs=-1`` (all); ``pipeline, short documents`` the same with every non-empty line of the
+  corpus as a document of its own (207,464 documents), where what is done per document counts.
+  As for every row, set-up is not timed (``jieba.lcut`` is timed after ``jieba.initialize()``):
+  building the tokenizer and loading the pipeline's compiled kernels from numba's cache (a run
+  of the same pipeline on as many one-sentence documents, whose document codes take the same
+  integer type), reported on its own;
 - ``cleaning``: what ``load_corpus`` does to each document's text after reading it, on one core:
   ``to_simplified`` (the Traditional-character test) and ``clean_text``, after a set-up call
   that builds the table of Traditional-only characters from OpenCC and loads the compiled
@@ -54,15 +57,23 @@ CORPUS = "lawrefbook_local_regulations.jsonl"
 BATCH = 5000
 """Sentences per call of a backend, tokenize's default chunk."""
 TASKS = ["jieba.lcut", "rjieba.cut", "jieba_fast_dat.lcut", "backend jieba", "backend rjieba", "backend numba",
-         "pipeline, 1 core", "pipeline, all cores", "cleaning", "load_corpus, 1 core", "load_corpus, all cores",
+         "pipeline, 1 core", "pipeline, all cores", "pipeline, short documents, 1 core",
+         "pipeline, short documents, all cores", "cleaning", "load_corpus, 1 core", "load_corpus, all cores",
          "numba set-up, first use", "memory, first touch"]
-REPEATED = ["backend numba", "pipeline, 1 core", "pipeline, all cores", "cleaning", "load_corpus, 1 core",
-            "load_corpus, all cores"]
+REPEATED = ["backend numba", "pipeline, 1 core", "pipeline, all cores", "pipeline, short documents, 1 core",
+            "pipeline, short documents, all cores", "cleaning", "load_corpus, 1 core", "load_corpus, all cores"]
+SHORT = ["pipeline, short documents, 1 core", "pipeline, short documents, all cores"]
+"""Reported on their own: their text is the corpus's lines, not its documents."""
 """The fast tasks, run ``--repeat`` times: on a shared machine one run of a second or two is noisy."""
 
 
 def load_texts(realdata: Path) -> list[str]:
     return [json.loads(line)["text"] for line in (realdata / CORPUS).read_text("utf-8").splitlines()]
+
+
+def short_documents(texts: list[str]) -> list[str]:
+    """Every non-empty line of the texts as a document of its own."""
+    return [line for text in texts for line in text.split("\n") if line.strip()]
 
 
 def run_task(task: str, texts: list[str], folder: Path) -> dict:
@@ -120,10 +131,11 @@ def run_task(task: str, texts: list[str], folder: Path) -> dict:
         tokenizer_for(TokenizerConfig(backend="numba")).lcut("预热")
     else:
         n_jobs = 1 if task.endswith("1 core") else -1
+        texts = short_documents(texts) if task in SHORT else texts
         set_up = time.perf_counter()
         tokenizer_for(TokenizerConfig()).lcut("预热")
-        ca.dtm(ca.tokenize(ca.Corpus.from_texts(["预热。", "第一章 总则\n加强交通建设。"]), n_jobs=n_jobs,
-                           chunk_chars=1, progress=False), n_jobs=n_jobs)  # loads every kernel of the pipeline
+        warm_up = ["预热。", "第一章 总则\n加强交通建设。", *["。"] * (len(texts) - 2)]  # as many documents: the same kernels
+        ca.dtm(ca.tokenize(ca.Corpus.from_texts(warm_up), n_jobs=n_jobs, progress=False), n_jobs=n_jobs)
         steps["set-up (not timed)"] = time.perf_counter() - set_up
         corpus = ca.Corpus.from_texts(texts)
         steps["tokenize"], steps["dtm"] = run_pipeline(corpus, n_jobs)
@@ -199,7 +211,8 @@ def versions() -> str:
     return f"Python {platform.python_version()}; " + ", ".join(f"{name} {version(name)}" for name in names)
 
 
-def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple], repeat: int) -> None:
+def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple], repeat: int) -> None:
+    n_chars = sum(map(len, texts))
     base = results["jieba.lcut"]["seconds"]
     print(f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"- machine: {machine()}")
@@ -211,7 +224,7 @@ def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple], re
     print("| measurement | seconds | M chars/s | × jieba.lcut | peak RSS MB | largest worker MB |")
     print("|---|---:|---:|---:|---:|---:|")
     for task, result in results.items():
-        if task in ("numba set-up, first use", "memory, first touch"):
+        if task in ("numba set-up, first use", "memory, first touch", *SHORT):
             continue
         seconds = result["seconds"]
         worker = f"{result['worker_peak_mb']:.0f}" if task.endswith("all cores") and result["worker_peak_mb"] else ""
@@ -225,6 +238,13 @@ def report(results: dict[str, dict], n_chars: int, load: tuple[tuple, tuple], re
     for name, result in (("1 core", one), ("all cores", every)):
         steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result["steps"].items())
         print(f"- pipeline, {name} (the median run): {steps}")
+    short_one, short_every = (results[task] for task in SHORT)
+    print(f"- short documents ({len(short_documents(texts)):,} lines of the corpus as documents, "
+          f"{sum(map(len, short_documents(texts))) / 1e6:.2f} M characters): pipeline on 1 core "
+          f"{short_one['seconds']:.2f} s (tokenize {short_one['steps']['tokenize']:.2f} s, dtm "
+          f"{short_one['steps']['dtm']:.2f} s), on all cores {short_every['seconds']:.2f} s (tokenize "
+          f"{short_every['steps']['tokenize']:.2f} s, dtm {short_every['steps']['dtm']:.2f} s); 1 → "
+          f"{os.cpu_count()} cores {short_one['seconds'] / short_every['seconds']:.2f} ×")
     print(f"- numba set-up on first use (compiling the kernels into an empty cache): "
           f"{results['numba set-up, first use']['seconds']:.1f} s")
     rest = one["seconds"] - raw
@@ -263,7 +283,7 @@ def main() -> None:
 
 def run_all(args: argparse.Namespace, folder: Path) -> None:
     """Every task, the fast ones ``--repeat`` times, and the report."""
-    n_chars = sum(map(len, load_texts(args.realdata)))
+    texts = load_texts(args.realdata)
     before = os.getloadavg()
     results = {}
     for task in [task for task in TASKS if task not in REPEATED]:
@@ -277,7 +297,7 @@ def run_all(args: argparse.Namespace, folder: Path) -> None:
             runs[task].append(measure(task, args.realdata, folder))
             print(f"{task}: {runs[task][-1]['seconds']:.2f} s", file=sys.stderr, flush=True)
     results.update({task: median_run(found) for task, found in runs.items()})
-    report(results, n_chars, (before, os.getloadavg()), args.repeat)
+    report(results, texts, (before, os.getloadavg()), args.repeat)
 
 
 if __name__ == "__main__":
