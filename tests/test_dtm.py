@@ -11,6 +11,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 import cityanalytics as ca
 from cityanalytics.cores import even_ranges
 from cityanalytics.counting import count_matrix
+from cityanalytics.text.tokens import Tokens
 
 TEXTS = [
     "交通建设加快推进。交通网络更加完善。\n人才引进力度加大。",
@@ -33,6 +34,14 @@ def test_counts_equal_the_term_tokens(tokens):
     assert tidy.sort_index().to_dict() == expected.sort_index().to_dict()
     assert m.n_tokens.tolist() == terms.groupby("doc_id").size().reindex(["a", "b", "c"]).tolist()
     assert list(m.rows.columns[:3]) == ["doc_id", "city", "year"]
+
+
+def test_rows_carry_each_documents_docvars_in_whatever_order_the_docvars_come(tokens):
+    m = ca.dtm(tokens)
+    expected = m.rows[["doc_id"]].merge(tokens.docvars, on="doc_id", how="left")
+    pd.testing.assert_frame_equal(m.rows, expected)
+    reordered = Tokens(tokens.table, tokens.docvars.iloc[::-1, ::-1], tokens.config)  # rows and columns reversed
+    pd.testing.assert_frame_equal(ca.dtm(reordered).rows[expected.columns], expected)
 
 
 def test_punctuation_numbers_and_stopwords_are_not_counted(tokens):
