@@ -11,7 +11,8 @@ had any, from ``getrusage``). Rates are characters of the documents per second o
 - ``jieba_fast_dat.lcut``: if installed, its tokenizer on jieba's dictionary, HMM on, likewise;
 - ``backend jieba`` / ``backend rjieba`` / ``backend numba``: cityanalytics' tokenizers (policy
   lexicon and place names, HMM on) segmenting the corpus's sentences in batches of 5,000 into
-  codes over each batch's vocabulary, as ``tokenize`` uses them; set-up not timed;
+  codes over each batch's vocabulary, as ``tokenize`` uses them on its chunks (which hold about
+  3,000 of this corpus's sentences); set-up not timed;
 - ``pipeline``: ``tokenize`` (headings, paragraphs and sentences, segmentation, the token
   table) → ``dtm`` on a corpus made with ``Corpus.from_texts``, with ``n_jobs=1`` (one core) and
   ``n_jobs=-1`` (all); ``pipeline, short documents`` the same with every non-empty line of the
@@ -55,16 +56,17 @@ from cityanalytics.text.segment import backend_installed
 
 CORPUS = "lawrefbook_local_regulations.jsonl"
 BATCH = 5000
-"""Sentences per call of a backend, tokenize's default chunk."""
+"""Sentences per call of a backend: as many as in every run of these rows since the first, near
+the 3,000 that one of tokenize's chunks (150,000 characters) holds of this corpus."""
 TASKS = ["jieba.lcut", "rjieba.cut", "jieba_fast_dat.lcut", "backend jieba", "backend rjieba", "backend numba",
          "pipeline, 1 core", "pipeline, all cores", "pipeline, short documents, 1 core",
          "pipeline, short documents, all cores", "cleaning", "load_corpus, 1 core", "load_corpus, all cores",
          "numba set-up, first use", "memory, first touch"]
 REPEATED = ["backend numba", "pipeline, 1 core", "pipeline, all cores", "pipeline, short documents, 1 core",
             "pipeline, short documents, all cores", "cleaning", "load_corpus, 1 core", "load_corpus, all cores"]
+"""The fast tasks, run ``--repeat`` times: on a shared machine one run of a second or two is noisy."""
 SHORT = ["pipeline, short documents, 1 core", "pipeline, short documents, all cores"]
 """Reported on their own: their text is the corpus's lines, not its documents."""
-"""The fast tasks, run ``--repeat`` times: on a shared machine one run of a second or two is noisy."""
 
 
 def load_texts(realdata: Path) -> list[str]:
@@ -112,7 +114,7 @@ def run_task(task: str, texts: list[str], folder: Path) -> dict:
         tokenizer = tokenizer_for(TokenizerConfig(backend=task.split()[1]))
         tokenizer.lcut("预热")
         started = time.perf_counter()
-        for start in range(0, len(sentences), BATCH):  # batches as tokenize gives them
+        for start in range(0, len(sentences), BATCH):  # batches of sentences, as tokenize gives its chunks
             tokenizer.encode_sentences(sentences[start : start + BATCH])
     elif task == "cleaning":
         from cityanalytics.corpus import clean

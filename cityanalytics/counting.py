@@ -91,10 +91,7 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], 
     per_row, indices, data, outside = zip(*parts)
     for bad in (position for position in outside if position >= 0):
         raise ValueError(f"column code {columns[bad]} of a counted token lies outside 0..{shape[1] - 1}")
-    if len(parts) == 1:  # one range: its arrays kept, not copied (views of room for every token; the rest is never touched)
-        per_row, indices, data = per_row[0], indices[0], data[0]
-    else:
-        per_row, indices, data = np.concatenate(per_row), np.concatenate(indices), np.concatenate(data)
+    per_row, indices, data = np.concatenate(per_row), np.concatenate(indices), np.concatenate(data)
     indptr = np.zeros(shape[0] + 1, dtype=np.int32 if len(data) < 2**31 else np.int64)
     np.cumsum(per_row, out=indptr[1:])
     matrix = sp.csr_matrix((data, indices, indptr), shape=shape)

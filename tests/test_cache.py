@@ -77,6 +77,8 @@ def test_repeated_texts_and_empty_documents(tmp_path):
     expected = ca.tokenize(corpus, progress=False)
     for _ in range(2):
         assert_same_tokens(expected, ca.tokenize(corpus, cache=tmp_path, progress=False))
+    empty = ca.Corpus.from_texts([])
+    assert_same_tokens(ca.tokenize(empty, progress=False), ca.tokenize(empty, cache=tmp_path, progress=False))
 
 
 def test_any_change_of_configuration_or_code_changes_the_key(monkeypatch):

@@ -35,6 +35,7 @@ from cityanalytics.errors import InputFileError
 from cityanalytics.hashing import sha256_file, sha256_text
 from cityanalytics.text.encoding import word_array
 from cityanalytics.text.segment import TokenizerConfig
+from cityanalytics.text.token_table import doc_id_categories
 
 CACHE_ENV = "CITYANALYTICS_CACHE"
 ROWS_SCHEMA = pa.schema([
@@ -158,7 +159,7 @@ class TokenCache:
             table, documents = self._add(hashes[missing], [t for t, m in zip(texts, missing) if m], tokenize_options)
             tables.append(table)
             runs.append(documents)
-        table = _in_corpus_order(tables, runs, hashes, corpus.docs["doc_id"].to_numpy().astype(str))
+        table = _in_corpus_order(tables, runs, hashes, doc_id_categories(corpus.docs["doc_id"]))
         return Tokens(table, corpus.docvars.drop(columns=["n_chars"]).reset_index(drop=True), self.config)
 
     def _read_runs(self, part: str, runs: pd.DataFrame) -> tuple[pa.Table, pd.DataFrame]:
@@ -211,7 +212,7 @@ class TokenCache:
             os.replace(temporary, path)
 
 
-def _in_corpus_order(tables: list[pa.Table], runs: list[pd.DataFrame], hashes: pd.Index, doc_ids: np.ndarray) -> pd.DataFrame:
+def _in_corpus_order(tables: list[pa.Table], runs: list[pd.DataFrame], hashes: pd.Index, doc_ids: pd.Index) -> pd.DataFrame:
     """The token table of a corpus from row tables and each document's run in them, in corpus order."""
     offsets = np.cumsum([0] + [t.num_rows for t in tables[:-1]])
     no_runs = pd.DataFrame({"start": [], "n_rows": []}, dtype=np.int64)
@@ -221,7 +222,7 @@ def _in_corpus_order(tables: list[pa.Table], runs: list[pd.DataFrame], hashes: p
     rows = rows.unify_dictionaries().take(_run_positions(located["start"].to_numpy(np.int64), lengths)).to_pandas()
     return pd.DataFrame(
         {
-            "doc_id": pd.Categorical.from_codes(np.repeat(np.arange(len(doc_ids)), lengths), categories=pd.Index(doc_ids)),
+            "doc_id": pd.Categorical.from_codes(np.repeat(np.arange(len(doc_ids)), lengths), categories=doc_ids),
             "section": rows["section"].to_numpy(np.int32),
             "para": rows["para"].to_numpy(np.int32),
             "sent": rows["sent"].to_numpy(np.int32),

@@ -168,6 +168,12 @@ def token_table(chunks: list[Chunk], first_docs: list[int], doc_ids: pd.Index, u
     return pd.DataFrame(columns, copy=False)  # each column keeps its own array, no copied block
 
 
+def doc_id_categories(doc_ids: pd.Series) -> pd.Index:
+    """The corpus's doc_ids as the string Index the token table's ``doc_id`` categories take,
+    made from the column whole (and the same for an empty corpus)."""
+    return pd.Index(doc_ids.astype(str).array)
+
+
 def _small_int(n_values: int) -> type:
     """The integer type pandas keeps the codes of ``n_values`` categories in, so it copies none."""
     return np.int8 if n_values < 127 else np.int16 if n_values < 32767 else np.int32  # as pandas picks for codes

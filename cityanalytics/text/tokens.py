@@ -24,7 +24,7 @@ from cityanalytics.corpus.corpus import Corpus, sentence_columns
 from cityanalytics.scale.executors import in_order, open_executor
 from cityanalytics.text.encoding import Vocabulary, encode
 from cityanalytics.text.segment import TokenizerConfig, segment, token_tags, tokenizer_for
-from cityanalytics.text.token_table import Chunk, ChunkUnion, token_table
+from cityanalytics.text.token_table import Chunk, ChunkUnion, doc_id_categories, token_table
 
 TOKEN_COLUMNS = ["doc_id", "section", "para", "sent", "i", "token", "tag", "is_term"]
 
@@ -204,7 +204,6 @@ def tokenize(
         with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init, initargs=(config, every_text)) as pool:
             chunks = _segment_here_and_in(pool, n_workers, every_text, doc_bounds, config, union.receive, bar)
     bar.close()
-    doc_ids = pd.Index(corpus.docs["doc_id"].astype(str).array)
-    table = token_table(chunks, [a for a, _ in doc_bounds], doc_ids, union, workers)
+    table = token_table(chunks, [a for a, _ in doc_bounds], doc_id_categories(corpus.docs["doc_id"]), union, workers)
     docvars = corpus.docvars.drop(columns=["n_chars"])
     return Tokens(table, docvars.reset_index(drop=True), config)
