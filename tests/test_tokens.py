@@ -155,6 +155,13 @@ def test_configuration_key_names_what_decides_the_tokens():
     assert ca.TokenizerConfig(backend="jieba").describe()["backend"] == "jieba"
 
 
+def test_an_unknown_option_is_named_with_the_ones_there_are(seeds):
+    with pytest.raises(TypeError, match=r"no option 'chunk_sentences': its own are n_jobs, chunk_chars.*boilerplate"):
+        ca.tokenize(seeds, chunk_sentences=100)
+    with pytest.raises(TypeError, match="not both"):
+        ca.tokenize(seeds, ca.TokenizerConfig(), boilerplate=True)
+
+
 def test_docvars_travel_with_the_tokens(seed_tokens):
     table = seed_tokens.to_frame(with_docvars=True)
     assert {"city", "year", "doc_type"} <= set(table.columns)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import fields
 
 import numpy as np
 import pandas as pd
@@ -176,6 +177,11 @@ def tokenize(
     others (see :mod:`cityanalytics.text.cache`).
     """
     if config is None:
+        unknown = sorted(set(options) - {field.name for field in fields(TokenizerConfig)})
+        if unknown:
+            raise TypeError(f"tokenize() has no option {', '.join(map(repr, unknown))}: its own are n_jobs, "
+                            f"chunk_chars, progress and cache, the others are TokenizerConfig's fields "
+                            f"({', '.join(field.name for field in fields(TokenizerConfig))})")
         config = TokenizerConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()})
     elif options:
         raise TypeError("pass either a TokenizerConfig or its fields as keywords, not both")
