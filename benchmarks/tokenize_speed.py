@@ -241,8 +241,9 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
         steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result["steps"].items())
         print(f"- pipeline, {name} (the median run): {steps}")
     short_one, short_every = (results[task] for task in SHORT)
-    print(f"- short documents ({len(short_documents(texts)):,} lines of the corpus as documents, "
-          f"{sum(map(len, short_documents(texts))) / 1e6:.2f} M characters): pipeline on 1 core "
+    lines = short_documents(texts)
+    print(f"- short documents ({len(lines):,} lines of the corpus as documents, "
+          f"{sum(map(len, lines)) / 1e6:.2f} M characters): pipeline on 1 core "
           f"{short_one['seconds']:.2f} s (tokenize {short_one['steps']['tokenize']:.2f} s, dtm "
           f"{short_one['steps']['dtm']:.2f} s), on all cores {short_every['seconds']:.2f} s (tokenize "
           f"{short_every['steps']['tokenize']:.2f} s, dtm {short_every['steps']['dtm']:.2f} s); 1 → "

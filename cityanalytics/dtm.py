@@ -167,16 +167,8 @@ def dtm(tokens: Tokens, unit: str = "document", *, n_jobs: int = 1) -> DTM:
     remap[used] = np.arange(len(used))
     counts = sp.csr_matrix((counts.data, remap[counts.indices], counts.indptr), shape=(len(rows), len(used)))
     counts.has_sorted_indices = True  # the remapping keeps each row's order
-    return DTM(counts, vocabulary[used], _with_docvars(rows, tokens.docvars), "count", tuple(keys))
-
-
-def _with_docvars(rows: pd.DataFrame, docvars: pd.DataFrame) -> pd.DataFrame:
-    """The rows with their documents' docvars, as a left join on doc_id gives them; where the rows
-    are the documents themselves, in the docvars' order, the docvars without a join."""
-    if list(rows.columns) == ["doc_id"] and rows["doc_id"].reset_index(drop=True).equals(
-            docvars["doc_id"].reset_index(drop=True)):
-        return docvars[["doc_id", *docvars.columns.drop("doc_id")]].reset_index(drop=True)
-    return rows.merge(docvars, on="doc_id", how="left")
+    rows = rows.merge(tokens.docvars, on="doc_id", how="left")
+    return DTM(counts, vocabulary[used], rows, "count", tuple(keys))
 
 
 def stack(parts: Iterable[DTM]) -> DTM:

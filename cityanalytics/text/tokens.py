@@ -11,6 +11,7 @@ merged into one vocabulary as they arrive and the table is built from them
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from cityanalytics.cores import worker_count
+from cityanalytics.cores import even_ranges, worker_count
 from cityanalytics.corpus.corpus import Corpus, sentence_columns
 from cityanalytics.scale.executors import in_order, open_executor
 from cityanalytics.text.encoding import Vocabulary, encode
@@ -79,24 +80,23 @@ class Tokens:
 
 
 def document_ranges(n_chars: np.ndarray, target: int) -> list[tuple[int, int]]:
-    """Runs of documents [start, end) of about ``target`` characters each: a document opens a new
-    run where its first character passes the next multiple of ``target``, so one longer than
-    that makes its run longer. Sized from the lengths alone, with no pass over the texts."""
+    """Runs of documents [start, end) of about equal characters, at most about ``target`` each
+    (a longer document is a run of its own): sized from the lengths alone, with no pass over the
+    texts, by :func:`~cityanalytics.cores.even_ranges`."""
     if target < 1:
         raise ValueError(f"chunk_chars must be at least 1, not {target}")
     n_chars = np.asarray(n_chars, dtype=np.int64)
-    window = (np.cumsum(n_chars) - n_chars) // target  # the multiple of target each document starts in
-    bounds = np.r_[0, np.flatnonzero(np.diff(window)) + 1, len(n_chars)] if len(n_chars) else np.zeros(1, np.int64)
-    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+    return even_ranges(n_chars, -(-int(n_chars.sum()) // target)) if len(n_chars) else []
 
 
 MAX_THREADS = 2
 """The most threads that segment side by side; more workers are processes. With the compiled
 backend the structure, the sentences and the segmentation run in kernels that release the GIL;
 what holds it is taking each chunk's texts out of the docs table and turning them into code
-points, naming its new words and merging it into the corpus vocabulary. On two cores threads tokenize faster than processes (no fork,
-nothing pickled) and use less memory; beyond two, where the GIL-bound share would cap threads,
-the gain has not been measured, so processes, whose scaling is not capped, take over."""
+points, naming its new words and merging it into the corpus vocabulary. On two cores threads
+tokenize faster than processes (no fork, nothing pickled) and use less memory; beyond two, where
+the GIL-bound share would cap threads, the gain has not been measured, so processes, whose
+scaling is not capped, take over."""
 
 
 def segments_in_threads(config: TokenizerConfig, workers: int) -> bool:
@@ -172,15 +172,16 @@ def tokenize(
     with the compiled backend on up to :data:`MAX_THREADS` cores, else in this process and
     ``n_jobs - 1`` worker processes, which inherit its tokenizer and texts when started by fork
     (else build the tokenizer once). The table is the same whatever ``n_jobs`` is. A chunk holds
-    documents of about ``chunk_chars`` characters (see :func:`document_ranges`). ``cache=True`` (or a folder) reads
-    documents already tokenized under this configuration from the token cache and adds the
-    others (see :mod:`cityanalytics.text.cache`).
+    documents of at most about ``chunk_chars`` characters (see :func:`document_ranges`).
+    ``cache=True`` (or a folder) reads documents already tokenized under this configuration from
+    the token cache and adds the others (see :mod:`cityanalytics.text.cache`).
     """
     if config is None:
         unknown = sorted(set(options) - {field.name for field in fields(TokenizerConfig)})
         if unknown:
-            raise TypeError(f"tokenize() has no option {', '.join(map(repr, unknown))}: its own are n_jobs, "
-                            f"chunk_chars, progress and cache, the others are TokenizerConfig's fields "
+            own = [name for name, p in inspect.signature(tokenize).parameters.items() if p.kind is p.KEYWORD_ONLY]
+            raise TypeError(f"tokenize() has no option {', '.join(map(repr, unknown))}: its own are "
+                            f"{', '.join(own)}, the others are TokenizerConfig's fields "
                             f"({', '.join(field.name for field in fields(TokenizerConfig))})")
         config = TokenizerConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()})
     elif options:
