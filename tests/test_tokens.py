@@ -14,6 +14,7 @@ from cityanalytics.codepoints import code_points, strings_between
 from cityanalytics.corpus import characters, split
 from cityanalytics.corpus.sentence_spans import sentence_code_points
 from cityanalytics.errors import InputFileError
+from cityanalytics.text import token_table
 from cityanalytics.text import tokens as tokens_module
 from cityanalytics.text.segment import BACKENDS, tokenizer_for
 from cityanalytics.text.tokens import TOKEN_COLUMNS
@@ -126,6 +127,32 @@ def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens, backe
     in_threads = backend == "numba" and n_jobs == 2
     assert opened == ([("threads", 2)] if in_threads else [("processes", n_jobs - 1)])
     pd.testing.assert_frame_equal(parallel.table, expected)  # categories and their order included
+
+
+@pytest.mark.parametrize("pos", [False, True])
+def test_chunks_arriving_in_any_order_give_the_same_table(seeds, pos):
+    config = ca.TokenizerConfig(pos=pos)
+    expected = ca.tokenize(seeds, config).table
+    texts = seeds.docs["text"].tolist()
+    bounds = tokens_module.document_ranges(seeds.docs["n_chars"].to_numpy(), 3000)
+    chunks = [tokens_module.segment_documents(texts[start:end], config) for start, end in bounds]
+    capacity = int(seeds.docs["n_chars"].sum())
+    doc_ids = token_table.doc_id_categories(seeds.docs["doc_id"])
+    builder = token_table.TokenTableBuilder(config, doc_ids, [start for start, _ in bounds], capacity)
+    order = list(range(len(chunks)))
+    random.Random(0).shuffle(order)
+    for job in order:
+        builder.add(job, chunks[job])
+    pd.testing.assert_frame_equal(builder.table(workers=2), expected)
+
+    waiting = token_table.TokenTableBuilder(config, doc_ids, [start for start, _ in bounds], capacity)
+    waiting.add(1, chunks[1])
+    with pytest.raises(RuntimeError, match="chunk 0 never arrived"):
+        waiting.table()
+    cramped = token_table.TokenTableBuilder(config, doc_ids, [start for start, _ in bounds], len(chunks[0].codes))
+    cramped.add(0, chunks[0])
+    with pytest.raises(RuntimeError, match="room for"):
+        cramped.add(1, chunks[1])
 
 
 def test_document_ranges_cover_every_document_once_in_runs_of_about_the_target():

@@ -39,7 +39,7 @@ from cityanalytics.text.token_table import doc_id_categories
 
 CACHE_ENV = "CITYANALYTICS_CACHE"
 ROWS_SCHEMA = pa.schema([
-    ("section", pa.int32()), ("para", pa.int32()), ("sent", pa.int32()), ("i", pa.int64()),
+    ("section", pa.int32()), ("para", pa.int32()), ("sent", pa.int32()), ("i", pa.int32()),
     ("token", pa.dictionary(pa.int32(), pa.string())), ("tag", pa.dictionary(pa.int32(), pa.string())),
     ("is_term", pa.bool_()),
 ])
@@ -226,7 +226,7 @@ def _in_corpus_order(tables: list[pa.Table], runs: list[pd.DataFrame], hashes: p
             "section": rows["section"].to_numpy(np.int32),
             "para": rows["para"].to_numpy(np.int32),
             "sent": rows["sent"].to_numpy(np.int32),
-            "i": rows["i"].to_numpy(np.int64),
+            "i": rows["i"].to_numpy(np.int32),
             "token": _sorted_categorical(rows["token"]),
             "tag": _sorted_categorical(rows["tag"]),
             "is_term": rows["is_term"].to_numpy(bool),

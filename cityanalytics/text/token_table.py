@@ -3,9 +3,10 @@
 Chunks arrive one after another while later ones are still being segmented. Each is merged
 into the corpus vocabulary on arrival, and every word new to the corpus is looked at once,
 then: its string, its tag (without part-of-speech tags a token's tag follows from the token)
-and whether it can count as a term. What is left once the last chunk is in is sorting the
-vocabulary and one compiled pass per range of sentences, in threads, that writes every
-per-token column.
+and whether it can count as a term. Its rows are written into the table's columns straight
+away and the chunk is dropped. What is left once the last chunk is in is sorting the
+vocabulary and one compiled pass per range of rows, in threads, that puts the codes onto the
+sorted vocabulary and writes each token's tag and whether it counts.
 """
 
 from __future__ import annotations
@@ -122,50 +123,81 @@ class ChunkUnion:
         return vocabulary, rank, tag_vocabulary, word_tag, tag_rank, countable, countable_tags(tag_vocabulary, self.config)
 
 
-def token_table(chunks: list[Chunk], first_docs: list[int], doc_ids: pd.Index, union: ChunkUnion,
-                workers: int = 1) -> pd.DataFrame:
-    """The token table of the received chunks: their codes put onto the sorted vocabulary and the
-    sentence positions expanded into token columns, chunk by chunk straight into the columns, in
-    ``workers`` threads (no chunk array is first joined into one for the whole corpus).
+class TokenTableBuilder:
+    """The token table, written chunk by chunk as the chunks arrive.
 
-    ``first_docs`` is the index of each chunk's first document. ``doc_id`` is categorical over
-    every document of the corpus, so a document without any token still has its place (and
-    its row in a document-term matrix).
+    Each chunk's rows are written as soon as every chunk before it is in, while later chunks are
+    still being segmented: the row's document, section, paragraph, sentence, index in the document
+    and the token's code in the corpus vocabulary (see :class:`ChunkUnion`). The chunk itself is
+    then dropped. :meth:`table` is left to put the codes onto the sorted vocabulary and to write
+    each token's tag and whether it counts as a term, in threads.
+
+    The columns have room for ``capacity`` rows from the start; a token has at least one character,
+    so the corpus's characters are enough, and the pages never written take no memory.
     """
-    vocabulary, rank, tag_vocabulary, word_tag, tag_rank, word_countable, tag_countable = union.lookups()
-    chunk_tokens = np.array([len(chunk.codes) for chunk in chunks], dtype=np.int64)
-    chunk_first = np.cumsum(chunk_tokens) - chunk_tokens
-    doc_tokens = np.zeros(len(doc_ids), dtype=np.int64)
-    for chunk, first in zip(chunks, first_docs):
-        per_doc = np.bincount(chunk.sentence_doc, weights=chunk.sentence_lengths).astype(np.int64)
-        doc_tokens[first : first + len(per_doc)] += per_doc
-    doc_first = np.cumsum(doc_tokens) - doc_tokens
-    n = int(chunk_tokens.sum())
-    columns = {
-        "doc_id": np.empty(n, dtype=_small_int(len(doc_ids))),
-        "section": np.empty(n, dtype=np.int32),
-        "para": np.empty(n, dtype=np.int32),
-        "sent": np.empty(n, dtype=np.int32),
-        "i": np.empty(n, dtype=np.int64),
-        "token": np.empty(n, dtype=np.int32),
-        "tag": np.empty(n, dtype=_small_int(len(tag_vocabulary))),
-        "is_term": np.empty(n, dtype=np.bool_),
-    }
-    no_tag_codes = np.zeros(0, np.int32)
 
-    def fill(start: int, end: int) -> None:
-        for k in range(start, end):
-            chunk = chunks[k]
-            tag_codes = chunk.tag_codes.astype(np.int32, copy=False) if union.config.pos else no_tag_codes
-            _fill_token_columns(chunk.sentence_doc, first_docs[k], chunk.section, chunk.para, chunk.sent,
-                                chunk.sentence_lengths.astype(np.int64, copy=False), chunk_first[k], doc_first, chunk.codes,
-                                rank, word_tag, tag_codes, tag_rank, word_countable, tag_countable, *columns.values())
+    def __init__(self, config: TokenizerConfig, doc_ids: pd.Index, first_docs: list[int], capacity: int):
+        self.union = ChunkUnion(config)
+        self.doc_ids = doc_ids
+        self.first_docs = first_docs  # the index of each chunk's first document
+        self.columns = {
+            "doc_id": np.empty(capacity, dtype=_small_int(len(doc_ids))),
+            "section": np.empty(capacity, dtype=np.int32),
+            "para": np.empty(capacity, dtype=np.int32),
+            "sent": np.empty(capacity, dtype=np.int32),
+            "i": np.empty(capacity, dtype=np.int32),
+            "token": np.empty(capacity, dtype=np.int32),  # the corpus-vocabulary code until :meth:`table`
+        }
+        self.tag_codes = np.empty(capacity if config.pos else 0, dtype=np.int32)  # with part-of-speech tags only
+        self.chunk_rows: list[int] = []  # rows written of each chunk, in chunk order
+        self.n_rows = 0
+        self.early: dict[int, Chunk] = {}  # chunks received before every chunk ahead of them
 
-    in_threads(fill, even_ranges(chunk_tokens, workers))
-    categories = {"doc_id": doc_ids, "token": vocabulary, "tag": tag_vocabulary}
-    for name, values in categories.items():
-        columns[name] = pd.Categorical.from_codes(columns[name], categories=pd.Index(values))
-    return pd.DataFrame(columns, copy=False)  # each column keeps its own array, no copied block
+    def add(self, index: int, chunk: Chunk) -> None:
+        """Merge chunk ``index`` into the vocabulary and write its rows, and those of the chunks
+        after it that were waiting for it (chunks may arrive in any order)."""
+        self.early[index] = self.union.receive(chunk)
+        while len(self.chunk_rows) in self.early:
+            self._write(self.early.pop(len(self.chunk_rows)))
+
+    def _write(self, chunk: Chunk) -> None:
+        first, n = self.n_rows, len(chunk.codes)
+        if first + n > len(self.columns["token"]):
+            raise RuntimeError(f"the token table has room for {len(self.columns['token'])} tokens, "
+                               f"not {first + n}: the texts changed after the corpus counted their characters")
+        _write_rows(chunk.sentence_doc, self.first_docs[len(self.chunk_rows)], chunk.section, chunk.para, chunk.sent,
+                    chunk.sentence_lengths.astype(np.int64, copy=False), first, chunk.codes, *self.columns.values())
+        if self.union.config.pos:
+            self.tag_codes[first : first + n] = chunk.tag_codes
+        self.chunk_rows.append(n)
+        self.n_rows += n
+
+    def table(self, workers: int = 1) -> pd.DataFrame:
+        """The token table of every chunk added, the last of the writing done in ``workers`` threads.
+
+        ``doc_id`` is categorical over every document of the corpus, so a document without any
+        token still has its place (and its row in a document-term matrix).
+        """
+        if self.early:
+            raise RuntimeError(f"chunk {len(self.chunk_rows)} never arrived; chunks {sorted(self.early)} wait for it")
+        vocabulary, rank, tag_vocabulary, word_tag, tag_rank, word_countable, tag_countable = self.union.lookups()
+        n = self.n_rows
+        columns = {name: column[:n] for name, column in self.columns.items()}
+        columns["tag"] = np.empty(n, dtype=_small_int(len(tag_vocabulary)))
+        columns["is_term"] = np.empty(n, dtype=np.bool_)
+        chunk_rows = np.array(self.chunk_rows, dtype=np.int64)
+        row_bounds = np.r_[0, np.cumsum(chunk_rows)]
+
+        def finish(first_chunk: int, end_chunk: int) -> None:
+            start, end = row_bounds[first_chunk], row_bounds[end_chunk]
+            _finish_rows(start, end, columns["token"], rank, word_tag, self.tag_codes, tag_rank, word_countable,
+                         tag_countable, columns["tag"], columns["is_term"])
+
+        in_threads(finish, even_ranges(chunk_rows, workers))
+        categories = {"doc_id": self.doc_ids, "token": vocabulary, "tag": tag_vocabulary}
+        for name, values in categories.items():
+            columns[name] = pd.Categorical.from_codes(columns[name], categories=pd.Index(values))
+        return pd.DataFrame(columns, copy=False)  # each column keeps its own array, no copied block
 
 
 def doc_id_categories(doc_ids: pd.Series) -> pd.Index:
@@ -180,23 +212,31 @@ def _small_int(n_values: int) -> type:
 
 
 @njit(cache=True, nogil=True)
-def _fill_token_columns(sentence_doc, first_doc, section, para, sent, lengths, first_token, doc_first, codes,
-                        rank, word_tag, token_tag_codes, tag_rank, word_countable, tag_countable,
-                        token_doc, token_section, token_para, token_sent, position, token, tag, is_term):
-    """For the sentences of one chunk, whose tokens start at ``first_token`` of the table, each
-    token's document, section, paragraph, sentence and index in its document, its code in the
-    sorted vocabulary, its tag code (the word's, or with part-of-speech tags its own) and whether
-    it counts as a term."""
-    per_token_tags = token_tag_codes.size > 0
+def _write_rows(sentence_doc, first_doc, section, para, sent, lengths, first_token, codes,
+                token_doc, token_section, token_para, token_sent, position, token):
+    """For the sentences of one chunk, whose tokens start at row ``first_token``, each token's
+    document, section, paragraph, sentence, index in its document and code."""
     t = first_token
+    doc, doc_start = -1, first_token
     for s in range(lengths.size):
-        doc = first_doc + sentence_doc[s]
+        if first_doc + sentence_doc[s] != doc:
+            doc, doc_start = first_doc + sentence_doc[s], t
         for _ in range(lengths[s]):
             token_doc[t], token_section[t], token_para[t], token_sent[t] = doc, section[s], para[s], sent[s]
-            position[t] = t - doc_first[doc]
-            word = codes[t - first_token]
-            token[t] = rank[word]
-            g = tag_rank[token_tag_codes[t - first_token]] if per_token_tags else word_tag[word]
-            tag[t] = g
-            is_term[t] = word_countable[word] and tag_countable[g]
+            position[t] = t - doc_start
+            token[t] = codes[t - first_token]
             t += 1
+
+
+@njit(cache=True, nogil=True)
+def _finish_rows(start, end, token, rank, word_tag, token_tag_codes, tag_rank, word_countable, tag_countable,
+                 tag, is_term):
+    """For rows [start, end): the token's code in the sorted vocabulary, its tag code (the word's,
+    or with part-of-speech tags its own) and whether it counts as a term."""
+    per_token_tags = token_tag_codes.size > 0
+    for t in range(start, end):
+        word = token[t]
+        token[t] = rank[word]
+        g = tag_rank[token_tag_codes[t]] if per_token_tags else word_tag[word]
+        tag[t] = g
+        is_term[t] = word_countable[word] and tag_countable[g]

@@ -5,7 +5,7 @@ the structure splitting runs in parallel too. Each chunk comes back as compact a
 (sentence positions, a chunk vocabulary and integer codes), never as lists of Python objects
 per token. With the compiled backend, whose kernels release the GIL, on up to two cores the
 chunks are segmented in threads of this process; otherwise in worker processes. Chunks are
-merged into one vocabulary as they arrive and the table is built from them
+merged into one vocabulary and written into the table as they arrive
 (:mod:`cityanalytics.text.token_table`).
 """
 
@@ -26,7 +26,7 @@ from cityanalytics.corpus.corpus import Corpus, sentence_columns
 from cityanalytics.scale.executors import in_order, open_executor
 from cityanalytics.text.encoding import Vocabulary, encode
 from cityanalytics.text.segment import TokenizerConfig, segment, token_tags, tokenizer_for
-from cityanalytics.text.token_table import Chunk, ChunkUnion, doc_id_categories, token_table
+from cityanalytics.text.token_table import Chunk, TokenTableBuilder, doc_id_categories
 
 TOKEN_COLUMNS = ["doc_id", "section", "para", "sent", "i", "token", "tag", "is_term"]
 
@@ -122,12 +122,11 @@ def _segment_in_worker(start: int, end: int) -> Chunk:
 
 
 def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, texts: list[str], doc_bounds: list[tuple[int, int]],
-                         config: TokenizerConfig, receive: Callable[[Chunk], Chunk], bar) -> list[Chunk]:
+                         config: TokenizerConfig, receive: Callable[[int, Chunk], None], bar) -> None:
     """Segment the documents ``texts[start:end]`` of each job range in the pool's workers and in this
     process, which would otherwise wait idle: n_jobs processes in all. The pool is kept two jobs per
-    worker ahead; whenever it is, this process takes the next job itself. Each chunk goes through
-    ``receive`` as soon as it is done; they come back in job order."""
-    chunks: list[Chunk | None] = [None] * len(doc_bounds)
+    worker ahead; whenever it is, this process takes the next job itself. Each chunk goes to
+    ``receive`` with its job number as soon as it is done, in whatever order they finish."""
     pending: dict[int, Future] = {}
     ahead = 2 * n_workers
     next_job = 0
@@ -137,15 +136,14 @@ def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, texts: list[
             next_job += 1
         if next_job < len(doc_bounds):
             start, end = doc_bounds[next_job]
-            chunks[next_job] = receive(segment_documents(texts[start:end], config))
+            receive(next_job, segment_documents(texts[start:end], config))
             next_job += 1
             bar.update()
         else:
             wait(pending.values(), return_when=FIRST_COMPLETED)
         for job in [job for job, future in pending.items() if future.done()]:
-            chunks[job] = receive(pending.pop(job).result())
+            receive(job, pending.pop(job).result())
             bar.update()
-    return chunks
 
 
 def _segment_range(bounds: tuple[int, int], texts: pd.api.extensions.ExtensionArray, config: TokenizerConfig) -> Chunk:
@@ -196,21 +194,21 @@ def tokenize(
     workers = worker_count(n_jobs)
     show = progress if progress is not None else len(doc_bounds) > 1
     bar = tqdm(total=len(doc_bounds), desc="tokenizing", unit="chunk", disable=not show)
-    union = ChunkUnion(config)
+    builder = TokenTableBuilder(config, doc_id_categories(corpus.docs["doc_id"]), [a for a, _ in doc_bounds],
+                                capacity=int(corpus.docs["n_chars"].sum()))
     side_by_side = min(workers, len(doc_bounds))
     if side_by_side <= 1 or segments_in_threads(config, side_by_side):  # one runs here
-        chunks = []
         with open_executor("local", max(side_by_side, 1), threads=True) as (submit, window):
-            for chunk in in_order(submit, _segment_range, doc_bounds, window, texts, config):
-                chunks.append(union.receive(chunk))
+            for job, chunk in enumerate(in_order(submit, _segment_range, doc_bounds, window, texts, config)):
+                builder.add(job, chunk)
                 bar.update()
     else:
         n_workers = side_by_side - 1
         tokenizer_for(config)  # built before the pool, so workers started by fork inherit it ready
         every_text = texts.tolist()
         with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init, initargs=(config, every_text)) as pool:
-            chunks = _segment_here_and_in(pool, n_workers, every_text, doc_bounds, config, union.receive, bar)
+            _segment_here_and_in(pool, n_workers, every_text, doc_bounds, config, builder.add, bar)
     bar.close()
-    table = token_table(chunks, [a for a, _ in doc_bounds], doc_id_categories(corpus.docs["doc_id"]), union, workers)
+    table = builder.table(workers)
     docvars = corpus.docvars.drop(columns=["n_chars"])
     return Tokens(table, docvars.reset_index(drop=True), config)
