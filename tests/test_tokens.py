@@ -144,11 +144,24 @@ def test_chunks_arriving_in_any_order_give_the_same_table(seeds, pos):
     for job in order:
         builder.add(job, chunks[job])
     pd.testing.assert_frame_equal(builder.table(workers=2), expected)
+    with pytest.raises(RuntimeError, match="made already"):
+        builder.table()
+    with pytest.raises(RuntimeError, match="takes no chunk"):
+        builder.add(0, chunks[0])
 
     waiting = token_table.TokenTableBuilder(config, doc_ids, [start for start, _ in bounds], capacity)
     waiting.add(1, chunks[1])
+    with pytest.raises(ValueError, match="chunk 1 is not awaited"):
+        waiting.add(1, chunks[1])
     with pytest.raises(RuntimeError, match="chunk 0 never arrived"):
         waiting.table()
+    short = token_table.TokenTableBuilder(config, doc_ids, [start for start, _ in bounds], capacity)
+    for job in range(len(chunks) - 1):
+        short.add(job, chunks[job])
+    with pytest.raises(ValueError, match=f"chunk {len(chunks)} is not awaited"):
+        short.add(len(chunks), chunks[0])
+    with pytest.raises(RuntimeError, match=f"chunk {len(chunks) - 1} never arrived"):
+        short.table()
     cramped = token_table.TokenTableBuilder(config, doc_ids, [start for start, _ in bounds], len(chunks[0].codes))
     cramped.add(0, chunks[0])
     with pytest.raises(RuntimeError, match="room for"):

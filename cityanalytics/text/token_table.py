@@ -151,35 +151,52 @@ class TokenTableBuilder:
         self.tag_codes = np.empty(capacity if config.pos else 0, dtype=np.int32)  # with part-of-speech tags only
         self.chunk_rows: list[int] = []  # rows written of each chunk, in chunk order
         self.n_rows = 0
+        self.next_chunk = 0  # the chunk whose rows come next
         self.early: dict[int, Chunk] = {}  # chunks received before every chunk ahead of them
+        self.finished = False
 
     def add(self, index: int, chunk: Chunk) -> None:
         """Merge chunk ``index`` into the vocabulary and write its rows, and those of the chunks
-        after it that were waiting for it (chunks may arrive in any order)."""
+        after it that were waiting for it (chunks may arrive in any order; from worker processes
+        many can wait for a slow one)."""
+        if self.finished:
+            raise RuntimeError("the token table is made; a builder takes no chunk after table()")
+        if not self.next_chunk <= index < len(self.first_docs) or index in self.early:
+            raise ValueError(f"chunk {index} is not awaited: chunks 0..{len(self.first_docs) - 1} are expected "
+                             f"once each, and {self.next_chunk} is the first not yet written")
         self.early[index] = self.union.receive(chunk)
-        while len(self.chunk_rows) in self.early:
-            self._write(self.early.pop(len(self.chunk_rows)))
+        while self.next_chunk in self.early:
+            self._write(self.early.pop(self.next_chunk))
 
     def _write(self, chunk: Chunk) -> None:
         first, n = self.n_rows, len(chunk.codes)
         if first + n > len(self.columns["token"]):
             raise RuntimeError(f"the token table has room for {len(self.columns['token'])} tokens, "
                                f"not {first + n}: the texts changed after the corpus counted their characters")
-        _write_rows(chunk.sentence_doc, self.first_docs[len(self.chunk_rows)], chunk.section, chunk.para, chunk.sent,
-                    chunk.sentence_lengths.astype(np.int64, copy=False), first, chunk.codes, *self.columns.values())
+        c = self.columns
+        _write_rows(chunk.sentence_doc, self.first_docs[self.next_chunk], chunk.section, chunk.para, chunk.sent,
+                    chunk.sentence_lengths.astype(np.int64, copy=False), first, chunk.codes,
+                    token_doc=c["doc_id"], token_section=c["section"], token_para=c["para"], token_sent=c["sent"],
+                    position=c["i"], token=c["token"])
         if self.union.config.pos:
             self.tag_codes[first : first + n] = chunk.tag_codes
         self.chunk_rows.append(n)
         self.n_rows += n
+        self.next_chunk += 1
 
     def table(self, workers: int = 1) -> pd.DataFrame:
-        """The token table of every chunk added, the last of the writing done in ``workers`` threads.
+        """The token table of every chunk, the last of the writing done in ``workers`` threads (once:
+        it moves the codes in place).
 
         ``doc_id`` is categorical over every document of the corpus, so a document without any
         token still has its place (and its row in a document-term matrix).
         """
-        if self.early:
-            raise RuntimeError(f"chunk {len(self.chunk_rows)} never arrived; chunks {sorted(self.early)} wait for it")
+        if self.finished:
+            raise RuntimeError("the token table is made already: its token codes were moved onto the vocabulary")
+        if self.next_chunk < len(self.first_docs):
+            raise RuntimeError(f"chunk {self.next_chunk} never arrived (of {len(self.first_docs)} chunks); "
+                               f"chunks {sorted(self.early)} wait for it")
+        self.finished = True
         vocabulary, rank, tag_vocabulary, word_tag, tag_rank, word_countable, tag_countable = self.union.lookups()
         n = self.n_rows
         columns = {name: column[:n] for name, column in self.columns.items()}
