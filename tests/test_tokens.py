@@ -7,6 +7,7 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+from tqdm.auto import tqdm
 
 import cityanalytics as ca
 from cityanalytics import codepoints
@@ -166,6 +167,19 @@ def test_chunks_arriving_in_any_order_give_the_same_table(seeds, pos):
     cramped.add(0, chunks[0])
     with pytest.raises(RuntimeError, match="room for"):
         cramped.add(1, chunks[1])
+
+
+def test_the_calling_process_segments_the_first_chunk_and_every_chunk_arrives_once(seeds):
+    config = ca.TokenizerConfig()
+    texts = seeds.docs["text"].tolist()
+    bounds = tokens_module.document_ranges(seeds.docs["n_chars"].to_numpy(), 3000)
+    arrived = []
+    with tokens_module.ProcessPoolExecutor(max_workers=1, initializer=tokens_module._worker_init,
+                                           initargs=(config, texts)) as pool:
+        tokens_module._segment_here_and_in(pool, 1, texts, bounds, config,
+                                           lambda job, chunk: arrived.append(job), tqdm(disable=True))
+    assert arrived[0] == 0  # rows are written from the first chunk on
+    assert sorted(arrived) == list(range(len(bounds)))
 
 
 def test_document_ranges_cover_every_document_once_in_runs_of_about_the_target():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import os
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import fields
@@ -124,20 +125,22 @@ def _segment_in_worker(start: int, end: int) -> Chunk:
 def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, texts: list[str], doc_bounds: list[tuple[int, int]],
                          config: TokenizerConfig, receive: Callable[[int, Chunk], None], bar) -> None:
     """Segment the documents ``texts[start:end]`` of each job range in the pool's workers and in this
-    process, which would otherwise wait idle: n_jobs processes in all. The pool is kept two jobs per
-    worker ahead; whenever it is, this process takes the next job itself. Each chunk goes to
+    process, which would otherwise wait idle: n_jobs processes in all. This process takes the first
+    job, so the table's rows are written from the start; the pool is kept two jobs per worker
+    ahead, and whenever it is, this process takes the next job itself. Each chunk goes to
     ``receive`` with its job number as soon as it is done, in whatever order they finish."""
     pending: dict[int, Future] = {}
     ahead = 2 * n_workers
-    next_job = 0
-    while next_job < len(doc_bounds) or pending:
-        while next_job < len(doc_bounds) and len(pending) < ahead:
-            pending[next_job] = pool.submit(_segment_in_worker, *doc_bounds[next_job])
-            next_job += 1
-        if next_job < len(doc_bounds):
-            start, end = doc_bounds[next_job]
-            receive(next_job, segment_documents(texts[start:end], config))
-            next_job += 1
+    queued = deque(range(len(doc_bounds)))
+    here = [queued.popleft()] if queued else []
+    while queued or pending or here:
+        while queued and len(pending) < ahead:
+            job = queued.popleft()
+            pending[job] = pool.submit(_segment_in_worker, *doc_bounds[job])
+        if here or queued:
+            job = here.pop() if here else queued.popleft()
+            start, end = doc_bounds[job]
+            receive(job, segment_documents(texts[start:end], config))
             bar.update()
         else:
             wait(pending.values(), return_when=FIRST_COMPLETED)
