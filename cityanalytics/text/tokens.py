@@ -193,12 +193,13 @@ def tokenize(
         store = TokenCache(cache_root(None if cache is True else cache), config)
         return store.tokenize(corpus, n_jobs=n_jobs, chunk_chars=chunk_chars, progress=progress)
     texts = corpus.docs["text"].array
-    doc_bounds = document_ranges(corpus.docs["n_chars"].to_numpy(np.int64), chunk_chars)
+    n_chars = corpus.docs["n_chars"].to_numpy(np.int64)
+    doc_bounds = document_ranges(n_chars, chunk_chars)
     workers = worker_count(n_jobs)
     show = progress if progress is not None else len(doc_bounds) > 1
     bar = tqdm(total=len(doc_bounds), desc="tokenizing", unit="chunk", disable=not show)
     builder = TokenTableBuilder(config, doc_id_categories(corpus.docs["doc_id"]), [a for a, _ in doc_bounds],
-                                capacity=int(corpus.docs["n_chars"].sum()))
+                                capacity=int(n_chars.sum()))
     side_by_side = min(workers, len(doc_bounds))
     if side_by_side <= 1 or segments_in_threads(config, side_by_side):  # one runs here
         with open_executor("local", max(side_by_side, 1), threads=True) as (submit, window):
