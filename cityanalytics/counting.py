@@ -3,7 +3,9 @@
 scipy builds a CSR matrix from (row, column) pairs by sorting them; tokens arrive grouped by
 row (a document's tokens are contiguous in the token table), so counting each row's terms in
 a dense scratch vector and sorting only the row's distinct terms does the same in linear time,
-and ranges of rows can be counted side by side in threads.
+and ranges of rows can be counted side by side in threads. The terms that never occur (words
+that are only ever punctuation, stopwords or numbers) get no column: each range's cells are
+renumbered as they are written into the matrix, again side by side.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from cityanalytics.cores import even_ranges, in_threads
 def _count_rows(start, end, columns, keep, row_start, n_columns):
     """For rows start..end-1 (row r's tokens are ``columns[row_start[r]:row_start[r + 1]]``, those
     with ``keep`` counted): each row's number of distinct columns, those columns in ascending
-    order with their counts, and -1, or the position of a kept column outside 0..n_columns-1."""
+    order with their counts, which columns occur, and -1, or the position of a kept column
+    outside 0..n_columns-1."""
     size = row_start[end] - row_start[start]
     indices = np.empty(size, np.int32)
     data = np.empty(size, np.int64)
     per_row = np.zeros(end - start, np.int64)
     scratch = np.zeros(n_columns, np.int64)
+    occurs = np.zeros(n_columns, np.bool_)
     k = 0
     for row in range(start, end):
         first = k
@@ -33,9 +37,10 @@ def _count_rows(start, end, columns, keep, row_start, n_columns):
                 continue
             column = columns[t]
             if column < 0 or column >= n_columns:
-                return per_row, indices[:0], data[:0], t
+                return per_row, indices[:0], data[:0], occurs, t
             if scratch[column] == 0:
                 indices[k] = column
+                occurs[column] = True
                 k += 1
             scratch[column] += 1
         indices[first:k].sort()
@@ -43,7 +48,16 @@ def _count_rows(start, end, columns, keep, row_start, n_columns):
             data[j] = scratch[indices[j]]
             scratch[indices[j]] = 0
         per_row[row - start] = k - first
-    return per_row, indices[:k], data[:k], -1
+    return per_row, indices[:k], data[:k], occurs, -1
+
+
+@njit(cache=True, nogil=True)
+def _place(indices, data, new_column, offset, out_indices, out_data):
+    """One range's cells written from ``offset`` on into the whole matrix's arrays, each column
+    renumbered by ``new_column`` (which keeps their order); the arrays may be the range's own."""
+    for j in range(indices.size):
+        out_indices[offset + j] = new_column[indices[j]]
+        out_data[offset + j] = data[j]
 
 
 @njit(cache=True, nogil=True)
@@ -68,10 +82,12 @@ def _row_starts(rows, n_rows):
 
 
 def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], keep: np.ndarray | None = None,
-                 threads: int = 1) -> sp.csr_matrix:
-    """The CSR matrix of how often each (row, column) pair occurs among the tokens ``keep`` marks
-    (all if None), with sorted column indices and no stored zeros: ``csr_matrix((ones, (rows,
-    columns)))`` with its duplicates summed. ``threads`` count ranges of rows side by side."""
+                 threads: int = 1) -> tuple[sp.csr_matrix, np.ndarray]:
+    """How often each (row, column) pair occurs among the tokens ``keep`` marks (all if None), as a
+    CSR matrix over the columns that occur, with sorted column indices and no stored zeros, and
+    those columns in ascending order: ``csr_matrix((ones, (rows, columns)), shape)`` with its
+    duplicates summed and its empty columns dropped. ``threads`` count ranges of rows side by side
+    and write their cells into the matrix side by side."""
     rows, columns = np.asarray(rows), np.asarray(columns)
     for name, codes in (("row", rows), ("column", columns)):
         if not np.issubdtype(codes.dtype, np.integer):
@@ -84,16 +100,27 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], 
         order = np.argsort(rows, kind="stable")
         columns, keep = columns[order], keep[order]
 
-    def count(start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    def count(start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
         return _count_rows(start, end, columns, keep, row_start, shape[1])
 
-    parts = in_threads(count, even_ranges(np.diff(row_start), threads))
-    per_row, indices, data, outside = zip(*parts)
+    per_row, indices, data, occurs, outside = zip(*in_threads(count, even_ranges(np.diff(row_start), threads)))
     for bad in (position for position in outside if position >= 0):
         raise ValueError(f"column code {columns[bad]} of a counted token lies outside 0..{shape[1] - 1}")
-    per_row, indices, data = np.concatenate(per_row), np.concatenate(indices), np.concatenate(data)
-    indptr = np.zeros(shape[0] + 1, dtype=np.int32 if len(data) < 2**31 else np.int64)
-    np.cumsum(per_row, out=indptr[1:])
-    matrix = sp.csr_matrix((data, indices, indptr), shape=shape)
+    occurring = np.flatnonzero(np.logical_or.reduce(occurs))
+    new_column = np.zeros(shape[1], dtype=np.int32)
+    new_column[occurring] = np.arange(len(occurring), dtype=np.int32)
+    indptr = np.zeros(shape[0] + 1, dtype=np.int32 if sum(map(len, data)) < 2**31 else np.int64)
+    np.cumsum(np.concatenate(per_row), out=indptr[1:])
+    if len(indices) == 1:  # one range: its own arrays are the matrix's, renumbered in place
+        out_indices, out_data = indices[0], data[0]
+    else:
+        out_indices, out_data = np.empty(indptr[-1], dtype=np.int32), np.empty(indptr[-1], dtype=np.int64)
+    offsets = np.r_[0, np.cumsum([len(part) for part in indices])]
+
+    def place(part: int, _: int) -> None:
+        _place(indices[part], data[part], new_column, offsets[part], out_indices, out_data)
+
+    in_threads(place, [(part, part + 1) for part in range(len(indices))])
+    matrix = sp.csr_matrix((out_data, out_indices, indptr), shape=(shape[0], len(occurring)))
     matrix.has_sorted_indices = True
-    return matrix
+    return matrix, occurring

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from cityanalytics.cores import worker_count
 from cityanalytics.counting import count_matrix
-from cityanalytics.text.encoding import word_array
+from cityanalytics.text.encoding import category_codes, word_array
 from cityanalytics.text.tokens import Tokens
 
 UNITS = {"document": ["doc_id"], "section": ["doc_id", "section"], "paragraph": ["doc_id", "para"]}
@@ -126,7 +126,7 @@ def _units_in_order(table: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, p
     Works on integer codes: a document's code and the section or paragraph number make one
     integer key per token, so no string column of token length is built.
     """
-    documents = table["doc_id"].cat.codes.to_numpy().astype(np.int64)
+    documents = category_codes(table["doc_id"]).astype(np.int64)
     inner = table[keys[1]].to_numpy().astype(np.int64)
     if len(inner):
         inner -= inner.min()
@@ -155,20 +155,15 @@ def dtm(tokens: Tokens, unit: str = "document", *, n_jobs: int = 1) -> DTM:
     keys = UNITS[unit]
     table = tokens.table
     if unit == "document":
-        row_codes = table["doc_id"].cat.codes.to_numpy()
+        row_codes = category_codes(table["doc_id"])
         rows = pd.DataFrame({"doc_id": table["doc_id"].cat.categories.astype(str)})
     else:
         row_codes, rows = _units_in_order(table, keys)
     vocabulary = word_array(table["token"].cat.categories)
-    counts = count_matrix(row_codes, table["token"].cat.codes.to_numpy(), shape=(len(rows), len(vocabulary)),
-                          keep=table["is_term"].to_numpy(), threads=worker_count(n_jobs))
-    used = np.flatnonzero(np.bincount(counts.indices, minlength=len(vocabulary)))  # terms that occur
-    remap = np.zeros(len(vocabulary), dtype=counts.indices.dtype)
-    remap[used] = np.arange(len(used))
-    counts = sp.csr_matrix((counts.data, remap[counts.indices], counts.indptr), shape=(len(rows), len(used)))
-    counts.has_sorted_indices = True  # the remapping keeps each row's order
+    counts, occurring = count_matrix(row_codes, category_codes(table["token"]), shape=(len(rows), len(vocabulary)),
+                                     keep=table["is_term"].to_numpy(), threads=worker_count(n_jobs))
     rows = rows.merge(tokens.docvars, on="doc_id", how="left")
-    return DTM(counts, vocabulary[used], rows, "count", tuple(keys))
+    return DTM(counts, vocabulary[occurring], rows, "count", tuple(keys))
 
 
 def stack(parts: Iterable[DTM]) -> DTM:

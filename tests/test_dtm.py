@@ -102,10 +102,15 @@ def test_count_matrix_equals_scipys_summed_pairs(threads):
     rng = np.random.default_rng(0)
     rows, columns = rng.integers(0, 40, 5000), rng.integers(0, 300, 5000)
     keep = rng.random(5000) < 0.7
+    columns[columns == 7] = 8  # column 7 never occurs
     expected = sp.csr_matrix((np.ones(keep.sum(), dtype=np.int64), (rows[keep], columns[keep])), shape=(45, 310))
     expected.sum_duplicates()
+    occurring = np.flatnonzero(expected.getnnz(axis=0))
+    assert 7 not in occurring and 305 not in occurring and 5 in occurring
+    expected = expected[:, occurring]
     for order in (np.argsort(rows, kind="stable"), np.arange(5000)):  # grouped by row, and shuffled
-        counts = count_matrix(rows[order], columns[order], (45, 310), keep=keep[order], threads=threads)
+        counts, columns_counted = count_matrix(rows[order], columns[order], (45, 310), keep=keep[order], threads=threads)
+        assert columns_counted.tolist() == occurring.tolist() and counts.shape == (45, len(occurring))
         assert (counts != expected).nnz == 0 and counts.has_sorted_indices
         assert counts.dtype == np.int64 and counts.nnz == expected.nnz  # no stored zeros, empty rows kept
         assert all((np.diff(counts.indices[a:b]) > 0).all() for a, b in zip(counts.indptr[:-1], counts.indptr[1:]))
@@ -127,8 +132,8 @@ def test_count_matrix_refuses_codes_outside_the_shape():
         count_matrix(np.array([0, 1]), np.array([1, 3]), (2, 3), threads=2)
     with pytest.raises(ValueError, match="row codes"):
         count_matrix(np.array([0, 2]), np.array([1, 1]), (2, 3))
-    kept = count_matrix(np.array([0, 0]), np.array([-1, 2]), (1, 3), keep=np.array([False, True]))
-    assert kept.toarray().tolist() == [[0, 0, 1]]  # a token that is not counted is not checked
+    kept, occurring = count_matrix(np.array([0, 0]), np.array([-1, 2]), (1, 3), keep=np.array([False, True]))
+    assert kept.toarray().tolist() == [[1]] and occurring.tolist() == [2]  # a token that is not counted is not checked
     with pytest.raises(TypeError, match="row codes must be integers, not float64"):
         count_matrix(np.array([0.0, 1.0]), np.array([0, 1]), (2, 2))
     with pytest.raises(TypeError, match="column codes must be integers"):
@@ -211,3 +216,13 @@ def test_vocabularies_from_pandas_are_fresh_arrays_of_python_strings(dtype):
     array = word_array(index)
     array[0] = "生态"
     assert index[0] == "交通"  # a copy, never a view of the categories
+
+
+def test_category_codes_are_read_in_place_and_cannot_be_written(tokens):
+    from cityanalytics.text.encoding import category_codes
+
+    column = tokens.table["token"]
+    codes = category_codes(column)
+    assert codes.tolist() == column.cat.codes.tolist()
+    assert np.shares_memory(codes, category_codes(tokens.table["token"]))  # every read sees the table's own codes
+    assert not codes.flags.writeable  # so no reader can change the table through them

@@ -21,7 +21,7 @@ from scipy.stats import norm as normal
 
 from cityanalytics.dtm import DTM
 from cityanalytics.stats import bh_adjust, two_by_two
-from cityanalytics.text.encoding import word_array
+from cityanalytics.text.encoding import category_codes, word_array
 from cityanalytics.text.tokens import Tokens
 
 _CHINESE = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
@@ -101,12 +101,12 @@ def _term_stream(tokens: Tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     Sentence numbers run over the whole corpus, so equal numbers mean the same sentence of the same document.
     """
     table = tokens.table
-    doc = table["doc_id"].cat.codes.to_numpy()
+    doc = category_codes(table["doc_id"])
     place = table[["section", "para", "sent"]].to_numpy()
     starts = np.r_[True, (np.diff(doc) != 0) | (np.diff(place, axis=0) != 0).any(axis=1)]
     sentence = np.cumsum(starts)
     term = table["is_term"].to_numpy(dtype=bool)
-    return doc[term], sentence[term], table["i"].to_numpy()[term], table["token"].cat.codes.to_numpy()[term]
+    return doc[term], sentence[term], table["i"].to_numpy()[term], category_codes(table["token"])[term]
 
 
 def textrank(tokens: Tokens, n: int = 10, window: int = 5, damping: float = 0.85,

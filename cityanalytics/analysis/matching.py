@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from cityanalytics.text.encoding import category_codes
 from cityanalytics.text.tokens import Tokens
 
 
@@ -25,8 +26,8 @@ def token_arrays(tokens: Tokens) -> tuple[np.ndarray, np.ndarray, pd.Index, np.n
     if not isinstance(token.dtype, pd.CategoricalDtype):
         token = token.astype("category")
     return (
-        doc.cat.codes.to_numpy(np.int64),
-        token.cat.codes.to_numpy(np.int64),
+        category_codes(doc).astype(np.int64),
+        category_codes(token).astype(np.int64),
         pd.Index(token.cat.categories.astype(str)),
         table["is_term"].to_numpy(bool),
         pd.Index(doc.cat.categories.astype(str)),

@@ -11,6 +11,7 @@ import pandas as pd
 from cityanalytics.analysis.codebook import Codebook, as_codebook
 from cityanalytics.analysis.emphasis import theme_counts
 from cityanalytics.stats import two_by_two
+from cityanalytics.text.encoding import category_codes
 from cityanalytics.text.tokens import Tokens
 
 UNIT_LEVELS = {"document": ("doc_id",), "section": ("doc_id", "section"), "paragraph": ("doc_id", "para")}
@@ -35,7 +36,7 @@ def kwic(tokens: Tokens, pattern: str | list[str], window: int = 10, codebook: C
     terms, theme = _terms_for(pattern, codebook)
     table = tokens.table
     token_text = table["token"].astype(str).to_numpy()
-    doc = table["doc_id"].cat.codes.to_numpy()
+    doc = category_codes(table["doc_id"])
     hits = np.flatnonzero(np.isin(token_text, terms))
     rows = []
     for h in hits:

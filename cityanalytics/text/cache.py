@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 from cityanalytics.corpus.corpus import Corpus
 from cityanalytics.errors import InputFileError
 from cityanalytics.hashing import sha256_file, sha256_text
-from cityanalytics.text.encoding import word_array
+from cityanalytics.text.encoding import category_codes, word_array
 from cityanalytics.text.segment import TokenizerConfig
 from cityanalytics.text.token_table import doc_id_categories
 
@@ -190,7 +190,7 @@ class TokenCache:
         from cityanalytics.text.tokens import tokenize
 
         fresh = tokenize(Corpus.from_texts(texts, doc_ids=list(hashes)), self.config, **tokenize_options).table
-        lengths = np.bincount(fresh["doc_id"].cat.codes, minlength=len(hashes)).astype(np.int64)
+        lengths = np.bincount(category_codes(fresh["doc_id"]), minlength=len(hashes)).astype(np.int64)
         runs = pd.DataFrame({"start": np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64), "n_rows": lengths},
                             index=hashes.rename("doc_hash"))
         table = pa.Table.from_pandas(fresh[ROWS_SCHEMA.names], schema=ROWS_SCHEMA, preserve_index=False)

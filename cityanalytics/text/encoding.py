@@ -24,6 +24,14 @@ def word_array(words: Iterable[str]) -> np.ndarray:
     return np.array(list(words), dtype=object)
 
 
+def category_codes(column: pd.Series) -> np.ndarray:
+    """The integer codes of a categorical column, read-only and without a copy.
+
+    ``column.cat.codes`` copies them into a new Series (pandas 3 copies arrays it is given),
+    which for a token table's column means new memory of token length for every read."""
+    return column.array.codes
+
+
 def encode(values: list[str]) -> tuple[list[str], np.ndarray]:
     """The distinct values in order of first appearance and each value's int32 index into them."""
     index: dict[str, int] = {}
