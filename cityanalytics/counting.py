@@ -1,4 +1,4 @@
-"""Counting tokens into a sparse row × term matrix in one pass, compiled with numba.
+"""Counting tokens into a sparse row × term matrix in compiled passes, with numba.
 
 scipy builds a CSR matrix from (row, column) pairs by sorting them; tokens arrive grouped by
 row (a document's tokens are contiguous in the token table), so counting each row's terms in
@@ -54,7 +54,7 @@ def _count_rows(start, end, columns, keep, row_start, n_columns):
 @njit(cache=True, nogil=True)
 def _place(indices, data, new_column, offset, out_indices, out_data):
     """One range's cells written from ``offset`` on into the whole matrix's arrays, each column
-    renumbered by ``new_column`` (which keeps their order); the arrays may be the range's own."""
+    renumbered by ``new_column`` (which keeps their order)."""
     for j in range(indices.size):
         out_indices[offset + j] = new_column[indices[j]]
         out_data[offset + j] = data[j]
@@ -103,24 +103,25 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], 
     def count(start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
         return _count_rows(start, end, columns, keep, row_start, shape[1])
 
-    per_row, indices, data, occurs, outside = zip(*in_threads(count, even_ranges(np.diff(row_start), threads)))
+    ranges = even_ranges(np.diff(row_start), threads)
+    counted = dict(zip(ranges, in_threads(count, ranges)))
+    per_row, indices, data, occurs, outside = zip(*counted.values())
     for bad in (position for position in outside if position >= 0):
         raise ValueError(f"column code {columns[bad]} of a counted token lies outside 0..{shape[1] - 1}")
     occurring = np.flatnonzero(np.logical_or.reduce(occurs))
     new_column = np.zeros(shape[1], dtype=np.int32)
     new_column[occurring] = np.arange(len(occurring), dtype=np.int32)
-    indptr = np.zeros(shape[0] + 1, dtype=np.int32 if sum(map(len, data)) < 2**31 else np.int64)
+    n_cells = sum(map(len, data))
+    indptr = np.zeros(shape[0] + 1, dtype=np.int32 if n_cells < 2**31 else np.int64)
     np.cumsum(np.concatenate(per_row), out=indptr[1:])
-    if len(indices) == 1:  # one range: its own arrays are the matrix's, renumbered in place
-        out_indices, out_data = indices[0], data[0]
-    else:
-        out_indices, out_data = np.empty(indptr[-1], dtype=np.int32), np.empty(indptr[-1], dtype=np.int64)
-    offsets = np.r_[0, np.cumsum([len(part) for part in indices])]
+    # new arrays of the matrix's size: a range's own have room for every token of its rows
+    out_indices, out_data = np.empty(n_cells, dtype=np.int32), np.empty(n_cells, dtype=np.int64)
 
-    def place(part: int, _: int) -> None:
-        _place(indices[part], data[part], new_column, offsets[part], out_indices, out_data)
+    def place(start: int, end: int) -> None:
+        _, range_indices, range_data, _, _ = counted[start, end]
+        _place(range_indices, range_data, new_column, indptr[start], out_indices, out_data)
 
-    in_threads(place, [(part, part + 1) for part in range(len(indices))])
+    in_threads(place, ranges)
     matrix = sp.csr_matrix((out_data, out_indices, indptr), shape=(shape[0], len(occurring)))
     matrix.has_sorted_indices = True
     return matrix, occurring

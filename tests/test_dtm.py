@@ -97,6 +97,13 @@ def test_paragraph_and_section_units(tokens):
         ca.dtm(tokens, unit="sentence")
 
 
+def _owner(array: np.ndarray) -> np.ndarray:
+    """The array that holds the memory behind a view (whose own base is another kind of owner, if any)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
 @pytest.mark.parametrize("threads", [1, 3])
 def test_count_matrix_equals_scipys_summed_pairs(threads):
     rng = np.random.default_rng(0)
@@ -113,7 +120,21 @@ def test_count_matrix_equals_scipys_summed_pairs(threads):
         assert columns_counted.tolist() == occurring.tolist() and counts.shape == (45, len(occurring))
         assert (counts != expected).nnz == 0 and counts.has_sorted_indices
         assert counts.dtype == np.int64 and counts.nnz == expected.nnz  # no stored zeros, empty rows kept
+        for cells in (counts.data, counts.indices):  # memory of the matrix's own size, not a view of room for every token
+            assert _owner(cells).base is None and _owner(cells).size == counts.nnz
         assert all((np.diff(counts.indices[a:b]) > 0).all() for a, b in zip(counts.indptr[:-1], counts.indptr[1:]))
+
+
+def test_count_matrix_with_ranges_of_no_cells_and_nothing_to_count():
+    rows, columns = np.array([0, 0, 1, 1, 2, 3, 3]), np.array([4, 4, 2, 0, 1, 2, 9])
+    keep = np.array([True, True, False, False, False, True, True])  # rows 1 and 2, the middle ranges, count nothing
+    counts, occurring = count_matrix(rows, columns, (4, 10), keep=keep, threads=3)
+    assert occurring.tolist() == [2, 4, 9] and counts.toarray().tolist() == [[0, 2, 0], [0, 0, 0], [0, 0, 0], [1, 0, 1]]
+    for shape, threads in (((4, 10), 1), ((4, 10), 3)):
+        counts, occurring = count_matrix(rows, columns, shape, keep=np.zeros(7, dtype=bool), threads=threads)
+        assert counts.shape == (4, 0) and counts.nnz == 0 and len(occurring) == 0
+    counts, occurring = count_matrix(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), (0, 0), threads=2)
+    assert counts.shape == (0, 0) and len(occurring) == 0
 
 
 def test_rows_are_split_into_ranges_of_about_equal_work():
