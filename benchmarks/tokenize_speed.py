@@ -258,6 +258,9 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
     print(f"- 1 → {os.cpu_count()} cores: pipeline {one['seconds'] / every['seconds']:.2f} ×, "
           f"tokenize {one['steps']['tokenize'] / every['steps']['tokenize']:.2f} ×, load_corpus "
           f"{results['load_corpus, 1 core']['seconds'] / results['load_corpus, all cores']['seconds']:.2f} ×")
+    paired = [first / second for first, second in zip(one["all_seconds"], every["all_seconds"])]
+    print(f"- 1 → {os.cpu_count()} cores run by run (each one-core pipeline over the all-cores one run just "
+          f"after it): {', '.join(f'{ratio:.2f}' for ratio in paired)} ×, median {statistics.median(paired):.2f} ×")
     again_one, again_every = (statistics.median(result["all_steps"]["again, in the same process"])
                               for result in (one, every))
     print(f"- the pipeline again in the same process (memory already in use; medians of the {repeat} second runs): "

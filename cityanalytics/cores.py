@@ -36,6 +36,14 @@ def even_ranges(work: np.ndarray, parts: int) -> list[tuple[int, int]]:
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
 
 
+def equal_ranges(n_items: int, parts: int) -> list[tuple[int, int]]:
+    """Split items 0..n_items into ``parts`` contiguous ranges [start, end) of sizes that differ by
+    at most one (fewer ranges if there are fewer items; one empty range if there are none)."""
+    parts = max(1, min(parts, n_items))
+    bounds = [n_items * part // parts for part in range(parts + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
 def in_threads(kernel: Callable, ranges: list[tuple[int, int]]) -> list:
     """``kernel(start, end)`` for each range, in a thread each (here if there is one range), in order."""
     if len(ranges) == 1:

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
 import cityanalytics as ca
-from cityanalytics.cores import even_ranges
+from cityanalytics.cores import equal_ranges, even_ranges
 from cityanalytics.counting import count_matrix
 from cityanalytics.text.tokens import Tokens
 
@@ -144,6 +144,8 @@ def test_rows_are_split_into_ranges_of_about_equal_work():
     assert all(end == start for (_, end), (start, _) in zip(ranges, ranges[1:]))  # contiguous, covering all
     assert len(ranges) == 3 and max(work[a:b].sum() for a, b in ranges) <= 8
     assert even_ranges(work, 1) == [(0, 10)] and even_ranges(np.zeros(4), 2) == [(0, 4)]
+    assert equal_ranges(10, 3) == [(0, 3), (3, 6), (6, 10)] and equal_ranges(2, 5) == [(0, 1), (1, 2)]
+    assert equal_ranges(0, 2) == [(0, 0)] and equal_ranges(7, 1) == [(0, 7)]
 
 
 def test_count_matrix_refuses_codes_outside_the_shape():

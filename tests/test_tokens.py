@@ -130,6 +130,22 @@ def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens, backe
     pd.testing.assert_frame_equal(parallel.table, expected)  # categories and their order included
 
 
+def test_the_last_pass_over_one_long_document_is_shared_out_among_threads(monkeypatch):
+    text = "第一章 总则\n" + "加强交通建设，推进人才引进和生态保护。" * 2000
+    corpus = ca.Corpus.from_texts([text])
+    config = ca.TokenizerConfig()
+    expected = ca.tokenize(corpus, config).table
+    shared_out = []
+    monkeypatch.setattr(token_table, "in_threads", lambda kernel, ranges: (
+        shared_out.append(ranges), [kernel(*bounds) for bounds in ranges])[1])
+    for workers in (2, 3):
+        builder = token_table.TokenTableBuilder(config, token_table.doc_id_categories(corpus.docs["doc_id"]), [0],
+                                                len(text))
+        builder.add(0, tokens_module.segment_documents([text], config))
+        pd.testing.assert_frame_equal(builder.table(workers), expected)
+        assert len(shared_out[-1]) == workers and shared_out[-1][-1][1] == len(expected)  # one chunk, rows split
+
+
 @pytest.mark.parametrize("pos", [False, True])
 def test_chunks_arriving_in_any_order_give_the_same_table(seeds, pos):
     config = ca.TokenizerConfig(pos=pos)

@@ -5,7 +5,7 @@ into the corpus vocabulary on arrival, and every word new to the corpus is looke
 then: its string, its tag (without part-of-speech tags a token's tag follows from the token)
 and whether it can count as a term. Its rows are written into the table's columns straight
 away and the chunk is dropped. What is left once the last chunk is in is sorting the
-vocabulary and one compiled pass per range of rows, in threads, that puts the codes onto the
+vocabulary and one compiled pass per equal range of rows, in threads, that puts the codes onto the
 sorted vocabulary and writes each token's tag and whether it counts.
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from cityanalytics.cores import even_ranges, in_threads
+from cityanalytics.cores import equal_ranges, in_threads
 from cityanalytics.text.encoding import Vocabulary, word_array
 from cityanalytics.text.segment import TokenizerConfig, countable_tags, countable_words, token_tags, tokenizer_for
 
@@ -205,15 +205,12 @@ class TokenTableBuilder:
         columns = {name: column[:n] for name, column in self.columns.items()}
         columns["tag"] = np.empty(n, dtype=_small_int(len(tag_vocabulary)))
         columns["is_term"] = np.empty(n, dtype=np.bool_)
-        chunk_rows = np.array(self.chunk_rows, dtype=np.int64)
-        row_bounds = np.r_[0, np.cumsum(chunk_rows)]
 
-        def finish(first_chunk: int, end_chunk: int) -> None:
-            start, end = row_bounds[first_chunk], row_bounds[end_chunk]
+        def finish(start: int, end: int) -> None:
             _finish_rows(start, end, columns["token"], rank, word_tag, self.tag_codes, tag_rank, word_countable,
                          tag_countable, columns["tag"], columns["is_term"])
 
-        in_threads(finish, even_ranges(chunk_rows, workers))
+        in_threads(finish, equal_ranges(n, workers))  # rows, not chunks: one long document is shared out too
         categories = {"doc_id": self.doc_ids, "token": vocabulary, "tag": tag_vocabulary}
         for name, values in categories.items():
             columns[name] = pd.Categorical.from_codes(columns[name], categories=pd.Index(values))
