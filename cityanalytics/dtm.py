@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from numba import njit
 
 from cityanalytics.cores import worker_count
 from cityanalytics.counting import count_matrix
@@ -123,25 +124,41 @@ class DTM:
 def _units_in_order(table: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
     """The unit (doc_id and section or paragraph) of every token, and the units' keys in order of first appearance.
 
-    Works on integer codes: a document's code and the section or paragraph number make one
-    integer key per token, so no string column of token length is built.
+    Works on integer codes, so no string column of token length is built: tokens in document
+    order (as ``tokenize`` and the cache give them) take one compiled pass; others are grouped
+    by a key of the document's code and the section or paragraph number.
     """
-    documents = category_codes(table["doc_id"]).astype(np.int64)
-    inner = table[keys[1]].to_numpy().astype(np.int64)
-    if len(inner):
-        inner -= inner.min()
-    key = documents * (int(inner.max()) + 1 if len(inner) else 1) + inner
-    if (key[1:] >= key[:-1]).all():  # tokens in document order: each unit is one run of equal keys
-        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
-        unit = np.repeat(np.arange(len(first)), np.diff(np.r_[first, len(key)]))
-    else:
+    documents = category_codes(table["doc_id"])
+    inner = table[keys[1]].to_numpy()
+    unit = np.empty(len(table), dtype=np.int32 if len(table) < 2**31 else np.int64)
+    first, ordered = _unit_runs(documents, inner, unit)
+    if not ordered:
+        shifted = inner.astype(np.int64) - inner.min()
+        key = documents.astype(np.int64) * (int(shifted.max()) + 1) + shifted
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         order = np.argsort(first, kind="stable")
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
         first, unit = first[order], rank[inverse.ravel()]
-    rows = table[keys].iloc[first].astype({"doc_id": str}).reset_index(drop=True)
-    return unit, rows
+    doc_ids = table["doc_id"].cat.categories.astype(str)  # each document's once, not each unit's
+    return unit, pd.DataFrame({"doc_id": doc_ids[documents[first]], keys[1]: inner[first]})
+
+
+@njit(cache=True, nogil=True)
+def _unit_runs(documents, inner, unit):
+    """For tokens in document order, each token's unit written into ``unit`` (a new unit wherever the
+    document or the section or paragraph number changes) and the first token of each unit, with
+    True; False as soon as a token's (document, number) comes before the one of the token before it."""
+    first = np.empty(documents.size, np.int64)
+    n_units = 0
+    for t in range(documents.size):
+        if t == 0 or documents[t] != documents[t - 1] or inner[t] != inner[t - 1]:
+            if t > 0 and (documents[t] < documents[t - 1] or (documents[t] == documents[t - 1] and inner[t] < inner[t - 1])):
+                return first[:0], False
+            first[n_units] = t
+            n_units += 1
+        unit[t] = n_units - 1
+    return first[:n_units].copy(), True
 
 
 def dtm(tokens: Tokens, unit: str = "document", *, n_jobs: int = 1) -> DTM:

@@ -97,6 +97,22 @@ def test_paragraph_and_section_units(tokens):
         ca.dtm(tokens, unit="sentence")
 
 
+@pytest.mark.parametrize("unit", ["paragraph", "section"])
+def test_units_of_tokens_out_of_document_order_are_the_same_units(tokens, unit):
+    in_order = ca.dtm(tokens, unit)
+    shuffled = tokens.table.sample(frac=1, random_state=0).reset_index(drop=True)  # as a user's filtering might leave it
+    out_of_order = ca.dtm(Tokens(shuffled, tokens.docvars, tokens.config), unit)
+    keys = list(in_order.keys)
+
+    def cells(matrix):
+        frame = matrix.to_frame()
+        return frame.sort_values([*keys, "term"]).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(cells(out_of_order), cells(in_order))
+    first_seen = shuffled[keys].astype({"doc_id": str}).drop_duplicates().reset_index(drop=True)
+    pd.testing.assert_frame_equal(out_of_order.rows[keys], first_seen)  # units in order of first appearance
+
+
 def _owner(array: np.ndarray) -> np.ndarray:
     """The array that holds the memory behind a view (whose own base is another kind of owner, if any)."""
     while isinstance(array.base, np.ndarray):
