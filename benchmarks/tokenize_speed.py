@@ -19,8 +19,8 @@ had any, from ``getrusage``). Rates are characters of the documents per second o
   corpus as a document of its own (207,464 documents), where what is done per document counts.
   As for every row, set-up is not timed (``jieba.lcut`` is timed after ``jieba.initialize()``):
   building the tokenizer and loading the pipeline's compiled kernels from numba's cache (a run
-  of the same pipeline on as many one-sentence documents, whose document codes take the same
-  integer type), reported on its own;
+  of the same pipeline on as many short documents with 40,000 different numbers between them,
+  whose document and word codes take the same integer types), reported on its own;
 - ``cleaning``: what ``load_corpus`` does to each document's text after reading it, on one core:
   ``to_simplified`` (the Traditional-character test) and ``clean_text``, after a set-up call
   that builds the table of Traditional-only characters from OpenCC and loads the compiled
@@ -136,14 +136,23 @@ def run_task(task: str, texts: list[str], folder: Path) -> dict:
         texts = short_documents(texts) if task in SHORT else texts
         set_up = time.perf_counter()
         tokenizer_for(TokenizerConfig()).lcut("预热")
-        warm_up = ["预热。", "第一章 总则\n加强交通建设。", *["。"] * (len(texts) - 2)]  # as many documents: the same kernels
-        ca.dtm(ca.tokenize(ca.Corpus.from_texts(warm_up), n_jobs=n_jobs, progress=False), n_jobs=n_jobs)
+        ca.dtm(ca.tokenize(ca.Corpus.from_texts(warm_up_texts(len(texts))), n_jobs=n_jobs, progress=False), n_jobs=n_jobs)
         steps["set-up (not timed)"] = time.perf_counter() - set_up
         corpus = ca.Corpus.from_texts(texts)
         steps["tokenize"], steps["dtm"] = run_pipeline(corpus, n_jobs)
         steps["again, in the same process"] = sum(run_pipeline(corpus, n_jobs))
         return task_result(steps["tokenize"] + steps["dtm"], steps)
     return task_result(time.perf_counter() - started, steps)
+
+
+def warm_up_texts(n_documents: int, n_words: int = 40_000) -> list[str]:
+    """As many documents as the corpus, with a heading and ``n_words`` different numbers between them:
+    a table whose codes have the integer types of the corpus's (pandas keeps the codes of fewer
+    than 32,767 documents or words in 16 bits, of fewer than 127 in 8), so that running the pipeline
+    on it loads every compiled kernel the timed run calls, for those types."""
+    per_document = -(-n_words // max(n_documents - 1, 1))
+    numbers = (" ".join(map(str, range(n * per_document, (n + 1) * per_document))) + "。" for n in range(n_documents - 1))
+    return ["第一章 总则\n加强交通建设。", *numbers]
 
 
 def run_pipeline(corpus, n_jobs: int) -> tuple[float, float]:

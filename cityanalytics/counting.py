@@ -18,14 +18,12 @@ from cityanalytics.cores import even_ranges, in_threads
 
 
 @njit(cache=True, nogil=True)
-def _count_rows(start, end, columns, keep, row_start, n_columns):
+def _count_rows(start, end, columns, keep, row_start, n_columns, indices, data):
     """For rows start..end-1 (row r's tokens are ``columns[row_start[r]:row_start[r + 1]]``, those
-    with ``keep`` counted): each row's number of distinct columns, those columns in ascending
-    order with their counts, which columns occur, and -1, or the position of a kept column
+    with ``keep`` counted), written into ``indices`` and ``data`` (room for every token of the
+    rows): each row's distinct columns in ascending order with their counts. Returns each row's
+    number of distinct columns, which columns occur, and -1, or the position of a kept column
     outside 0..n_columns-1."""
-    size = row_start[end] - row_start[start]
-    indices = np.empty(size, np.int32)
-    data = np.empty(size, np.int64)
     per_row = np.zeros(end - start, np.int64)
     scratch = np.zeros(n_columns, np.int64)
     occurs = np.zeros(n_columns, np.bool_)
@@ -37,7 +35,7 @@ def _count_rows(start, end, columns, keep, row_start, n_columns):
                 continue
             column = columns[t]
             if column < 0 or column >= n_columns:
-                return per_row, indices[:0], data[:0], occurs, t
+                return per_row, occurs, t
             if scratch[column] == 0:
                 indices[k] = column
                 occurs[column] = True
@@ -48,14 +46,15 @@ def _count_rows(start, end, columns, keep, row_start, n_columns):
             data[j] = scratch[indices[j]]
             scratch[indices[j]] = 0
         per_row[row - start] = k - first
-    return per_row, indices[:k], data[:k], occurs, -1
+    return per_row, occurs, -1
 
 
 @njit(cache=True, nogil=True)
-def _place(indices, data, new_column, offset, out_indices, out_data):
-    """One range's cells written from ``offset`` on into the whole matrix's arrays, each column
-    renumbered by ``new_column`` (which keeps their order)."""
-    for j in range(indices.size):
+def _place(indices, data, n_cells, new_column, offset, out_indices, out_data):
+    """One range's first ``n_cells`` cells written from ``offset`` on into the whole matrix's
+    arrays (which may be the range's own), each column renumbered by ``new_column`` (which keeps
+    their order)."""
+    for j in range(n_cells):
         out_indices[offset + j] = new_column[indices[j]]
         out_data[offset + j] = data[j]
 
@@ -101,27 +100,34 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], 
         columns, keep = columns[order], keep[order]
 
     def count(start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-        return _count_rows(start, end, columns, keep, row_start, shape[1])
+        size = row_start[end] - row_start[start]
+        indices, data = np.empty(size, dtype=np.int32), np.empty(size, dtype=np.int64)
+        return indices, data, *_count_rows(start, end, columns, keep, row_start, shape[1], indices, data)
 
     ranges = even_ranges(np.diff(row_start), threads)
     counted = dict(zip(ranges, in_threads(count, ranges)))
-    per_row, indices, data, occurs, outside = zip(*counted.values())
+    indices, data, per_row, occurs, outside = zip(*counted.values())
     for bad in (position for position in outside if position >= 0):
         raise ValueError(f"column code {columns[bad]} of a counted token lies outside 0..{shape[1] - 1}")
     occurring = np.flatnonzero(np.logical_or.reduce(occurs))
     new_column = np.zeros(shape[1], dtype=np.int32)
     new_column[occurring] = np.arange(len(occurring), dtype=np.int32)
-    n_cells = sum(map(len, data))
+    n_cells = int(sum(part.sum() for part in per_row))
     indptr = np.zeros(shape[0] + 1, dtype=np.int32 if n_cells < 2**31 else np.int64)
     np.cumsum(np.concatenate(per_row), out=indptr[1:])
-    # new arrays of the matrix's size: a range's own have room for every token of its rows
-    out_indices, out_data = np.empty(n_cells, dtype=np.int32), np.empty(n_cells, dtype=np.int64)
+    one_range = len(ranges) == 1  # its arrays become the matrix's: renumbered in place, then cut to size
+    out_indices = indices[0] if one_range else np.empty(n_cells, dtype=np.int32)
+    out_data = data[0] if one_range else np.empty(n_cells, dtype=np.int64)
 
     def place(start: int, end: int) -> None:
-        _, range_indices, range_data, _, _ = counted[start, end]
-        _place(range_indices, range_data, new_column, indptr[start], out_indices, out_data)
+        range_indices, range_data, *_ = counted[start, end]
+        _place(range_indices, range_data, indptr[end] - indptr[start], new_column, indptr[start], out_indices,
+               out_data)
 
     in_threads(place, ranges)
+    if one_range:  # shrunk where they lie, so the matrix holds no room for every token
+        out_indices.resize(n_cells, refcheck=False)
+        out_data.resize(n_cells, refcheck=False)
     matrix = sp.csr_matrix((out_data, out_indices, indptr), shape=(shape[0], len(occurring)))
     matrix.has_sorted_indices = True
     return matrix, occurring
