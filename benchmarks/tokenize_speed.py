@@ -146,7 +146,7 @@ def run_task(task: str, texts: list[str], folder: Path) -> dict:
 
 
 def warm_up_texts(n_documents: int, n_words: int = 40_000) -> list[str]:
-    """As many documents as the corpus, with a heading and ``n_words`` different numbers between them:
+    """As many documents as the corpus (at least two), with a heading and ``n_words`` different numbers between them:
     a table whose codes have the integer types of the corpus's (pandas keeps the codes of fewer
     than 32,767 documents or words in 16 bits, of fewer than 127 in 8), so that running the pipeline
     on it loads every compiled kernel the timed run calls, for those types."""

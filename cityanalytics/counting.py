@@ -125,7 +125,7 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], 
                out_data)
 
     in_threads(place, ranges)
-    if one_range:  # shrunk where they lie, so the matrix holds no room for every token
+    if one_range:  # shrunk where they lie, so the matrix holds no room for every token; safe as no view of them exists
         out_indices.resize(n_cells, refcheck=False)
         out_data.resize(n_cells, refcheck=False)
     matrix = sp.csr_matrix((out_data, out_indices, indptr), shape=(shape[0], len(occurring)))

@@ -129,7 +129,10 @@ def _units_in_order(table: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, p
     by a key of the document's code and the section or paragraph number.
     """
     documents = category_codes(table["doc_id"])
-    inner = table[keys[1]].to_numpy()
+    if len(documents) and documents.min() < 0:
+        raise ValueError("every token needs a doc_id: some have none")
+    numbers = table[keys[1]].to_numpy()
+    inner = numbers if numbers.dtype.kind in "iu" else numbers.astype(np.int64)  # a table built or changed by hand
     unit = np.empty(len(table), dtype=np.int32 if len(table) < 2**31 else np.int64)
     first, ordered = _unit_runs(documents, inner, unit)
     if not ordered:
@@ -141,7 +144,7 @@ def _units_in_order(table: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, p
         rank[order] = np.arange(len(order))
         first, unit = first[order], rank[inverse.ravel()]
     doc_ids = table["doc_id"].cat.categories.astype(str)  # each document's once, not each unit's
-    return unit, pd.DataFrame({"doc_id": doc_ids[documents[first]], keys[1]: inner[first]})
+    return unit, pd.DataFrame({"doc_id": doc_ids[documents[first]], keys[1]: numbers[first]})
 
 
 @njit(cache=True, nogil=True)

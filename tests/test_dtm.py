@@ -113,6 +113,16 @@ def test_units_of_tokens_out_of_document_order_are_the_same_units(tokens, unit):
     pd.testing.assert_frame_equal(out_of_order.rows[keys], first_seen)  # units in order of first appearance
 
 
+def test_units_of_a_table_changed_by_hand(tokens):
+    changed = tokens.table.astype({"para": "float64"})
+    pd.testing.assert_frame_equal(ca.dtm(Tokens(changed, tokens.docvars, tokens.config), "paragraph").to_frame(),
+                                  ca.dtm(tokens, "paragraph").to_frame().astype({"para": "float64"}))
+    orphaned = tokens.table.copy()
+    orphaned.loc[3, "doc_id"] = None
+    with pytest.raises(ValueError, match="every token needs a doc_id"):
+        ca.dtm(Tokens(orphaned, tokens.docvars, tokens.config), "paragraph")
+
+
 def _owner(array: np.ndarray) -> np.ndarray:
     """The array that holds the memory behind a view (whose own base is another kind of owner, if any)."""
     while isinstance(array.base, np.ndarray):
@@ -143,7 +153,7 @@ def test_count_matrix_equals_scipys_summed_pairs(threads):
 
 def test_count_matrix_with_ranges_of_no_cells_and_nothing_to_count():
     rows, columns = np.array([0, 0, 1, 1, 2, 3, 3]), np.array([4, 4, 2, 0, 1, 2, 9])
-    keep = np.array([True, True, False, False, False, True, True])  # rows 1 and 2, the middle ranges, count nothing
+    keep = np.array([True, True, False, False, False, True, True])  # rows 1 and 2, the middle range, count nothing
     counts, occurring = count_matrix(rows, columns, (4, 10), keep=keep, threads=3)
     assert occurring.tolist() == [2, 4, 9] and counts.toarray().tolist() == [[0, 2, 0], [0, 0, 0], [0, 0, 0], [1, 0, 1]]
     for shape, threads in (((4, 10), 1), ((4, 10), 3)):

@@ -149,7 +149,7 @@ class TokenTableBuilder:
             "token": np.empty(capacity, dtype=np.int32),  # the corpus-vocabulary code until :meth:`table`
         }
         self.tag_codes = np.empty(capacity if config.pos else 0, dtype=np.int32)  # with part-of-speech tags only
-        self.chunk_rows: list[int] = []  # rows written of each chunk, in chunk order
+        self.next_chunk = 0  # the chunk whose rows come next
         self.n_rows = 0
         self.early: dict[int, Chunk] = {}  # chunks received before every chunk ahead of them
         self.finished = False
@@ -179,13 +179,8 @@ class TokenTableBuilder:
                     position=c["i"], token=c["token"])
         if self.union.config.pos:
             self.tag_codes[first : first + n] = chunk.tag_codes
-        self.chunk_rows.append(n)
+        self.next_chunk += 1
         self.n_rows += n
-
-    @property
-    def next_chunk(self) -> int:
-        """The chunk whose rows come next."""
-        return len(self.chunk_rows)
 
     def table(self, workers: int = 1) -> pd.DataFrame:
         """The token table of every chunk, the last of the writing done in ``workers`` threads (once:
