@@ -16,6 +16,37 @@ from numba import njit
 
 from cityanalytics.cores import even_ranges, in_threads
 
+_DE_BRUIJN = 0x03F79D71B4CB0A89
+_BIT_OF_PRODUCT = np.zeros(64, np.int64)
+"""Which bit a 64-bit word with one bit set has, by the top six bits of its product with a de Bruijn
+sequence (the product is unique for each of the 64 words)."""
+for _bit in range(64):
+    _BIT_OF_PRODUCT[((1 << _bit) * _DE_BRUIJN % 2**64) >> 58] = _bit
+
+
+@njit(cache=True, nogil=True)
+def _sort_distinct(values, bits):
+    """Sort distinct non-negative integers in place. Where they are dense (at least one per 16 words
+    of 64 between the smallest and the largest), set them as bits of ``bits`` (all zero, and left
+    so) and read them back in order, in time linear in their number and span; else sort them."""
+    if values.size < 2:
+        return
+    low, high = values.min() >> 6, values.max() >> 6
+    if values.size * 16 < high - low + 1:
+        values.sort()
+        return
+    for value in values:
+        bits[value >> 6] |= np.uint64(1) << np.uint64(value & 63)
+    k = 0
+    for word in range(low, high + 1):
+        w = bits[word]
+        bits[word] = np.uint64(0)
+        while w != 0:
+            lowest = w & (~w + np.uint64(1))
+            values[k] = word * 64 + _BIT_OF_PRODUCT[np.intp((lowest * np.uint64(_DE_BRUIJN)) >> np.uint64(58))]
+            k += 1
+            w ^= lowest
+
 
 @njit(cache=True, nogil=True)
 def _count_rows(start, end, columns, keep, row_start, n_columns, indices, data):
@@ -27,6 +58,7 @@ def _count_rows(start, end, columns, keep, row_start, n_columns, indices, data):
     per_row = np.zeros(end - start, np.int64)
     scratch = np.zeros(n_columns, np.int64)
     occurs = np.zeros(n_columns, np.bool_)
+    bits = np.zeros((n_columns + 63) // 64, np.uint64)
     k = 0
     for row in range(start, end):
         first = k
@@ -41,7 +73,7 @@ def _count_rows(start, end, columns, keep, row_start, n_columns, indices, data):
                 occurs[column] = True
                 k += 1
             scratch[column] += 1
-        indices[first:k].sort()
+        _sort_distinct(indices[first:k], bits)
         for j in range(first, k):
             data[j] = scratch[indices[j]]
             scratch[indices[j]] = 0

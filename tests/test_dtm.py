@@ -151,6 +151,20 @@ def test_count_matrix_equals_scipys_summed_pairs(threads):
         assert all((np.diff(counts.indices[a:b]) > 0).all() for a, b in zip(counts.indptr[:-1], counts.indptr[1:]))
 
 
+def test_distinct_codes_are_sorted_whether_dense_or_sparse():
+    from cityanalytics.counting import _sort_distinct
+
+    rng = np.random.default_rng(1)
+    bits = np.zeros(40, dtype=np.uint64)
+    cases = [np.array([63, 0, 64, 127, 128, 2559]), np.array([5]), np.array([], dtype=np.int64)]
+    cases += [rng.choice(span, size, replace=False) for span in (64, 300, 2560) for size in (2, 20, 60, 64) if size <= span]
+    for values in cases:
+        for dtype in (np.int32, np.int64):
+            sorted_here = values.astype(dtype)
+            _sort_distinct(sorted_here, bits)
+            assert sorted_here.tolist() == sorted(values.tolist()) and not bits.any()  # the bits are left clear
+
+
 def test_count_matrix_with_ranges_of_no_cells_and_nothing_to_count():
     rows, columns = np.array([0, 0, 1, 1, 2, 3, 3]), np.array([4, 4, 2, 0, 1, 2, 9])
     keep = np.array([True, True, False, False, False, True, True])  # rows 1 and 2, the middle range, count nothing
