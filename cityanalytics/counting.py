@@ -18,10 +18,9 @@ from cityanalytics.cores import even_ranges, in_threads
 
 _DE_BRUIJN = 0x03F79D71B4CB0A89
 _BIT_OF_PRODUCT = np.zeros(64, np.int64)
+_BIT_OF_PRODUCT[[((1 << bit) * _DE_BRUIJN % 2**64) >> 58 for bit in range(64)]] = np.arange(64)
 """Which bit a 64-bit word with one bit set has, by the top six bits of its product with a de Bruijn
 sequence (the product is unique for each of the 64 words)."""
-for _bit in range(64):
-    _BIT_OF_PRODUCT[((1 << _bit) * _DE_BRUIJN % 2**64) >> 58] = _bit
 
 
 @njit(cache=True, nogil=True)
