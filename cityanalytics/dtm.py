@@ -179,11 +179,11 @@ def dtm(tokens: Tokens, unit: str = "document", *, n_jobs: int = 1) -> DTM:
         rows = pd.DataFrame({"doc_id": table["doc_id"].cat.categories.astype(str)})
     else:
         row_codes, rows = _units_in_order(table, keys)
-    vocabulary = word_array(table["token"].cat.categories)
-    counts, occurring = count_matrix(row_codes, category_codes(table["token"]), shape=(len(rows), len(vocabulary)),
+    words = table["token"].cat.categories
+    counts, occurring = count_matrix(row_codes, category_codes(table["token"]), shape=(len(rows), len(words)),
                                      keep=table["is_term"].to_numpy(), threads=worker_count(n_jobs))
     rows = rows.merge(tokens.docvars, on="doc_id", how="left")
-    return DTM(counts, vocabulary[occurring], rows, "count", tuple(keys))
+    return DTM(counts, word_array(words[occurring]), rows, "count", tuple(keys))  # only the terms that occur
 
 
 def stack(parts: Iterable[DTM]) -> DTM:
