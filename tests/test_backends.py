@@ -17,7 +17,7 @@ import pytest
 import cityanalytics as ca
 from cityanalytics.errors import InputFileError
 from cityanalytics.text import segment
-from cityanalytics.text.compiled_jieba import finalseg_cut
+from cityanalytics.text.compiled_jieba import MAX_DICTIONARY_CHARS, CompiledTokenizer, _child, finalseg_cut
 from cityanalytics.text.segment import JiebaTokenizer, TokenizerConfig
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -117,6 +117,37 @@ def test_compiled_backend_gives_jiebas_tokens_on_random_text(hmm):
               "𠀀", "鿿", "é", "\ud800"]
     sentences = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
     assert tokens_of(fast, sentences) == tokens_of(reference, sentences)
+
+
+def test_every_dictionary_string_leads_from_the_root_to_its_own_node():
+    """The trie's edges, packed with their child into one table entry each, are all found again
+    after the table is resized to the number of edges; a character that extends no string leads nowhere."""
+    tokenizer = segment.tokenizer_for(TokenizerConfig(backend="numba"))
+    root, edges, is_word, _ = tokenizer.trie
+    n_edges = tokenizer.n_nodes - 1 - int((root >= 0).sum())
+    assert int((edges != 0).sum()) == n_edges and 2 * n_edges <= len(edges) <= 4 * n_edges
+    rng = random.Random(2)
+    text = tokenizer._dictionary_text
+    for node in rng.sample(range(1, tokenizer.n_nodes), 20_000):
+        start, end = tokenizer._node_spans[node]
+        found = 0
+        for char in text[start:end]:
+            found = _child(root, edges, found, ord(char))
+        assert found == node, text[start:end]
+        assert _child(root, edges, node, ord("\U0010fffd")) == -1
+    assert tokenizer.words([node]) == [text[start:end]]
+
+
+def test_a_dictionary_beyond_the_compiled_trie_is_left_to_jieba(tmp_path):
+    """More characters of words than the compiled trie has nodes for: auto takes jieba, numba is refused."""
+    big = tmp_path / "big.dict"
+    n_words = MAX_DICTIONARY_CHARS // 100 - 9_000  # with jieba's own 1.0 M characters, past the limit
+    big.write_text("".join(f"词{n:099d} 5\n" for n in range(n_words)), encoding="utf-8")
+    assert TokenizerConfig(user_dicts=(str(big),)).resolved_backend == "jieba"
+    with pytest.raises(ValueError, match="more than the 2,097,151 the compiled trie takes"):
+        TokenizerConfig(backend="numba", user_dicts=(str(big),))
+    with pytest.raises(ValueError, match="compiled trie"):
+        CompiledTokenizer(TokenizerConfig(backend="jieba", user_dicts=(str(big),)).dictionary_entries, hmm=True)
 
 
 def test_hmm_matches_jiebas_finalseg():

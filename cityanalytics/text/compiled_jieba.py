@@ -9,8 +9,10 @@ The kernels here follow ``jieba.Tokenizer.cut`` step by step, with the same floa
 operations in the same order and the same tie-breaking, over the code points of a whole batch
 of sentences:
 
-- the dictionary is a trie: the first character indexes an array, deeper edges sit in a hash
-  table keyed by (node, character); every string jieba's ``FREQ`` holds is a node;
+- the dictionary is a trie: the first character indexes an array, and each deeper edge is one
+  64-bit entry of a hash table, its key (node, character) and the child's node together, so a
+  step reads one place in memory (the table, at 2 to 4 slots per edge, takes 8 MB for jieba's
+  dictionary); every string jieba's ``FREQ`` holds is a node;
 - the route score of a word is ``(log(freq) - log(total)) + score after it``, as jieba adds it,
   with the logarithms taken by Python's ``math.log``; on equal scores the longer word wins, as
   jieba's ``max`` over (score, end) pairs decides;
@@ -23,7 +25,9 @@ string through an exact hash table. Only the last kind becomes a Python string i
 a keyed word becomes one when it first enters a corpus's vocabulary.
 
 Part-of-speech tags and user-dictionary entries without a positive frequency are not
-reproduced (:func:`~cityanalytics.text.jieba_dictionary.unreproduced`): jieba then segments.
+reproduced (:func:`~cityanalytics.text.jieba_dictionary.unreproduced`), nor dictionaries of more
+than :data:`MAX_DICTIONARY_CHARS` characters of words (:func:`compiled_limitation`): jieba then
+segments.
 The reference is a jieba whose process has not loaded such an entry elsewhere: jieba keeps the
 words it forces apart in one set shared by all its tokenizers (``finalseg.Force_Split_Words``).
 """
@@ -44,6 +48,12 @@ from cityanalytics.text.jieba_dictionary import DictionaryEntry, main_dictionary
 _N_CODE_POINTS = 0x110000
 _EDGE_SHIFT = 21
 """Bits of a code point in a trie edge key (node << 21 | code point)."""
+_NODE_BITS = 21
+"""Bits of a node in an edge entry: (node << 21 | code point) << 21 | child, 63 bits in all, 0 for none."""
+_CHILD_MASK = (1 << _NODE_BITS) - 1
+MAX_DICTIONARY_CHARS = (1 << _NODE_BITS) - 1
+"""The most characters of dictionary words, jieba's and the entries' together, the compiled trie
+takes: besides the root, a word adds at most one node per character, and a node has 21 bits."""
 _HAN_FIRST, _HAN_LAST = 0x4E00, 0x9FD5
 _B, _M, _E, _S, _PATH = 0, 1, 2, 3, 4
 
@@ -62,19 +72,58 @@ def _slot(key: int, mask: int) -> int:
     return (mixed ^ (mixed >> 29)) & mask
 
 
+def _capacity(n_edges: int) -> int:
+    """Slots of an edge table for ``n_edges`` edges: a power of two, two to four per edge."""
+    return 1 << int(2 * n_edges).bit_length()
+
+
+def compiled_limitation(entries: list[DictionaryEntry]) -> str:
+    """Why the compiled trie cannot hold jieba's dictionary with these entries; empty if it can."""
+    n_chars = _main_dictionary_chars() + sum(len(word) for word, _, _ in entries)
+    if n_chars > MAX_DICTIONARY_CHARS:
+        return (f"the dictionaries hold {n_chars:,} characters of words, more than the "
+                f"{MAX_DICTIONARY_CHARS:,} the compiled trie takes")
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _main_dictionary_chars() -> int:
+    return sum(map(len, main_dictionary()[0]))
+
+
+@njit(cache=True, nogil=True)
+def _edge_slot(edges, key):
+    """The slot of ``edges`` that holds the edge ``key`` (node << 21 | code point), or the empty
+    slot where it would go."""
+    mask = edges.size - 1
+    slot = _slot(key, mask)
+    while edges[slot] != 0 and edges[slot] >> _NODE_BITS != key:
+        slot = (slot + 1) & mask
+    return slot
+
+
+@njit(cache=True, nogil=True)
+def _rehashed(edges, capacity):
+    """The edges in a table of ``capacity`` slots."""
+    table = np.zeros(capacity, np.int64)
+    for entry in edges:
+        if entry != 0:
+            table[_edge_slot(table, entry >> _NODE_BITS)] = entry
+    return table
+
+
 @njit(cache=True, nogil=True)
 def _build_trie(chars, starts, log_freqs, positive, capacity):
     """Insert every word (``chars[starts[w]:starts[w + 1]]``) in order with the log of its frequency
     and whether that is positive; a later line of the same word replaces the earlier one, and a
-    prefix is a node of frequency 0, as in jieba's FREQ. Also returns where each node's string
-    first occurs in ``chars`` (start, end)."""
+    prefix is a node of frequency 0, as in jieba's FREQ. The edges go into a table of ``capacity``
+    slots (more than the characters). Also returns where each node's string first occurs in
+    ``chars`` (start, end)."""
     root = np.full(_N_CODE_POINTS, -1, np.int32)
-    keys = np.full(capacity, -1, np.int64)
-    values = np.full(capacity, -1, np.int32)
+    edges = np.zeros(capacity, np.int64)
     node_log_freq = np.zeros(chars.size + 1, np.float64)
     node_is_word = np.zeros(chars.size + 1, np.bool_)
     node_span = np.zeros((chars.size + 1, 2), np.int64)
-    mask = capacity - 1
     n_nodes = 1
     for word in range(log_freqs.size):
         node = 0
@@ -89,37 +138,26 @@ def _build_trie(chars, starts, log_freqs, positive, capacity):
                     node_span[child, 0], node_span[child, 1] = starts[word], i + 1
             else:
                 key = (np.int64(node) << _EDGE_SHIFT) | cp
-                slot = _slot(key, mask)
-                while keys[slot] != -1 and keys[slot] != key:
-                    slot = (slot + 1) & mask
-                if keys[slot] == key:
-                    child = values[slot]
+                slot = _edge_slot(edges, key)
+                if edges[slot] != 0:
+                    child = edges[slot] & _CHILD_MASK
                 else:
                     child = n_nodes
                     n_nodes += 1
-                    keys[slot] = key
-                    values[slot] = child
+                    edges[slot] = (key << _NODE_BITS) | child
                     node_span[child, 0], node_span[child, 1] = starts[word], i + 1
             node = child
         node_log_freq[node], node_is_word[node] = log_freqs[word], positive[word]
-    return root, keys, values, node_is_word[:n_nodes].copy(), node_log_freq[:n_nodes].copy(), node_span[:n_nodes].copy()
+    return root, edges, node_is_word[:n_nodes].copy(), node_log_freq[:n_nodes].copy(), node_span[:n_nodes].copy()
 
 
 @njit(cache=True, nogil=True)
-def _child(root, keys, values, node, cp):
+def _child(root, edges, node, cp):
     """The node one character below ``node``, or -1."""
     if node == 0:
         return root[cp]
-    key = (np.int64(node) << _EDGE_SHIFT) | cp
-    mask = keys.size - 1
-    slot = _slot(key, mask)
-    while True:
-        found = keys[slot]
-        if found == key:
-            return values[slot]
-        if found == -1:
-            return -1
-        slot = (slot + 1) & mask
+    entry = edges[_edge_slot(edges, (np.int64(node) << _EDGE_SHIFT) | cp)]
+    return np.int32(entry & _CHILD_MASK) if entry != 0 else np.int32(-1)
 
 
 @njit(cache=True, nogil=True)
@@ -133,7 +171,7 @@ def _is_alnum(cp):
 
 
 @njit(cache=True, nogil=True)
-def _route(start, end, cps, root, keys, values, is_word, log_freq, log_total, route_score, route_end, route_node):
+def _route(start, end, cps, root, edges, is_word, log_freq, log_total, route_score, route_end, route_node):
     """jieba's ``get_DAG`` and ``calc`` over the block ``cps[start:end]``: for each position the end
     (inclusive) and trie node of the word that starts the most probable route from there."""
     route_score[end] = 0.0
@@ -141,7 +179,7 @@ def _route(start, end, cps, root, keys, values, is_word, log_freq, log_total, ro
         best, best_end, best_node = 0.0, -1, -1
         node = 0
         for i in range(idx, end):
-            node = _child(root, keys, values, node, cps[i])
+            node = _child(root, edges, node, cps[i])
             if node < 0:
                 break
             if is_word[node]:
@@ -230,13 +268,13 @@ def _skip_pieces(start, end, cps, token_end, n):
 
 
 @njit(cache=True, nogil=True)
-def _unknown_run(start, end, cps, root, keys, values, is_word, starts, emissions, trans, back, token_end, token_node,
+def _unknown_run(start, end, cps, root, edges, is_word, starts, emissions, trans, back, token_end, token_node,
                  n):
     """Append what jieba's ``__cut_DAG`` makes of a run (two or more) of single-character route words:
     its characters if the run is a word, else ``finalseg.cut`` of it."""
     node = 0
     for i in range(start, end):
-        node = _child(root, keys, values, node, cps[i])
+        node = _child(root, edges, node, cps[i])
         if node < 0:
             break
     if node >= 0 and is_word[node]:
@@ -287,7 +325,7 @@ def finalseg_cut(run: str) -> list[str]:
 
 
 @njit(cache=True, nogil=True)
-def _segment(cps, bounds, hmm, root, keys, values, is_word, log_freq, log_total, starts, emissions, trans,
+def _segment(cps, bounds, hmm, root, edges, is_word, log_freq, log_total, starts, emissions, trans,
              in_block):
     """Segment each sentence ``cps[bounds[k]:bounds[k + 1]]`` as ``jieba.Tokenizer.cut`` does.
 
@@ -315,7 +353,7 @@ def _segment(cps, bounds, hmm, root, keys, values, is_word, log_freq, log_total,
             end = i + 1
             while end < stop and in_block[cps[end]]:
                 end += 1
-            _route(i, end, cps, root, keys, values, is_word, log_freq, log_total, route_score, route_end, route_node)
+            _route(i, end, cps, root, edges, is_word, log_freq, log_total, route_score, route_end, route_node)
             x, run = i, -1  # run: start of the pending run of single characters (HMM) or of letters and digits
             while x <= end:
                 y = route_end[x] + 1 if x < end else end + 1
@@ -329,7 +367,7 @@ def _segment(cps, bounds, hmm, root, keys, values, is_word, log_freq, log_total,
                             token_end[n], token_node[n] = x, route_node[run]
                             n += 1
                         elif hmm:
-                            n = _unknown_run(run, x, cps, root, keys, values, is_word, starts, emissions, trans, back,
+                            n = _unknown_run(run, x, cps, root, edges, is_word, starts, emissions, trans, back,
                                              token_end, token_node, n)
                         else:
                             token_end[n], token_node[n] = x, -1
@@ -353,7 +391,7 @@ def _content_hash(cps, start, end):
 
 
 @njit(cache=True, nogil=True)
-def _encode(cps, token_end, token_node, root, keys, values, n_nodes, seen, interned):
+def _encode(cps, token_end, token_node, root, edges, n_nodes, seen, interned):
     """Each token's code in the batch vocabulary, numbered in order of first appearance, each code's
     key, and each code's first start and end in ``cps``. A string of the trie is known by its node,
     another single character by ``n_nodes`` plus its code point (both keys, found through ``seen``,
@@ -371,7 +409,7 @@ def _encode(cps, token_end, token_node, root, keys, values, n_nodes, seen, inter
         if node < 0:
             node = 0
             for i in range(start, end):
-                node = _child(root, keys, values, node, cps[i])
+                node = _child(root, edges, node, cps[i])
                 if node < 0:
                     break
         key = node if node >= 0 else (n_nodes + cps[start] if end - start == 1 else -1)
@@ -443,10 +481,14 @@ class CompiledTokenizer:
         positive = np.fromiter((freq > 0 for freq in freqs), dtype=np.bool_, count=len(freqs))
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         self._dictionary_text = "".join(words)
-        chars = code_points(self._dictionary_text)
-        capacity = 1 << int(2 * len(chars)).bit_length()
-        *self.trie, self._node_spans = _build_trie(chars, np.r_[0, np.cumsum(lengths)], log_freqs, positive, capacity)
-        self.n_nodes = len(self.trie[3])
+        if len(self._dictionary_text) > MAX_DICTIONARY_CHARS:
+            raise ValueError(compiled_limitation(entries))
+        root, edges, is_word, log_freq, self._node_spans = _build_trie(
+            code_points(self._dictionary_text), np.r_[0, np.cumsum(lengths)], log_freqs, positive,
+            _capacity(len(self._dictionary_text)))
+        n_edges = len(is_word) - 1 - int(np.count_nonzero(root >= 0))  # every node but the root and its children
+        self.trie = (root, _rehashed(edges, _capacity(n_edges)), is_word, log_freq)
+        self.n_nodes = len(is_word)
         self.hmm = hmm
         self.log_total = math.log(sum(freqs))  # jieba adds every line's and every entry's frequency
         self.model = _hmm_model()
@@ -466,7 +508,7 @@ class CompiledTokenizer:
                                                        *self.model, self.in_block)
         seen = self._seen()
         interned = np.zeros(1 << max(int(2 * len(points)).bit_length(), 4), dtype=np.int32)
-        codes, keys, starts, ends = _encode(points, token_end, token_node, *self.trie[:3], self.n_nodes, seen,
+        codes, keys, starts, ends = _encode(points, token_end, token_node, *self.trie[:2], self.n_nodes, seen,
                                             interned)
         unnamed = keys < 0
         strings = span_strings(points, starts[unnamed], ends[unnamed])

@@ -31,7 +31,7 @@ import numpy as np
 from cityanalytics.errors import InputFileError
 from cityanalytics.hashing import sha256_file, sha256_text
 from cityanalytics.text import resources
-from cityanalytics.text.compiled_jieba import CompiledTokenizer
+from cityanalytics.text.compiled_jieba import CompiledTokenizer, compiled_limitation
 from cityanalytics.text.encoding import StringTokenizer, Vocabulary
 from cityanalytics.text.fast_jieba import RjiebaTokenizer, rjieba_limitation
 from cityanalytics.text.jieba_dictionary import read_user_dictionary, unreproduced
@@ -125,7 +125,7 @@ class TokenizerConfig:
     def limitation(self, backend: str) -> str:
         """Why a fast backend would not give jieba's tokens for this configuration; empty if it would."""
         if backend == "numba":
-            return unreproduced(self.dictionary_entries, pos=self.pos)
+            return unreproduced(self.dictionary_entries, pos=self.pos) or compiled_limitation(self.dictionary_entries)
         return rjieba_limitation(self.dictionary_entries, hmm=self.hmm, pos=self.pos)
 
     @cached_property
