@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -183,6 +185,57 @@ def test_chunks_arriving_in_any_order_give_the_same_table(seeds, pos):
     cramped.add(0, chunks[0])
     with pytest.raises(RuntimeError, match="room for"):
         cramped.add(1, chunks[1])
+
+
+def seed_chunks(seeds, config):
+    """The seed corpus in chunks of about 3,000 characters, segmented, and a builder awaiting them."""
+    texts = seeds.docs["text"].tolist()
+    bounds = tokens_module.document_ranges(seeds.docs["n_chars"].to_numpy(), 3000)
+    chunks = [tokens_module.segment_documents(texts[start:end], config) for start, end in bounds]
+    builder = token_table.TokenTableBuilder(config, token_table.doc_id_categories(seeds.docs["doc_id"]),
+                                            [start for start, _ in bounds], int(seeds.docs["n_chars"].sum()))
+    return chunks, builder
+
+
+@pytest.mark.parametrize("pos", [False, True])
+def test_chunks_added_from_several_threads_at_once_give_the_same_table(seeds, pos):
+    config = ca.TokenizerConfig(pos=pos)
+    chunks, builder = seed_chunks(seeds, config)
+    order = list(range(len(chunks)))
+    random.Random(1).shuffle(order)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda job: builder.add(job, chunks[job]), order))
+    pd.testing.assert_frame_equal(builder.table(workers=2), ca.tokenize(seeds, config).table)
+
+
+def test_a_thread_writing_its_rows_holds_up_no_other_thread_adding_a_chunk(seeds, monkeypatch):
+    """Rows are written outside the builder's lock: while one thread writes chunk 0, another places chunk 1."""
+    config = ca.TokenizerConfig()
+    chunks, builder = seed_chunks(seeds, config)
+    writing, go_on = threading.Event(), threading.Event()
+    write_rows = token_table._write_rows
+
+    def first_write_waits(*args, **columns):
+        if not writing.is_set():
+            writing.set()
+            go_on.wait()
+        write_rows(*args, **columns)
+
+    monkeypatch.setattr(token_table, "_write_rows", first_write_waits)
+    first = threading.Thread(target=builder.add, args=(0, chunks[0]))
+    first.start()
+    writing.wait()
+    second = threading.Thread(target=builder.add, args=(1, chunks[1]))
+    second.start()
+    second.join(timeout=60)
+    placed_while_writing = not second.is_alive() and builder.next_chunk == 2
+    go_on.set()
+    first.join()
+    second.join()
+    assert placed_while_writing
+    for job in range(2, len(chunks)):
+        builder.add(job, chunks[job])
+    pd.testing.assert_frame_equal(builder.table(), ca.tokenize(seeds, config).table)
 
 
 def test_the_calling_process_segments_the_first_chunk_and_every_chunk_arrives_once(seeds):

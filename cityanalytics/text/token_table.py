@@ -1,18 +1,20 @@
 """The token table built from segmented chunks: one vocabulary for all, then columns from arrays.
 
-Chunks arrive one after another while later ones are still being segmented. Each is merged
-into the corpus vocabulary on arrival, and every word new to the corpus is looked at once,
-then: its string, its tag (without part-of-speech tags a token's tag follows from the token)
-and whether it can count as a term. Its rows are written into the table's columns straight
-away and the chunk is dropped. What is left once the last chunk is in is sorting the
+Chunks arrive one after another while later ones are still being segmented. As soon as every
+chunk before it is in, each is merged into the corpus vocabulary, and every word new to the
+corpus is looked at once, then: its string, its tag (without part-of-speech tags a token's tag
+follows from the token) and whether it can count as a term. Its rows are written into the
+table's columns straight away, by the thread that added it, and the chunk is dropped. What is
+left once the last chunk is in is sorting the
 vocabulary and one compiled pass per equal range of rows, in threads, that puts the codes onto the
 sorted vocabulary and writes each token's tag and whether it counts.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,8 +27,7 @@ from cityanalytics.text.segment import TokenizerConfig, countable_tags, countabl
 
 @dataclass
 class Chunk:
-    """The sentences of a run of documents and their tokens, as arrays over the chunk's vocabulary
-    (over the corpus vocabulary once :meth:`ChunkUnion.receive` has merged it)."""
+    """The sentences of a run of documents and their tokens, as arrays over the chunk's vocabulary."""
 
     sentence_doc: np.ndarray  # int32 index of each sentence's document within the run
     section: np.ndarray  # int32 per sentence, as in Corpus.sentences()
@@ -35,7 +36,7 @@ class Chunk:
     vocabulary: Vocabulary
     codes: np.ndarray  # int32 index into the vocabulary, one per token
     tag_vocabulary: Vocabulary | None  # with part-of-speech tags only: a token's tag otherwise follows from the token
-    tag_codes: np.ndarray | None  # index into tag_vocabulary (or the union of tags), one per token
+    tag_codes: np.ndarray | None  # index into tag_vocabulary, one per token
     sentence_lengths: np.ndarray  # tokens per sentence, in sentence order
 
 
@@ -52,8 +53,8 @@ class VocabularyUnion:
         self.words: list[str] = []  # every word, in order of its code
         self.named = named
 
-    def add(self, vocabulary: Vocabulary, codes: np.ndarray) -> np.ndarray:
-        """``codes`` (into ``vocabulary``) moved onto the union, whose words are numbered as they arrive."""
+    def add(self, vocabulary: Vocabulary) -> np.ndarray:
+        """The union code (int32) of each word of ``vocabulary``; words new to the union are numbered as they arrive."""
         onto = np.empty(len(vocabulary), dtype=np.int32)
         keyed = vocabulary.keys >= 0
         if keyed.any():
@@ -71,7 +72,7 @@ class VocabularyUnion:
                     self.words.append(word)
             onto[~keyed] = np.fromiter(map(self.index.__getitem__, vocabulary.strings), dtype=np.int32,
                                        count=len(vocabulary.strings))
-        return onto[codes]
+        return onto
 
     def sorted(self) -> tuple[np.ndarray, np.ndarray]:
         """The words sorted (``np.unique`` order) and each union code's rank among them (int32)."""
@@ -95,18 +96,17 @@ class ChunkUnion:
         self.word_tags: list[str] = []  # without part-of-speech tags: each word's tag, by union code
         self.countable: list[np.ndarray] = []  # whether each word can be a term, a batch per chunk
 
-    def receive(self, chunk: Chunk) -> Chunk:
-        """The chunk with its codes moved onto the union, its own vocabularies dropped."""
+    def receive(self, chunk: Chunk) -> tuple[np.ndarray, np.ndarray | None]:
+        """The union code of each word of the chunk's vocabulary and, with part-of-speech tags, of
+        each of its tags (None without)."""
         first_new = len(self.words.words)
-        codes = self.words.add(chunk.vocabulary, chunk.codes)
+        words = self.words.add(chunk.vocabulary)
         new_words = self.words.words[first_new:]
         self.countable.append(countable_words(new_words, self.config))
         if self.config.pos:
-            tag_codes = self.tags.add(chunk.tag_vocabulary, chunk.tag_codes)
-        else:
-            self.word_tags.extend(token_tags(new_words, None))
-            tag_codes = None
-        return replace(chunk, vocabulary=Vocabulary.of_strings([]), codes=codes, tag_vocabulary=None, tag_codes=tag_codes)
+            return words, self.tags.add(chunk.tag_vocabulary)
+        self.word_tags.extend(token_tags(new_words, None))
+        return words, None
 
     def lookups(self) -> tuple[np.ndarray, ...]:
         """The sorted vocabulary, each union code's rank in it, the sorted tags, each union code's tag
@@ -126,11 +126,16 @@ class ChunkUnion:
 class TokenTableBuilder:
     """The token table, written chunk by chunk as the chunks arrive.
 
-    Each chunk's rows are written as soon as every chunk before it is in, while later chunks are
-    still being segmented: the row's document, section, paragraph, sentence, index in the document
-    and the token's code in the corpus vocabulary (see :class:`ChunkUnion`). The chunk itself is
-    then dropped. :meth:`table` is left to put the codes onto the sorted vocabulary and to write
-    each token's tag and whether it counts as a term, in threads.
+    A chunk's place in the table is known as soon as every chunk before it is in, while later
+    chunks are still being segmented. It is then merged into the corpus vocabulary (see
+    :class:`ChunkUnion`) and its rows are written: the row's document, section, paragraph,
+    sentence, index in the document and the token's code in the corpus vocabulary. The chunk
+    itself is then dropped. :meth:`table` is left to put the codes onto the sorted vocabulary and
+    to write each token's tag and whether it counts as a term, in threads.
+
+    Threads may add chunks side by side, each the chunks it segmented: places are handed out and
+    vocabularies merged in chunk order under a lock, and the rows are written outside it by the
+    thread that was handed them, so two threads write different rows of the columns at once.
 
     The columns have room for ``capacity`` rows from the start; a token has at least one character,
     so the corpus's characters are enough, and the pages never written take no memory.
@@ -153,34 +158,46 @@ class TokenTableBuilder:
         self.n_rows = 0
         self.early: dict[int, Chunk] = {}  # chunks received before every chunk ahead of them
         self.finished = False
+        self.lock = threading.Lock()
 
     def add(self, index: int, chunk: Chunk) -> None:
-        """Merge chunk ``index`` into the vocabulary and write its rows, and those of the chunks
-        after it that were waiting for it (chunks may arrive in any order; from worker processes
-        many can wait for a slow one)."""
-        if self.finished:
-            raise RuntimeError("the token table is made; a builder takes no chunk after table()")
-        if not self.next_chunk <= index < len(self.first_docs) or index in self.early:
-            raise ValueError(f"chunk {index} is not awaited: chunks 0..{len(self.first_docs) - 1} are expected "
-                             f"once each, and {self.next_chunk} is the first not yet written")
-        self.early[index] = self.union.receive(chunk)
-        while self.next_chunk in self.early:
-            self._write(self.early.pop(self.next_chunk))
+        """Take chunk ``index`` and write the rows of each chunk whose place this settles: its own
+        once every chunk before it is in, and those after it that were waiting for it (chunks may
+        arrive in any order; from worker processes many can wait for a slow one)."""
+        for placed in self._place(index, chunk):
+            self._write(*placed)
 
-    def _write(self, chunk: Chunk) -> None:
-        first, n = self.n_rows, len(chunk.codes)
-        if first + n > len(self.columns["token"]):
-            raise RuntimeError(f"the token table has room for {len(self.columns['token'])} tokens, "
-                               f"not {first + n}: the texts changed after the corpus counted their characters")
+    def _place(self, index: int, chunk: Chunk) -> list[tuple[Chunk, int, int, np.ndarray, np.ndarray | None]]:
+        """Under the lock: each chunk now next in line with its first document, its first row and
+        the union codes of its words and tags, merged into the corpus vocabulary in chunk order."""
+        with self.lock:
+            if self.finished:
+                raise RuntimeError("the token table is made; a builder takes no chunk after table()")
+            if not self.next_chunk <= index < len(self.first_docs) or index in self.early:
+                raise ValueError(f"chunk {index} is not awaited: chunks 0..{len(self.first_docs) - 1} are expected "
+                                 f"once each, and {self.next_chunk} is the first not yet placed")
+            self.early[index] = chunk
+            placed = []
+            while self.next_chunk in self.early:
+                chunk = self.early.pop(self.next_chunk)
+                first, n = self.n_rows, len(chunk.codes)
+                if first + n > len(self.columns["token"]):
+                    raise RuntimeError(f"the token table has room for {len(self.columns['token'])} tokens, not "
+                                       f"{first + n}: the texts changed after the corpus counted their characters")
+                placed.append((chunk, self.first_docs[self.next_chunk], first, *self.union.receive(chunk)))
+                self.next_chunk += 1
+                self.n_rows += n
+            return placed
+
+    def _write(self, chunk: Chunk, first_doc: int, first: int, words: np.ndarray, tags: np.ndarray | None) -> None:
+        """The rows of ``chunk`` from row ``first``, its codes moved onto the corpus vocabulary by ``words``."""
         c = self.columns
-        _write_rows(chunk.sentence_doc, self.first_docs[self.next_chunk], chunk.section, chunk.para, chunk.sent,
-                    chunk.sentence_lengths.astype(np.int64, copy=False), first, chunk.codes,
+        _write_rows(chunk.sentence_doc, first_doc, chunk.section, chunk.para, chunk.sent,
+                    chunk.sentence_lengths.astype(np.int64, copy=False), first, chunk.codes, words,
                     token_doc=c["doc_id"], token_section=c["section"], token_para=c["para"], token_sent=c["sent"],
                     position=c["i"], token=c["token"])
-        if self.union.config.pos:
-            self.tag_codes[first : first + n] = chunk.tag_codes
-        self.next_chunk += 1
-        self.n_rows += n
+        if tags is not None:
+            self.tag_codes[first : first + len(chunk.codes)] = tags[chunk.tag_codes]
 
     def table(self, workers: int = 1) -> pd.DataFrame:
         """The token table of every chunk, the last of the writing done in ``workers`` threads (once:
@@ -224,10 +241,11 @@ def _small_int(n_values: int) -> type:
 
 
 @njit(cache=True, nogil=True)
-def _write_rows(sentence_doc, first_doc, section, para, sent, lengths, first_token, codes,
+def _write_rows(sentence_doc, first_doc, section, para, sent, lengths, first_token, codes, onto,
                 token_doc, token_section, token_para, token_sent, position, token):
     """For the sentences of one chunk, whose tokens start at row ``first_token``, each token's
-    document, section, paragraph, sentence, index in its document and code."""
+    document, section, paragraph, sentence, index in its document and code in the corpus
+    vocabulary (``onto`` of its code in the chunk's)."""
     t = first_token
     doc, doc_start = -1, first_token
     for s in range(lengths.size):
@@ -236,7 +254,7 @@ def _write_rows(sentence_doc, first_doc, section, para, sent, lengths, first_tok
         for _ in range(lengths[s]):
             token_doc[t], token_section[t], token_para[t], token_sent[t] = doc, section[s], para[s], sent[s]
             position[t] = t - doc_start
-            token[t] = codes[t - first_token]
+            token[t] = onto[codes[t - first_token]]
             t += 1
 
 

@@ -4,8 +4,9 @@
 the structure splitting runs in parallel too. Each chunk comes back as compact arrays
 (sentence positions, a chunk vocabulary and integer codes), never as lists of Python objects
 per token. With the compiled backend, whose kernels release the GIL, on up to two cores the
-chunks are segmented in threads of this process; otherwise in worker processes. Chunks are
-merged into one vocabulary and written into the table as they arrive
+chunks are segmented in threads of this process, each of which also writes its chunks' rows
+into the table; otherwise in worker processes, and this process writes. Chunks are merged into
+one vocabulary and written into the table as soon as every chunk before them is in
 (:mod:`cityanalytics.text.token_table`).
 """
 
@@ -149,10 +150,13 @@ def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, texts: list[
             bar.update()
 
 
-def _segment_range(bounds: tuple[int, int], texts: pd.api.extensions.ExtensionArray, config: TokenizerConfig) -> Chunk:
-    """The chunk of documents ``bounds``, their texts taken out of the docs column here, in the
-    thread that segments them, rather than all at once before any chunk starts."""
-    return segment_documents(texts[bounds[0] : bounds[1]].tolist(), config)
+def _tokenize_range(job: tuple[int, tuple[int, int]], texts: pd.api.extensions.ExtensionArray,
+                    config: TokenizerConfig, builder: TokenTableBuilder) -> None:
+    """Segment chunk ``job`` (its number and its documents' bounds) and add it to the table, all in
+    the thread that runs it: the texts are taken out of the docs column here rather than all at
+    once before any chunk starts, and the rows are written here rather than by one thread for all."""
+    index, (start, end) = job
+    builder.add(index, segment_documents(texts[start:end].tolist(), config))
 
 
 def tokenize(
@@ -203,8 +207,7 @@ def tokenize(
     side_by_side = min(workers, len(doc_bounds))
     if side_by_side <= 1 or segments_in_threads(config, side_by_side):  # one runs here
         with open_executor("local", max(side_by_side, 1), threads=True) as (submit, window):
-            for job, chunk in enumerate(in_order(submit, _segment_range, doc_bounds, window, texts, config)):
-                builder.add(job, chunk)
+            for _ in in_order(submit, _tokenize_range, enumerate(doc_bounds), window, texts, config, builder):
                 bar.update()
     else:
         n_workers = side_by_side - 1
