@@ -224,8 +224,8 @@ class TokenTableBuilder:
 
         in_threads(finish, equal_ranges(n, workers))  # rows, not chunks: one long document is shared out too
         categories = {"doc_id": self.doc_ids, "token": vocabulary, "tag": tag_vocabulary}
-        for name, values in categories.items():
-            columns[name] = pd.Categorical.from_codes(columns[name], categories=pd.Index(values))
+        for name, values in categories.items():  # codes made here, each within its categories: not checked again
+            columns[name] = pd.Categorical.from_codes(columns[name], categories=pd.Index(values), validate=False)
         return pd.DataFrame(columns, copy=False)  # each column keeps its own array, no copied block
 
 
