@@ -11,13 +11,23 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import cityanalytics as ca
 from cityanalytics.errors import InputFileError
 from cityanalytics.text import segment
-from cityanalytics.text.compiled_jieba import MAX_DICTIONARY_CHARS, CompiledTokenizer, _child, finalseg_cut
+from cityanalytics.text.compiled_jieba import (
+    MAX_DICTIONARY_CHARS,
+    CompiledTokenizer,
+    _capacity,
+    _child,
+    _main_dictionary_chars,
+    _rehashed,
+    compiled_limitation,
+    finalseg_cut,
+)
 from cityanalytics.text.segment import JiebaTokenizer, TokenizerConfig
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -123,7 +133,7 @@ def test_every_dictionary_string_leads_from_the_root_to_its_own_node():
     """The trie's edges, packed with their child into one table entry each, are all found again
     after the table is resized to the number of edges; a character that extends no string leads nowhere."""
     tokenizer = segment.tokenizer_for(TokenizerConfig(backend="numba"))
-    root, edges, is_word, _ = tokenizer.trie
+    root, edges, _, _ = tokenizer.trie
     n_edges = tokenizer.n_nodes - 1 - int((root >= 0).sum())
     assert int((edges != 0).sum()) == n_edges and 2 * n_edges <= len(edges) <= 4 * n_edges
     rng = random.Random(2)
@@ -135,19 +145,32 @@ def test_every_dictionary_string_leads_from_the_root_to_its_own_node():
             found = _child(root, edges, found, ord(char))
         assert found == node, text[start:end]
         assert _child(root, edges, node, ord("\U0010fffd")) == -1
-    assert tokenizer.words([node]) == [text[start:end]]
+        assert tokenizer.words([node]) == [text[start:end]]
+
+
+def test_an_edge_of_the_widest_node_child_and_character_is_found_again():
+    """Node, child and code point at the most their bits hold, beside an ordinary edge, in a table of four slots."""
+    widest = MAX_DICTIONARY_CHARS  # the largest node number a trie within the limit can have
+    entries = np.array([((widest << 21 | 0x10FFFF) << 21) | widest, ((1 << 21 | ord("中")) << 21) | 2], dtype=np.int64)
+    edges = _rehashed(entries, _capacity(len(entries)))
+    root = np.full(0x110000, -1, np.int32)
+    assert _child(root, edges, widest, 0x10FFFF) == widest and _child(root, edges, 1, ord("中")) == 2
+    assert _child(root, edges, widest, 0x10FFFE) == -1 and _child(root, edges, widest - 1, 0x10FFFF) == -1
 
 
 def test_a_dictionary_beyond_the_compiled_trie_is_left_to_jieba(tmp_path):
     """More characters of words than the compiled trie has nodes for: auto takes jieba, numba is refused."""
     big = tmp_path / "big.dict"
-    n_words = MAX_DICTIONARY_CHARS // 100 - 9_000  # with jieba's own 1.0 M characters, past the limit
+    n_words = (MAX_DICTIONARY_CHARS - _main_dictionary_chars()) // 100 + 1  # past the limit with jieba's own words
     big.write_text("".join(f"词{n:099d} 5\n" for n in range(n_words)), encoding="utf-8")
     assert TokenizerConfig(user_dicts=(str(big),)).resolved_backend == "jieba"
     with pytest.raises(ValueError, match="more than the 2,097,151 the compiled trie takes"):
         TokenizerConfig(backend="numba", user_dicts=(str(big),))
     with pytest.raises(ValueError, match="compiled trie"):
         CompiledTokenizer(TokenizerConfig(backend="jieba", user_dicts=(str(big),)).dictionary_entries, hmm=True)
+    room = MAX_DICTIONARY_CHARS - _main_dictionary_chars()
+    assert compiled_limitation([("词" * room, 1, None)]) == ""
+    assert "2,097,152 characters" in compiled_limitation([("词" * (room + 1), 1, None)])
 
 
 def test_hmm_matches_jiebas_finalseg():

@@ -224,18 +224,36 @@ def test_a_thread_writing_its_rows_holds_up_no_other_thread_adding_a_chunk(seeds
     monkeypatch.setattr(token_table, "_write_rows", first_write_waits)
     first = threading.Thread(target=builder.add, args=(0, chunks[0]))
     first.start()
-    writing.wait()
+    assert writing.wait(timeout=60)
     second = threading.Thread(target=builder.add, args=(1, chunks[1]))
     second.start()
     second.join(timeout=60)
     placed_while_writing = not second.is_alive() and builder.next_chunk == 2
     go_on.set()
-    first.join()
-    second.join()
-    assert placed_while_writing
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert placed_while_writing and not first.is_alive()
     for job in range(2, len(chunks)):
         builder.add(job, chunks[job])
     pd.testing.assert_frame_equal(builder.table(), ca.tokenize(seeds, config).table)
+
+
+def test_a_table_with_rows_never_written_is_refused(seeds, monkeypatch):
+    config = ca.TokenizerConfig()
+    chunks, builder = seed_chunks(seeds, config)
+    write_rows = token_table._write_rows
+
+    def fails_once(*args, **columns):
+        monkeypatch.setattr(token_table, "_write_rows", write_rows)
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(token_table, "_write_rows", fails_once)
+    with pytest.raises(MemoryError):
+        builder.add(0, chunks[0])
+    for job in range(1, len(chunks)):
+        builder.add(job, chunks[job])
+    with pytest.raises(RuntimeError, match=f"^{len(chunks[0].codes)} of the .* rows handed out were never written"):
+        builder.table()
 
 
 def test_the_calling_process_segments_the_first_chunk_and_every_chunk_arrives_once(seeds):

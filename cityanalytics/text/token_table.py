@@ -4,7 +4,8 @@ Chunks arrive one after another while later ones are still being segmented. As s
 chunk before it is in, each is merged into the corpus vocabulary, and every word new to the
 corpus is looked at once, then: its string, its tag (without part-of-speech tags a token's tag
 follows from the token) and whether it can count as a term. Its rows are written into the
-table's columns straight away, by the thread that added it, and the chunk is dropped. What is
+table's columns straight away, by the thread that added it (or the chunk it waited for), and
+the chunk is dropped. What is
 left once the last chunk is in is sorting the
 vocabulary and one compiled pass per equal range of rows, in threads, that puts the codes onto the
 sorted vocabulary and writes each token's tag and whether it counts.
@@ -155,7 +156,8 @@ class TokenTableBuilder:
         }
         self.tag_codes = np.empty(capacity if config.pos else 0, dtype=np.int32)  # with part-of-speech tags only
         self.next_chunk = 0  # the chunk whose rows come next
-        self.n_rows = 0
+        self.n_rows = 0  # rows handed out to chunks
+        self.n_written = 0  # rows written
         self.early: dict[int, Chunk] = {}  # chunks received before every chunk ahead of them
         self.finished = False
         self.lock = threading.Lock()
@@ -198,6 +200,8 @@ class TokenTableBuilder:
                     position=c["i"], token=c["token"])
         if tags is not None:
             self.tag_codes[first : first + len(chunk.codes)] = tags[chunk.tag_codes]
+        with self.lock:
+            self.n_written += len(chunk.codes)
 
     def table(self, workers: int = 1) -> pd.DataFrame:
         """The token table of every chunk, the last of the writing done in ``workers`` threads (once:
@@ -211,6 +215,10 @@ class TokenTableBuilder:
         if self.next_chunk < len(self.first_docs):
             raise RuntimeError(f"chunk {self.next_chunk} never arrived (of {len(self.first_docs)} chunks); "
                                f"chunks {sorted(self.early)} wait for it")
+        with self.lock:
+            if self.n_written < self.n_rows:
+                raise RuntimeError(f"{self.n_rows - self.n_written} of the {self.n_rows} rows handed out were never "
+                                   f"written: a chunk failed, or table() was called before every add() returned")
         self.finished = True
         vocabulary, rank, tag_vocabulary, word_tag, tag_rank, word_countable, tag_countable = self.union.lookups()
         n = self.n_rows

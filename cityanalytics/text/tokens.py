@@ -4,8 +4,8 @@
 the structure splitting runs in parallel too. Each chunk comes back as compact arrays
 (sentence positions, a chunk vocabulary and integer codes), never as lists of Python objects
 per token. With the compiled backend, whose kernels release the GIL, on up to two cores the
-chunks are segmented in threads of this process, each of which also writes its chunks' rows
-into the table; otherwise in worker processes, and this process writes. Chunks are merged into
+chunks are segmented in threads of this process, which also write the chunks' rows into the
+table; otherwise in worker processes, and this process writes. Chunks are merged into
 one vocabulary and written into the table as soon as every chunk before them is in
 (:mod:`cityanalytics.text.token_table`).
 """
@@ -154,7 +154,8 @@ def _tokenize_range(job: tuple[int, tuple[int, int]], texts: pd.api.extensions.E
                     config: TokenizerConfig, builder: TokenTableBuilder) -> None:
     """Segment chunk ``job`` (its number and its documents' bounds) and add it to the table, all in
     the thread that runs it: the texts are taken out of the docs column here rather than all at
-    once before any chunk starts, and the rows are written here rather than by one thread for all."""
+    once before any chunk starts, and the rows of the chunks whose place this settles are written
+    here rather than by one thread for all."""
     index, (start, end) = job
     builder.add(index, segment_documents(texts[start:end].tolist(), config))
 
