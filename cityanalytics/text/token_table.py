@@ -5,10 +5,9 @@ chunk before it is in, each is merged into the corpus vocabulary, and every word
 corpus is looked at once, then: its string, its tag (without part-of-speech tags a token's tag
 follows from the token) and whether it can count as a term. Its rows are written into the
 table's columns straight away, by the thread that added it (or the chunk it waited for), and
-the chunk is dropped. What is
-left once the last chunk is in is sorting the
-vocabulary and one compiled pass per equal range of rows, in threads, that puts the codes onto the
-sorted vocabulary and writes each token's tag and whether it counts.
+the chunk is dropped. What is left once the last chunk is in is sorting the vocabulary and one
+compiled pass per equal range of rows, in threads, that puts the codes onto the sorted
+vocabulary and writes each token's tag and whether it counts.
 """
 
 from __future__ import annotations
@@ -155,7 +154,7 @@ class TokenTableBuilder:
             "token": np.empty(capacity, dtype=np.int32),  # the corpus-vocabulary code until :meth:`table`
         }
         self.tag_codes = np.empty(capacity if config.pos else 0, dtype=np.int32)  # with part-of-speech tags only
-        self.next_chunk = 0  # the chunk whose rows come next
+        self.next_chunk = 0  # the chunk to be placed next
         self.n_rows = 0  # rows handed out to chunks
         self.n_written = 0  # rows written
         self.early: dict[int, Chunk] = {}  # chunks received before every chunk ahead of them
@@ -210,16 +209,16 @@ class TokenTableBuilder:
         ``doc_id`` is categorical over every document of the corpus, so a document without any
         token still has its place (and its row in a document-term matrix).
         """
-        if self.finished:
-            raise RuntimeError("the token table is made already: its token codes were moved onto the vocabulary")
-        if self.next_chunk < len(self.first_docs):
-            raise RuntimeError(f"chunk {self.next_chunk} never arrived (of {len(self.first_docs)} chunks); "
-                               f"chunks {sorted(self.early)} wait for it")
-        with self.lock:
+        with self.lock:  # no chunk is placed or written from here on
+            if self.finished:
+                raise RuntimeError("the token table is made already: its token codes were moved onto the vocabulary")
+            if self.next_chunk < len(self.first_docs):
+                raise RuntimeError(f"chunk {self.next_chunk} never arrived (of {len(self.first_docs)} chunks); "
+                                   f"chunks {sorted(self.early)} wait for it")
             if self.n_written < self.n_rows:
                 raise RuntimeError(f"{self.n_rows - self.n_written} of the {self.n_rows} rows handed out were never "
                                    f"written: a chunk failed, or table() was called before every add() returned")
-        self.finished = True
+            self.finished = True
         vocabulary, rank, tag_vocabulary, word_tag, tag_rank, word_countable, tag_countable = self.union.lookups()
         n = self.n_rows
         columns = {name: column[:n] for name, column in self.columns.items()}
