@@ -121,8 +121,9 @@ class DTM:
         return table
 
 
-def _units_in_order(table: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """The unit (doc_id and section or paragraph) of every token, and the units' keys in order of first appearance.
+def _units_in_order(table: pd.DataFrame, keys: list[str], doc_ids: pd.Index) -> tuple[np.ndarray, pd.DataFrame]:
+    """The unit (doc_id and section or paragraph) of every token, and the units' keys in order of first appearance
+    (``doc_ids`` the table's doc_id categories as strings, so each document's is made once, not each unit's).
 
     Works on integer codes, so no string column of token length is built: tokens in document
     order (as ``tokenize`` and the cache give them) take one compiled pass; others are grouped
@@ -143,7 +144,6 @@ def _units_in_order(table: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, p
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
         first, unit = first[order], rank[inverse.ravel()]
-    doc_ids = table["doc_id"].cat.categories.astype(str)  # each document's once, not each unit's
     return unit, pd.DataFrame({"doc_id": doc_ids[documents[first]], keys[1]: numbers[first]})
 
 
@@ -174,11 +174,11 @@ def dtm(tokens: Tokens, unit: str = "document", *, n_jobs: int = 1) -> DTM:
         raise ValueError(f"unit must be one of {list(UNITS)}, not {unit!r}")
     keys = UNITS[unit]
     table = tokens.table
+    doc_ids = table["doc_id"].cat.categories.astype(str)
     if unit == "document":
-        row_codes = category_codes(table["doc_id"])
-        rows = pd.DataFrame({"doc_id": table["doc_id"].cat.categories.astype(str)})
+        row_codes, rows = category_codes(table["doc_id"]), pd.DataFrame({"doc_id": doc_ids})
     else:
-        row_codes, rows = _units_in_order(table, keys)
+        row_codes, rows = _units_in_order(table, keys, doc_ids)
     words = table["token"].cat.categories
     counts, occurring = count_matrix(row_codes, category_codes(table["token"]), shape=(len(rows), len(words)),
                                      keep=table["is_term"].to_numpy(), threads=worker_count(n_jobs))

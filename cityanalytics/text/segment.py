@@ -85,9 +85,9 @@ class TokenizerConfig:
         if self.backend in ("numba", "rjieba"):
             if not backend_installed(self.backend):
                 raise ImportError(f"backend {self.backend!r} needs the {self.backend} package: pip install {self.backend}")
-            if self.limitation(self.backend):
-                raise ValueError(f"backend {self.backend!r} cannot reproduce jieba here: "
-                                 f"{self.limitation(self.backend)}; use backend='jieba' or 'auto'")
+            if problem := self.limitation(self.backend):
+                raise ValueError(f"backend {self.backend!r} cannot reproduce jieba here: {problem}; "
+                                 f"use backend='jieba' or 'auto'")
 
     @cached_property
     def stopword_set(self) -> frozenset[str]:
