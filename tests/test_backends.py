@@ -7,6 +7,7 @@ take special handling, and the choice ``backend="auto"`` makes.
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from pathlib import Path
@@ -146,6 +147,23 @@ def test_every_dictionary_string_leads_from_the_root_to_its_own_node():
         assert found == node, text[start:end]
         assert _child(root, edges, node, ord("\U0010fffd")) == -1
         assert tokenizer.words([node]) == [text[start:end]]
+
+
+def test_naming_many_words_sets_off_no_garbage_collection():
+    """Naming a corpus's worth of new words makes no container per word: tens of thousands of them
+    alive at once would set off the collector's generations, its full pass among them (0.1 s)."""
+    tokenizer = segment.tokenizer_for(TokenizerConfig(backend="numba"))
+    keys = np.concatenate([np.arange(1, 30_001), tokenizer.n_nodes + np.array([ord("中"), ord("A")])])
+    collections = []
+    gc.callbacks.append(lambda phase, info: collections.append(info["generation"]) if phase == "start" else None)
+    try:
+        words = tokenizer.words(keys)
+    finally:
+        gc.callbacks.pop()
+    assert len(collections) <= 1  # the one collection a few new objects can complete
+    text = tokenizer._dictionary_text
+    spans = tokenizer._node_spans
+    assert words[:3] == [text[a:b] for a, b in spans[1:4].tolist()] and words[-2:] == ["中", "A"]
 
 
 def test_an_edge_of_the_widest_node_child_and_character_is_found_again():

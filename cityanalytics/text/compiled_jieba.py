@@ -528,11 +528,16 @@ class CompiledTokenizer:
         return self.n_nodes + _N_CODE_POINTS
 
     def words(self, keys: np.ndarray) -> list[str]:
-        """The strings of vocabulary keys: a trie node's string, or the character ``key - n_nodes``."""
+        """The strings of vocabulary keys: a trie node's string, or the character ``key - n_nodes``.
+
+        The spans' starts and ends are read as two flat lists of integers, not as one list per
+        span: a list per word would be a container the garbage collector tracks, and tens of
+        thousands of them alive at once set off its full collections (0.1 s each)."""
         keys = np.asarray(keys, dtype=np.int64)
-        spans = self._node_spans[np.minimum(keys, self.n_nodes - 1)].tolist()
+        spans = self._node_spans[np.minimum(keys, self.n_nodes - 1)]
         text, n_nodes = self._dictionary_text, self.n_nodes
-        return [text[a:b] if key < n_nodes else chr(key - n_nodes) for key, (a, b) in zip(keys.tolist(), spans)]
+        return [text[a:b] if key < n_nodes else chr(key - n_nodes)
+                for key, a, b in zip(keys.tolist(), spans[:, 0].tolist(), spans[:, 1].tolist())]
 
     def lcut(self, text: str) -> list[str]:
         """The tokens of one text, as ``jieba.Tokenizer.lcut(text, HMM=hmm)`` gives them."""
