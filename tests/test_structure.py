@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cityanalytics.codepoints import code_points, strings_between
+from cityanalytics.codepoints import code_points, joined_code_points, strings_between
 from cityanalytics.corpus import split
 from cityanalytics.corpus.characters import character_classes
 from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
@@ -112,7 +112,7 @@ def test_paragraph_rows_follow_the_rules_on_real_documents():
 @pytest.mark.parametrize("seed", [4, 5])
 def test_sentence_columns_are_the_paragraphs_split_one_by_one(seed):
     texts = fuzz_texts(300, seed)
-    doc, section, para, sent, points, bounds = sentence_columns(texts)
+    doc, section, para, sent, points, bounds = sentence_columns(*joined_code_points(texts))
     expected = [(d, row[3], row[0], k, s) for d, text in enumerate(texts) for row in split.paragraph_rows(text)
                 for k, s in enumerate(split.sentences(row[5]))]
     found = [(d, sec, p, k, text) for d, sec, p, k, text in

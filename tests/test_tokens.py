@@ -8,12 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from tqdm.auto import tqdm
 
 import cityanalytics as ca
 from cityanalytics import codepoints
-from cityanalytics.codepoints import code_points, strings_between
+from cityanalytics.codepoints import code_points, joined_code_points, strings_between
 from cityanalytics.corpus import characters, split
 from cityanalytics.corpus.sentence_spans import sentence_code_points
 from cityanalytics.errors import InputFileError
@@ -143,7 +144,7 @@ def test_the_last_pass_over_one_long_document_is_shared_out_among_threads(monkey
     for workers in (2, 3):
         builder = token_table.TokenTableBuilder(config, token_table.doc_id_categories(corpus.docs["doc_id"]), [0],
                                                 len(text))
-        builder.add(0, tokens_module.segment_documents([text], config))
+        builder.add(0, tokens_module.segment_documents(*joined_code_points([text]), config))
         pd.testing.assert_frame_equal(builder.table(workers), expected)
         assert len(shared_out[-1]) == workers and shared_out[-1][-1][1] == len(expected)  # one chunk, rows split
 
@@ -154,7 +155,7 @@ def test_chunks_arriving_in_any_order_give_the_same_table(seeds, pos):
     expected = ca.tokenize(seeds, config).table
     texts = seeds.docs["text"].tolist()
     bounds = tokens_module.document_ranges(seeds.docs["n_chars"].to_numpy(), 3000)
-    chunks = [tokens_module.segment_documents(texts[start:end], config) for start, end in bounds]
+    chunks = [tokens_module.segment_documents(*joined_code_points(texts[start:end]), config) for start, end in bounds]
     capacity = int(seeds.docs["n_chars"].sum())
     doc_ids = token_table.doc_id_categories(seeds.docs["doc_id"])
     builder = token_table.TokenTableBuilder(config, doc_ids, [start for start, _ in bounds], capacity)
@@ -191,7 +192,7 @@ def seed_chunks(seeds, config):
     """The seed corpus in chunks of about 3,000 characters, segmented, and a builder awaiting them."""
     texts = seeds.docs["text"].tolist()
     bounds = tokens_module.document_ranges(seeds.docs["n_chars"].to_numpy(), 3000)
-    chunks = [tokens_module.segment_documents(texts[start:end], config) for start, end in bounds]
+    chunks = [tokens_module.segment_documents(*joined_code_points(texts[start:end]), config) for start, end in bounds]
     builder = token_table.TokenTableBuilder(config, token_table.doc_id_categories(seeds.docs["doc_id"]),
                                             [start for start, _ in bounds], int(seeds.docs["n_chars"].sum()))
     return chunks, builder
@@ -344,6 +345,29 @@ def test_code_points_are_the_characters_and_round_trip(longest, monkeypatch):
         assert points.dtype == np.int32 and points.flags.writeable and points.flags.c_contiguous
         assert points.tolist() == [ord(c) for c in text]
         assert codepoints.from_code_points(points) == text
+
+
+@pytest.mark.parametrize("arrow_type", [pa.large_string(), pa.string()])
+def test_code_points_decoded_from_arrow_are_those_of_the_joined_strings(arrow_type):
+    """Every UTF-8 width (1 to 4 bytes, up to U+10FFFF), NUL, empty strings, and slices of an
+    array, whose offsets do not start at 0: the decoded code points and starts are those of
+    the strings joined in Python."""
+    rng = random.Random(4)
+    alphabet = "交通a\x00\x7f\x80é\u07ff\u0800\uffff𠀀\U0010ffff\u3000\n"
+    texts = ["", "\x00", "尾"] + ["".join(rng.choices(alphabet, k=rng.randint(0, 30))) for _ in range(400)] + [""]
+    strings = pa.array(texts, type=arrow_type)
+    for start, end in [(0, len(texts)), (0, 0), (5, 6), (3, 170), (170, len(texts))]:
+        points, starts = codepoints.utf8_code_points(strings[start:end])
+        expected_points, expected_starts = joined_code_points(texts[start:end])
+        assert points.dtype == np.int32 and points.flags.writeable and points.flags.c_contiguous
+        assert points.tolist() == expected_points.tolist() and starts.tolist() == expected_starts.tolist()
+
+
+def test_code_points_are_decoded_only_from_strings_without_missing_values():
+    with pytest.raises(TypeError, match="of strings"):
+        codepoints.utf8_code_points(pa.array([1, 2]))
+    with pytest.raises(ValueError, match="missing values"):
+        codepoints.utf8_code_points(pa.array(["a", None]))
 
 
 def test_the_compiled_kernels_character_table_is_what_str_and_re_see():

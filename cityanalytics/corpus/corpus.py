@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from cityanalytics.codepoints import strings_between
+from cityanalytics.codepoints import joined_code_points, strings_between
 from cityanalytics.corpus import clean, split
 from cityanalytics.corpus.line_structure import line_structure
 from cityanalytics.corpus.metadata import DOCVARS, infer_metadata
@@ -123,7 +123,7 @@ class Corpus:
     def sentences(self) -> pd.DataFrame:
         """One row per sentence: doc_id, section, para, sent (index within the paragraph), text (computed once)."""
         if self._sentences is None:
-            doc, section, para, sent, points, bounds = sentence_columns(self.docs["text"].tolist())
+            doc, section, para, sent, points, bounds = sentence_columns(*joined_code_points(self.docs["text"].tolist()))
             texts = strings_between(points, bounds)
             self._sentences = pd.DataFrame(
                 {
@@ -137,11 +137,13 @@ class Corpus:
         return self._sentences
 
 
-def sentence_columns(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every sentence of the texts with its document (index into ``texts``), section, paragraph
-    and index within the paragraph, and the sentences as one array of code points with their
-    bounds (sentence k is ``[bounds[k], bounds[k + 1])``): :meth:`Corpus.sentences` as arrays."""
-    lines = line_structure(texts)
+def sentence_columns(points: np.ndarray, doc_starts: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every sentence of the documents ``points[doc_starts[k]:doc_starts[k + 1]]`` with its document
+    (k), section, paragraph and index within the paragraph, and the sentences as one array of code
+    points with their bounds (sentence j is ``[bounds[j], bounds[j + 1])``): :meth:`Corpus.sentences`
+    as arrays."""
+    lines = line_structure(points, doc_starts)
     points, bounds, line = sentence_code_points(lines.points, lines.start, lines.end)
     first = np.searchsorted(line, np.arange(len(lines.start)))  # each line's first sentence
     sent = np.arange(len(line)) - first[line]

@@ -242,11 +242,10 @@ class Lines:
     head_end: np.ndarray
 
 
-def line_structure(texts: list[str]) -> Lines:
-    """Split the texts into lines and give each its kind, level and section (see the module)."""
-    points = code_points("".join(texts))
-    doc_starts = np.zeros(len(texts) + 1, np.int64)
-    doc_starts[1:] = np.cumsum([len(text) for text in texts])
+def line_structure(points: np.ndarray, doc_starts: np.ndarray) -> Lines:
+    """Split documents into lines and give each its kind, level and section (see the module):
+    document k is ``points[doc_starts[k]:doc_starts[k + 1]]`` (see
+    :func:`~cityanalytics.codepoints.joined_code_points`)."""
     classes = character_classes()
     doc, start, end = _lines(points, doc_starts, classes)
     para, kind, level, section, head_end = _structure(points, doc, start, end, classes)

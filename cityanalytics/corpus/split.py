@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cityanalytics.codepoints import joined_code_points
 from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
 from cityanalytics.corpus.line_structure import KINDS, line_structure, marker_level
 
@@ -55,7 +56,7 @@ def paragraphs(text: str) -> list[Paragraph]:
 
 def paragraph_rows(text: str) -> list[tuple[int, str, int | None, int, tuple[str, ...], str]]:
     """:func:`paragraphs` as plain tuples (para, kind, level, section, heading_path, text), for whole corpora."""
-    lines = line_structure([text])
+    lines = line_structure(*joined_code_points([text]))
     out: list[tuple[int, str, int | None, int, tuple[str, ...], str]] = []
     path: list[tuple[int, str]] = []
     heading_path: tuple[str, ...] = ()

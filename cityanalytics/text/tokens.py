@@ -21,8 +21,10 @@ from dataclasses import fields
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from tqdm.auto import tqdm
 
+from cityanalytics.codepoints import joined_code_points, utf8_code_points
 from cityanalytics.cores import even_ranges, worker_count
 from cityanalytics.corpus.corpus import Corpus, sentence_columns
 from cityanalytics.scale.executors import in_order, open_executor
@@ -33,14 +35,16 @@ from cityanalytics.text.token_table import Chunk, TokenTableBuilder, doc_id_cate
 TOKEN_COLUMNS = ["doc_id", "section", "para", "sent", "i", "token", "tag", "is_term"]
 
 
-def segment_documents(texts: list[str], config: TokenizerConfig) -> Chunk:
-    """Split a run of documents into sentences as :meth:`Corpus.sentences` does, segment them and
-    encode the tokens as codes (runs in a worker thread or process, structure and all).
+def segment_documents(points: np.ndarray, doc_starts: np.ndarray, config: TokenizerConfig) -> Chunk:
+    """Split a run of documents (``points[doc_starts[k]:doc_starts[k + 1]]``, see
+    :func:`~cityanalytics.codepoints.joined_code_points`) into sentences as
+    :meth:`Corpus.sentences` does, segment them and encode the tokens as codes (runs in a worker
+    thread or process, structure and all).
 
     Tags are kept only where jieba gave part-of-speech tags; otherwise a token's tag follows from
     the token alone and is decided once per distinct token of the corpus, when chunks are merged.
     """
-    sentence_doc, section, para, sent, points, bounds = sentence_columns(texts)
+    sentence_doc, section, para, sent, points, bounds = sentence_columns(points, doc_starts)
     vocabulary, codes, pos_tags, lengths = segment(points, bounds, config)
     tag_vocabulary = tag_codes = None
     if pos_tags is not None:
@@ -93,12 +97,11 @@ def document_ranges(n_chars: np.ndarray, target: int) -> list[tuple[int, int]]:
 
 MAX_THREADS = 2
 """The most threads that segment side by side; more workers are processes. With the compiled
-backend the structure, the sentences and the segmentation run in kernels that release the GIL;
-what holds it is taking each chunk's texts out of the docs table and turning them into code
-points, naming its new words and merging it into the corpus vocabulary. On two cores threads
-tokenize faster than processes (no fork, nothing pickled) and use less memory; beyond two, where
-the GIL-bound share would cap threads, the gain has not been measured, so processes, whose
-scaling is not capped, take over."""
+backend, decoding each chunk's texts into code points, the structure, the sentences and the
+segmentation run in kernels that release the GIL; what holds it is naming a chunk's new words
+and merging it into the corpus vocabulary. On two cores threads tokenize faster than processes
+(no fork, nothing pickled) and use less memory; beyond two, where the GIL-bound share would cap
+threads, the gain has not been measured, so processes, whose scaling is not capped, take over."""
 
 
 def segments_in_threads(config: TokenizerConfig, workers: int) -> bool:
@@ -120,7 +123,7 @@ def _worker_init(config: TokenizerConfig, texts: list[str]) -> None:
 
 
 def _segment_in_worker(start: int, end: int) -> Chunk:
-    return segment_documents(_WORKER_TEXTS[start:end], _WORKER_CONFIG)
+    return segment_documents(*joined_code_points(_WORKER_TEXTS[start:end]), _WORKER_CONFIG)
 
 
 def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, texts: list[str], doc_bounds: list[tuple[int, int]],
@@ -141,7 +144,7 @@ def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, texts: list[
         if here or queued:
             job = here.pop() if here else queued.popleft()
             start, end = doc_bounds[job]
-            receive(job, segment_documents(texts[start:end], config))
+            receive(job, segment_documents(*joined_code_points(texts[start:end]), config))
             bar.update()
         else:
             wait(pending.values(), return_when=FIRST_COMPLETED)
@@ -150,14 +153,14 @@ def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, texts: list[
             bar.update()
 
 
-def _tokenize_range(job: tuple[int, tuple[int, int]], texts: pd.api.extensions.ExtensionArray,
-                    config: TokenizerConfig, builder: TokenTableBuilder) -> None:
+def _tokenize_range(job: tuple[int, tuple[int, int]], texts: pa.Array, config: TokenizerConfig,
+                    builder: TokenTableBuilder) -> None:
     """Segment chunk ``job`` (its number and its documents' bounds) and add it to the table, all in
-    the thread that runs it: the texts are taken out of the docs column here rather than all at
-    once before any chunk starts, and the rows of the chunks whose place this settles are written
-    here rather than by one thread for all."""
+    the thread that runs it: the texts' code points are decoded from the docs column's UTF-8 here,
+    without the GIL, rather than all at once before any chunk starts, and the rows of the chunks
+    whose place this settles are written here rather than by one thread for all."""
     index, (start, end) = job
-    builder.add(index, segment_documents(texts[start:end].tolist(), config))
+    builder.add(index, segment_documents(*utf8_code_points(texts[start:end]), config))
 
 
 def tokenize(
@@ -197,7 +200,6 @@ def tokenize(
 
         store = TokenCache(cache_root(None if cache is True else cache), config)
         return store.tokenize(corpus, n_jobs=n_jobs, chunk_chars=chunk_chars, progress=progress)
-    texts = corpus.docs["text"].array
     n_chars = corpus.docs["n_chars"].to_numpy(np.int64)
     doc_bounds = document_ranges(n_chars, chunk_chars)
     workers = worker_count(n_jobs)
@@ -207,13 +209,14 @@ def tokenize(
                                 capacity=int(n_chars.sum()))
     side_by_side = min(workers, len(doc_bounds))
     if side_by_side <= 1 or segments_in_threads(config, side_by_side):  # one runs here
+        texts = pa.array(corpus.docs["text"].array, type=pa.large_string())  # no copy of a column Arrow holds
         with open_executor("local", max(side_by_side, 1), threads=True) as (submit, window):
             for _ in in_order(submit, _tokenize_range, enumerate(doc_bounds), window, texts, config, builder):
                 bar.update()
     else:
         n_workers = side_by_side - 1
         tokenizer_for(config)  # built before the pool, so workers started by fork inherit it ready
-        every_text = texts.tolist()
+        every_text = corpus.docs["text"].tolist()
         with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init, initargs=(config, every_text)) as pool:
             _segment_here_and_in(pool, n_workers, every_text, doc_bounds, config, builder.add, bar)
     bar.close()
