@@ -7,6 +7,7 @@ string; lone surrogates survive the round trip.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 from numba import njit
 
@@ -35,6 +36,14 @@ def joined_code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     starts = np.zeros(len(texts) + 1, np.int64)
     starts[1:] = np.cumsum([len(text) for text in texts])
     return code_points("".join(texts)), starts
+
+
+def arrow_strings(column: pd.Series) -> pa.Array:
+    """A column of strings as one Arrow array of large strings: no copy of a pandas ``str`` column
+    that Arrow holds in one piece; one copy joins the pieces of a column put together from
+    several (``pd.concat``), or converts one that Python holds."""
+    strings = pa.array(column.array, type=pa.large_string())
+    return strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
 
 
 def utf8_code_points(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -133,6 +133,18 @@ def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens, backe
     pd.testing.assert_frame_equal(parallel.table, expected)  # categories and their order included
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_texts_held_in_several_arrow_pieces_give_the_same_table(seeds, seed_tokens, n_jobs):
+    """A docs table put together with ``pd.concat`` holds its texts in several Arrow arrays; the
+    threads decode them as they decode one."""
+    half = len(seeds) // 2
+    pieces = [seeds.docs.iloc[:half], seeds.docs.iloc[half:]]
+    joined = ca.Corpus(pd.concat([piece.drop(columns="n_chars") for piece in pieces], ignore_index=True))
+    assert isinstance(pa.array(joined.docs["text"].array), pa.ChunkedArray)
+    table = ca.tokenize(joined, n_jobs=n_jobs, chunk_chars=5000).table
+    pd.testing.assert_frame_equal(table, seed_tokens.table)
+
+
 def test_the_last_pass_over_one_long_document_is_shared_out_among_threads(monkeypatch):
     text = "第一章 总则\n" + "加强交通建设，推进人才引进和生态保护。" * 2000
     corpus = ca.Corpus.from_texts([text])

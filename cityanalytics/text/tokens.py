@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 from tqdm.auto import tqdm
 
-from cityanalytics.codepoints import joined_code_points, utf8_code_points
+from cityanalytics.codepoints import arrow_strings, joined_code_points, utf8_code_points
 from cityanalytics.cores import even_ranges, worker_count
 from cityanalytics.corpus.corpus import Corpus, sentence_columns
 from cityanalytics.scale.executors import in_order, open_executor
@@ -209,7 +209,7 @@ def tokenize(
                                 capacity=int(n_chars.sum()))
     side_by_side = min(workers, len(doc_bounds))
     if side_by_side <= 1 or segments_in_threads(config, side_by_side):  # one runs here
-        texts = pa.array(corpus.docs["text"].array, type=pa.large_string())  # no copy of a column Arrow holds
+        texts = arrow_strings(corpus.docs["text"])
         with open_executor("local", max(side_by_side, 1), threads=True) as (submit, window):
             for _ in in_order(submit, _tokenize_range, enumerate(doc_bounds), window, texts, config, builder):
                 bar.update()
