@@ -93,7 +93,8 @@ class ChunkUnion:
         tokenizer = tokenizer_for(config)
         self.words = VocabularyUnion(tokenizer.n_keys, tokenizer.words)
         self.tags = VocabularyUnion()
-        self.word_tags: list[str] = []  # without part-of-speech tags: each word's tag, by union code
+        self.tag_numbers: dict[str, int] = {}  # without part-of-speech tags: each tag's number, in order of arrival
+        self.word_tags: list[np.ndarray] = []  # without part-of-speech tags: each word's tag number, a batch per chunk
         self.countable: list[np.ndarray] = []  # whether each word can be a term, a batch per chunk
 
     def receive(self, chunk: Chunk) -> tuple[np.ndarray, np.ndarray | None]:
@@ -105,7 +106,9 @@ class ChunkUnion:
         self.countable.append(countable_words(new_words, self.config))
         if self.config.pos:
             return words, self.tags.add(chunk.tag_vocabulary)
-        self.word_tags.extend(token_tags(new_words, None))
+        tags = token_tags(new_words, None)
+        numbers = (self.tag_numbers.setdefault(tag, len(self.tag_numbers)) for tag in tags)
+        self.word_tags.append(np.fromiter(numbers, dtype=np.int32, count=len(tags)))
         return words, None
 
     def lookups(self) -> tuple[np.ndarray, ...]:
@@ -117,9 +120,12 @@ class ChunkUnion:
         if self.config.pos:
             tag_vocabulary, tag_rank = self.tags.sorted()
             word_tag = np.zeros(0, dtype=np.int32)
-        else:
-            tag_vocabulary, word_tag = np.unique(np.array(self.word_tags, dtype=str), return_inverse=True)
-            word_tag, tag_rank = word_tag.ravel().astype(np.int32), np.zeros(0, dtype=np.int32)
+        else:  # the few distinct tags sorted, and each word's tag number moved onto its rank among them
+            tag_vocabulary = np.array(sorted(self.tag_numbers), dtype=str)
+            rank_of_number = np.empty(len(tag_vocabulary), dtype=np.int32)
+            rank_of_number[[self.tag_numbers[tag] for tag in tag_vocabulary.tolist()]] = np.arange(len(tag_vocabulary))
+            numbers = np.concatenate(self.word_tags) if self.word_tags else np.zeros(0, dtype=np.int32)
+            word_tag, tag_rank = rank_of_number[numbers], np.zeros(0, dtype=np.int32)
         return vocabulary, rank, tag_vocabulary, word_tag, tag_rank, countable, countable_tags(tag_vocabulary, self.config)
 
 
