@@ -1,10 +1,12 @@
 """Text as an array of Unicode code points, the form the compiled kernels read.
 
 A Python string indexes by code point, so position i of the array is character i of the
-string; lone surrogates survive the round trip.
+string; lone surrogates survive the round trip (Arrow's UTF-8 strings cannot hold them).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -38,22 +40,41 @@ def joined_code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return code_points("".join(texts)), starts
 
 
-def arrow_strings(column: pd.Series) -> pa.Array:
-    """A column of strings as one Arrow array of large strings: no copy of a pandas ``str`` column
-    that Arrow holds in one piece; one copy joins the pieces of a column put together from
-    several (``pd.concat``), or converts one that Python holds."""
-    strings = pa.array(column.array, type=pa.large_string())
-    return strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
+def rows_as_code_points(column: pd.Series) -> Callable[[int, int], tuple[np.ndarray, np.ndarray]]:
+    """For a column of texts, a function that gives :func:`joined_code_points` of its rows
+    ``[start, end)``. Where Arrow holds the column (pandas' ``str`` columns), they are decoded from
+    its UTF-8 (:func:`utf8_code_points`), with no Python string made and without the GIL, so
+    threads decode side by side; a column put together from several pieces (``pd.concat``) is
+    joined once, here. Any other column gives its Python strings, which, unlike UTF-8, can hold
+    lone surrogates."""
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
+        strings = pa.array(column.array, type=pa.large_string())  # no copy of a column in one piece
+        strings = strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
+
+        def decoded(start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+            return utf8_code_points(strings[start:end])
+
+        return decoded
+    texts = column.to_numpy(dtype=object)
+
+    def joined(start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        return joined_code_points(texts[start:end].tolist())
+
+    return joined
 
 
 def utf8_code_points(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """:func:`joined_code_points` of an Arrow array of strings (as a pandas ``str`` column holds
     them), decoded from the array's UTF-8 by a compiled kernel that releases the GIL: no Python
     string is made, so threads decode side by side."""
+    if isinstance(strings, pa.ChunkedArray):
+        strings = strings.combine_chunks()
     if not (pa.types.is_string(strings.type) or pa.types.is_large_string(strings.type)):
         raise TypeError(f"strings must be an Arrow array of strings, not of {strings.type}")
     if strings.null_count:
         raise ValueError("the strings hold missing values, which have no code points")
+    if not len(strings):  # its offsets may be an empty buffer
+        return np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64)
     _, offsets, data = strings.buffers()
     offset_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
     byte_offsets = np.frombuffer(offsets, offset_type)[strings.offset : strings.offset + len(strings) + 1]

@@ -375,9 +375,41 @@ def test_code_points_decoded_from_arrow_are_those_of_the_joined_strings(arrow_ty
         assert points.tolist() == expected_points.tolist() and starts.tolist() == expected_starts.tolist()
 
 
-def test_code_points_are_decoded_only_from_strings_without_missing_values():
+def test_rows_of_every_kind_of_text_column_give_the_code_points_of_their_strings():
+    """An Arrow-held ``str`` column (in one piece or several) is decoded from its UTF-8; a column
+    of Python objects, which can hold a lone surrogate that UTF-8 cannot, from its strings."""
+    texts = ["交通a\x00", "", "𠀀\U0010ffff尾", "é\n中", "b"]
+    arrow = pd.Series(texts, dtype="str")
+    columns = {"str": arrow, "pieces": pd.concat([arrow[:2], arrow[2:]], ignore_index=True),
+               "object": pd.Series(["交\ud800通", *texts[1:]], dtype=object)}
+    assert isinstance(pa.array(columns["pieces"].array), pa.ChunkedArray)
+    for column in columns.values():
+        rows = codepoints.rows_as_code_points(column)
+        for start, end in [(0, 5), (1, 3), (2, 2), (4, 5)]:
+            points, starts = rows(start, end)
+            expected_points, expected_starts = joined_code_points(column.iloc[start:end].tolist())
+            assert points.tolist() == expected_points.tolist() and starts.tolist() == expected_starts.tolist()
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_texts_held_as_python_objects_give_the_same_table(seeds, seed_tokens, n_jobs):
+    """A docs table whose texts are Python objects (as pandas before 3 keeps them) is segmented
+    from its strings, into the same table."""
+    as_objects = ca.Corpus(seeds.docs.drop(columns="n_chars"))  # the constructor makes the texts str
+    as_objects.docs = as_objects.docs.assign(text=pd.Series(seeds.docs["text"].tolist(), dtype=object))
+    assert as_objects.docs["text"].dtype == object
+    table = ca.tokenize(as_objects, n_jobs=n_jobs, chunk_chars=5000).table
+    pd.testing.assert_frame_equal(table, seed_tokens.table)
+
+
+def test_code_points_are_decoded_from_any_array_of_strings_without_missing_values():
     with pytest.raises(TypeError, match="of strings"):
         codepoints.utf8_code_points(pa.array([1, 2]))
+    no_offsets = pa.Array.from_buffers(pa.large_string(), 0, [None, pa.py_buffer(b""), pa.py_buffer(b"")])
+    points, starts = codepoints.utf8_code_points(no_offsets)  # an empty array may have no offsets at all
+    assert points.tolist() == [] and starts.tolist() == [0]
+    points, starts = codepoints.utf8_code_points(pa.chunked_array([pa.array(["ab"]), pa.array(["", "中"])]))
+    assert points.tolist() == [ord("a"), ord("b"), ord("中")] and starts.tolist() == [0, 2, 2, 3]
     with pytest.raises(ValueError, match="missing values"):
         codepoints.utf8_code_points(pa.array(["a", None]))
 

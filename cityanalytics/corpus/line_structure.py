@@ -225,7 +225,7 @@ class Lines:
     """The non-empty lines of a run of documents, as arrays with one entry per line.
 
     ``points`` are the documents' code points one after another; line k is
-    ``points[start[k]:end[k]]`` of document ``doc[k]`` (an index into the texts), its
+    ``points[start[k]:end[k]]`` of document ``doc[k]`` (its number in the run), its
     ``para``-th line. ``kind`` indexes :data:`KINDS`; ``level`` is its heading level (0 for
     none); ``section`` the number of headings up to and including it; a line with a level is
     headed by ``points[start[k]:head_end[k]]``.

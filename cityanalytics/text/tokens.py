@@ -21,10 +21,9 @@ from dataclasses import fields
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from tqdm.auto import tqdm
 
-from cityanalytics.codepoints import arrow_strings, joined_code_points, utf8_code_points
+from cityanalytics.codepoints import joined_code_points, rows_as_code_points
 from cityanalytics.cores import even_ranges, worker_count
 from cityanalytics.corpus.corpus import Corpus, sentence_columns
 from cityanalytics.scale.executors import in_order, open_executor
@@ -153,14 +152,15 @@ def _segment_here_and_in(pool: ProcessPoolExecutor, n_workers: int, texts: list[
             bar.update()
 
 
-def _tokenize_range(job: tuple[int, tuple[int, int]], texts: pa.Array, config: TokenizerConfig,
-                    builder: TokenTableBuilder) -> None:
+def _tokenize_range(job: tuple[int, tuple[int, int]], code_points_of: Callable[[int, int], tuple[np.ndarray, np.ndarray]],
+                    config: TokenizerConfig, builder: TokenTableBuilder) -> None:
     """Segment chunk ``job`` (its number and its documents' bounds) and add it to the table, all in
-    the thread that runs it: the texts' code points are decoded from the docs column's UTF-8 here,
-    without the GIL, rather than all at once before any chunk starts, and the rows of the chunks
-    whose place this settles are written here rather than by one thread for all."""
+    the thread that runs it: the texts' code points are made here (decoded from the docs
+    column's UTF-8 without the GIL, see :func:`~cityanalytics.codepoints.rows_as_code_points`)
+    rather than all at once before any chunk starts, and the rows of the chunks whose place this
+    settles are written here rather than by one thread for all."""
     index, (start, end) = job
-    builder.add(index, segment_documents(*utf8_code_points(texts[start:end]), config))
+    builder.add(index, segment_documents(*code_points_of(start, end), config))
 
 
 def tokenize(
@@ -209,9 +209,9 @@ def tokenize(
                                 capacity=int(n_chars.sum()))
     side_by_side = min(workers, len(doc_bounds))
     if side_by_side <= 1 or segments_in_threads(config, side_by_side):  # one runs here
-        texts = arrow_strings(corpus.docs["text"])
+        code_points_of = rows_as_code_points(corpus.docs["text"])
         with open_executor("local", max(side_by_side, 1), threads=True) as (submit, window):
-            for _ in in_order(submit, _tokenize_range, enumerate(doc_bounds), window, texts, config, builder):
+            for _ in in_order(submit, _tokenize_range, enumerate(doc_bounds), window, code_points_of, config, builder):
                 bar.update()
     else:
         n_workers = side_by_side - 1
