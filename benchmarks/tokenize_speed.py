@@ -209,6 +209,17 @@ def median_run(runs: list[dict]) -> dict:
     return {**ordered[(len(ordered) - 1) // 2], "all_seconds": [run["seconds"] for run in runs], "all_steps": steps}
 
 
+def ratio_interval(first: list[float], second: list[float], draws: int = 4000, seed: int = 0) -> tuple[float, float]:
+    """A 95 % bootstrap interval of ``median(first) / median(second)``, each list resampled on its
+    own (seeded, so a report is reproducible): how far a ratio of a few noisy runs can be trusted."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    medians = [np.median(rng.choice(np.asarray(runs), (draws, len(runs))), axis=1) for runs in (first, second)]
+    low, high = np.quantile(medians[0] / medians[1], [0.025, 0.975])
+    return float(low), float(high)
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -264,17 +275,20 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
     print(f"- everything but segmentation (pipeline on 1 core minus `backend numba`): {rest:.2f} s, "
           f"{rest / raw:.2f} × the segmentation time; with the cleaning of a load: {rest + cleaning:.2f} s, "
           f"{(rest + cleaning) / raw:.2f} ×")
-    print(f"- 1 → {os.cpu_count()} cores: pipeline {one['seconds'] / every['seconds']:.2f} ×, "
-          f"tokenize {one['steps']['tokenize'] / every['steps']['tokenize']:.2f} ×, load_corpus "
+    low, high = ratio_interval(one["all_seconds"], every["all_seconds"])
+    print(f"- 1 → {os.cpu_count()} cores: pipeline {one['seconds'] / every['seconds']:.2f} × (95 % bootstrap "
+          f"interval over the runs {low:.2f}–{high:.2f} ×), tokenize {one['steps']['tokenize'] / every['steps']['tokenize']:.2f} ×, load_corpus "
           f"{results['load_corpus, 1 core']['seconds'] / results['load_corpus, all cores']['seconds']:.2f} ×")
     paired = [first / second for first, second in zip(one["all_seconds"], every["all_seconds"])]
     print(f"- 1 → {os.cpu_count()} cores run by run (each one-core pipeline over the all-cores one run just "
           f"after it): {', '.join(f'{ratio:.2f}' for ratio in paired)} ×, median {statistics.median(paired):.2f} ×")
     again_one, again_every = (statistics.median(result["all_steps"]["again, in the same process"])
                               for result in (one, every))
+    again_low, again_high = ratio_interval(*(result["all_steps"]["again, in the same process"] for result in (one, every)))
     print(f"- the pipeline again in the same process (memory already in use; medians of the {repeat} second runs): "
           f"1 core {again_one:.2f} s, everything but segmentation {(again_one - raw) / raw:.2f} × the segmentation "
-          f"time; all cores {again_every:.2f} s, 1 → {os.cpu_count()} cores {again_one / again_every:.2f} ×")
+          f"time; all cores {again_every:.2f} s, 1 → {os.cpu_count()} cores {again_one / again_every:.2f} × "
+          f"({again_low:.2f}–{again_high:.2f} ×)")
     touch = results["memory, first touch"]
     print(f"- memory: writing 256 MB of new numpy arrays in a fresh process takes {touch['seconds']:.2f} s "
           f"({touch['seconds'] / 256 * 1000:.2f} ms per MB), writing them again {touch['steps']['again']:.3f} s")
