@@ -44,12 +44,10 @@ def rows_as_code_points(column: pd.Series) -> Callable[[int, int], tuple[np.ndar
     """For a column of texts, a function that gives :func:`joined_code_points` of its rows
     ``[start, end)``. Where Arrow holds the column (pandas' ``str`` columns), they are decoded from
     its UTF-8 (:func:`utf8_code_points`), with no Python string made and without the GIL, so
-    threads decode side by side; a column put together from several pieces (``pd.concat``) is
-    joined once, here. Any other column gives its Python strings, which, unlike UTF-8, can hold
-    lone surrogates."""
+    threads decode side by side. Any other column gives its Python strings, which, unlike UTF-8,
+    can hold lone surrogates."""
     if isinstance(column.array, pd.arrays.ArrowStringArray):
-        strings = pa.array(column.array, type=pa.large_string())  # no copy of a column in one piece
-        strings = strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
+        strings = pa.array(column.array, type=pa.large_string())  # no copy of the column's strings
 
         def decoded(start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
             return utf8_code_points(strings[start:end])
@@ -66,7 +64,8 @@ def rows_as_code_points(column: pd.Series) -> Callable[[int, int], tuple[np.ndar
 def utf8_code_points(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """:func:`joined_code_points` of an Arrow array of strings (as a pandas ``str`` column holds
     them), decoded from the array's UTF-8 by a compiled kernel that releases the GIL: no Python
-    string is made, so threads decode side by side."""
+    string is made, so threads decode side by side. A chunked array (a column put together with
+    ``pd.concat``) has the pieces that hold these strings joined first."""
     if isinstance(strings, pa.ChunkedArray):
         strings = strings.combine_chunks()
     if not (pa.types.is_string(strings.type) or pa.types.is_large_string(strings.type)):

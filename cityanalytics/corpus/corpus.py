@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from cityanalytics.codepoints import joined_code_points, strings_between
+from cityanalytics.codepoints import rows_as_code_points, strings_between
 from cityanalytics.corpus import clean, split
 from cityanalytics.corpus.line_structure import line_structure
 from cityanalytics.corpus.metadata import DOCVARS, infer_metadata
@@ -123,7 +123,7 @@ class Corpus:
     def sentences(self) -> pd.DataFrame:
         """One row per sentence: doc_id, section, para, sent (index within the paragraph), text (computed once)."""
         if self._sentences is None:
-            doc, section, para, sent, points, bounds = sentence_columns(*joined_code_points(self.docs["text"].tolist()))
+            doc, section, para, sent, points, bounds = sentence_columns(*rows_as_code_points(self.docs["text"])(0, len(self.docs)))
             texts = strings_between(points, bounds)
             self._sentences = pd.DataFrame(
                 {

@@ -21,7 +21,7 @@ import pandas as pd
 from numba import njit
 
 from cityanalytics.cores import equal_ranges, in_threads
-from cityanalytics.text.encoding import Vocabulary, word_array
+from cityanalytics.text.encoding import Vocabulary, encode, word_array
 from cityanalytics.text.segment import TokenizerConfig, countable_tags, countable_words, token_tags, tokenizer_for
 
 
@@ -92,9 +92,8 @@ class ChunkUnion:
         self.config = config
         tokenizer = tokenizer_for(config)
         self.words = VocabularyUnion(tokenizer.n_keys, tokenizer.words)
-        self.tags = VocabularyUnion()
-        self.tag_numbers: dict[str, int] = {}  # without part-of-speech tags: each tag's number, in order of arrival
-        self.word_tags: list[np.ndarray] = []  # without part-of-speech tags: each word's tag number, a batch per chunk
+        self.tags = VocabularyUnion()  # every tag, numbered as it arrives
+        self.word_tags: list[np.ndarray] = []  # without part-of-speech tags: each word's tag code, a batch per chunk
         self.countable: list[np.ndarray] = []  # whether each word can be a term, a batch per chunk
 
     def receive(self, chunk: Chunk) -> tuple[np.ndarray, np.ndarray | None]:
@@ -106,9 +105,8 @@ class ChunkUnion:
         self.countable.append(countable_words(new_words, self.config))
         if self.config.pos:
             return words, self.tags.add(chunk.tag_vocabulary)
-        tags = token_tags(new_words, None)
-        numbers = (self.tag_numbers.setdefault(tag, len(self.tag_numbers)) for tag in tags)
-        self.word_tags.append(np.fromiter(numbers, dtype=np.int32, count=len(tags)))
+        tags, codes = encode(token_tags(new_words, None))
+        self.word_tags.append(self.tags.add(Vocabulary.of_strings(tags))[codes])
         return words, None
 
     def lookups(self) -> tuple[np.ndarray, ...]:
@@ -117,15 +115,12 @@ class ChunkUnion:
         union of tags (empty without), and whether each union word and each sorted tag can count."""
         vocabulary, rank = self.words.sorted()
         countable = np.concatenate(self.countable) if self.countable else np.zeros(0, dtype=bool)
+        tag_vocabulary, tag_rank = self.tags.sorted()  # the few distinct tags
         if self.config.pos:
-            tag_vocabulary, tag_rank = self.tags.sorted()
             word_tag = np.zeros(0, dtype=np.int32)
-        else:  # the few distinct tags sorted, and each word's tag number moved onto its rank among them
-            tag_vocabulary = np.array(sorted(self.tag_numbers), dtype=str)
-            rank_of_number = np.empty(len(tag_vocabulary), dtype=np.int32)
-            rank_of_number[[self.tag_numbers[tag] for tag in tag_vocabulary.tolist()]] = np.arange(len(tag_vocabulary))
-            numbers = np.concatenate(self.word_tags) if self.word_tags else np.zeros(0, dtype=np.int32)
-            word_tag, tag_rank = rank_of_number[numbers], np.zeros(0, dtype=np.int32)
+        else:  # each word's tag code moved onto its tag's rank
+            codes = np.concatenate(self.word_tags) if self.word_tags else np.zeros(0, dtype=np.int32)
+            word_tag, tag_rank = tag_rank[codes], np.zeros(0, dtype=np.int32)
         return vocabulary, rank, tag_vocabulary, word_tag, tag_rank, countable, countable_tags(tag_vocabulary, self.config)
 
 
