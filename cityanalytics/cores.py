@@ -2,13 +2,16 @@
 
 The compiled kernels release the GIL, so threads run them truly in parallel without copying
 their inputs into other processes: a step splits its rows into ranges of about equal work and
-gives each thread one.
+gives each thread one, or lets its threads take items of work one after another. The calling
+thread always works as one of them rather than waiting for the others: a thread that only
+hands out work wakes for every item and takes the GIL and a core from those that do it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -45,8 +48,49 @@ def equal_ranges(n_items: int, parts: int) -> list[tuple[int, int]]:
 
 
 def in_threads(kernel: Callable, ranges: list[tuple[int, int]]) -> list:
-    """``kernel(start, end)`` for each range, in a thread each (here if there is one range), in order."""
+    """``kernel(start, end)`` for each range, in a thread each (the first in this one), results in order."""
     if len(ranges) == 1:
         return [kernel(*ranges[0])]
-    with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
-        return list(pool.map(lambda bounds: kernel(*bounds), ranges))
+    with ThreadPoolExecutor(max_workers=len(ranges) - 1) as pool:
+        others = [pool.submit(kernel, *bounds) for bounds in ranges[1:]]
+        first = kernel(*ranges[0])
+        return [first, *(other.result() for other in others)]
+
+
+_NO_MORE = object()
+
+
+def share_out(function: Callable[[object], None], items: Iterable, threads: int,
+              after_each: Callable[[], None] | None = None) -> None:
+    """``function(item)`` for every item, in ``threads`` threads (this one and ``threads - 1`` more)
+    that each take the next item as soon as they are done with their last, so the items start in
+    order and uneven ones even out. ``after_each()`` runs after every item, one at a time (a
+    progress bar). The first error stops the handing out and is raised here once every thread
+    has finished the item it was on."""
+    items = iter(items)
+    lock = threading.Lock()
+    failed = threading.Event()
+
+    def work() -> None:
+        while not failed.is_set():
+            with lock:
+                item = next(items, _NO_MORE)
+            if item is _NO_MORE:
+                return
+            try:
+                function(item)
+            except BaseException:
+                failed.set()
+                raise
+            if after_each is not None:
+                with lock:
+                    after_each()
+
+    if threads <= 1:
+        work()
+        return
+    with ThreadPoolExecutor(max_workers=threads - 1) as pool:
+        others = [pool.submit(work) for _ in range(threads - 1)]
+        work()
+        for other in others:
+            other.result()

@@ -121,10 +121,10 @@ def test_part_of_speech_tags_and_filter():
 @pytest.mark.parametrize(("backend", "n_jobs"), [("numba", 2), ("numba", 3), ("jieba", 2)])  # threads, processes
 def test_parallel_and_chunked_runs_give_the_same_table(seeds, seed_tokens, backend, n_jobs, monkeypatch):
     expected = seed_tokens.table if backend == "numba" else ca.tokenize(seeds, backend=backend).table
-    opened = []  # what each path was asked for: (threads, n) for the executor, ("processes", n) for the pool
-    real_executor, real_pool = tokens_module.open_executor, tokens_module.ProcessPoolExecutor
-    monkeypatch.setattr(tokens_module, "open_executor", lambda kind, n, **options: (
-        opened.append(("threads", n)), real_executor(kind, n, **options))[1])
+    opened = []  # what each path was asked for: ("threads", n) to share chunks out, ("processes", n) for the pool
+    real_share_out, real_pool = tokens_module.share_out, tokens_module.ProcessPoolExecutor
+    monkeypatch.setattr(tokens_module, "share_out", lambda function, items, threads, after_each: (
+        opened.append(("threads", threads)), real_share_out(function, items, threads, after_each))[1])
     monkeypatch.setattr(tokens_module, "ProcessPoolExecutor", lambda max_workers, **options: (
         opened.append(("processes", max_workers)), real_pool(max_workers=max_workers, **options))[1])
     parallel = ca.tokenize(seeds, backend=backend, n_jobs=n_jobs, chunk_chars=5000)

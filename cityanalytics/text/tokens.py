@@ -4,8 +4,9 @@
 the structure splitting runs in parallel too. Each chunk comes back as compact arrays
 (sentence positions, a chunk vocabulary and integer codes), never as lists of Python objects
 per token. With the compiled backend, whose kernels release the GIL, on up to two cores the
-chunks are segmented in threads of this process, which also write the chunks' rows into the
-table; otherwise in worker processes, and this process writes. Chunks are merged into
+chunks are segmented in threads of this process (the calling thread one of them), each taking
+the next chunk when it is done with its last and writing the chunks' rows into the table;
+otherwise in worker processes, and this process writes. Chunks are merged into
 one vocabulary and written into the table as soon as every chunk before them is in
 (:mod:`cityanalytics.text.token_table`).
 """
@@ -24,9 +25,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cityanalytics.codepoints import joined_code_points, rows_as_code_points
-from cityanalytics.cores import even_ranges, worker_count
+from cityanalytics.cores import even_ranges, share_out, worker_count
 from cityanalytics.corpus.corpus import Corpus, sentence_columns
-from cityanalytics.scale.executors import in_order, open_executor
 from cityanalytics.text.encoding import Vocabulary, encode
 from cityanalytics.text.segment import TokenizerConfig, segment, token_tags, tokenizer_for
 from cityanalytics.text.token_table import Chunk, TokenTableBuilder, doc_id_categories
@@ -210,9 +210,8 @@ def tokenize(
     side_by_side = min(workers, len(doc_bounds))
     if side_by_side <= 1 or segments_in_threads(config, side_by_side):  # one runs here
         code_points_of = rows_as_code_points(corpus.docs["text"])
-        with open_executor("local", max(side_by_side, 1), threads=True) as (submit, window):
-            for _ in in_order(submit, _tokenize_range, enumerate(doc_bounds), window, code_points_of, config, builder):
-                bar.update()
+        share_out(lambda job: _tokenize_range(job, code_points_of, config, builder), enumerate(doc_bounds),
+                  max(side_by_side, 1), bar.update)
     else:
         n_workers = side_by_side - 1
         tokenizer_for(config)  # built before the pool, so workers started by fork inherit it ready
