@@ -4,7 +4,9 @@ The compiled kernels release the GIL, so threads run them truly in parallel with
 their inputs into other processes: a step splits its rows into ranges of about equal work and
 gives each thread one, or lets its threads take items of work one after another. The calling
 thread always works as one of them rather than waiting for the others: a thread that only
-hands out work wakes for every item and takes the GIL and a core from those that do it.
+hands out work wakes for every item and takes the GIL and a core from those that do it. The
+other threads are started once and kept for the life of the process: a thread started for
+each call pays every time for its start, its stack and fresh memory for its allocator.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
+from functools import partial
 
 import numpy as np
 
@@ -51,10 +54,7 @@ def in_threads(kernel: Callable, ranges: list[tuple[int, int]]) -> list:
     """``kernel(start, end)`` for each range, in a thread each (the first in this one), results in order."""
     if len(ranges) == 1:
         return [kernel(*ranges[0])]
-    with ThreadPoolExecutor(max_workers=len(ranges) - 1) as pool:
-        others = [pool.submit(kernel, *bounds) for bounds in ranges[1:]]
-        first = kernel(*ranges[0])
-        return [first, *(other.result() for other in others)]
+    return _with_helpers([partial(kernel, *bounds) for bounds in ranges[1:]], partial(kernel, *ranges[0]))
 
 
 _NO_MORE = object()
@@ -88,9 +88,42 @@ def share_out(function: Callable[[object], None], items: Iterable, threads: int,
 
     if threads <= 1:
         work()
-        return
-    with ThreadPoolExecutor(max_workers=threads - 1) as pool:
-        others = [pool.submit(work) for _ in range(threads - 1)]
-        work()
-        for other in others:
-            other.result()
+    else:
+        _with_helpers([work] * (threads - 1), work)
+
+
+def _with_helpers(tasks: list[Callable[[], object]], here: Callable[[], object]) -> list:
+    """``here()`` in this thread while each task runs in a helper thread; the results, this
+    thread's first, once every one has finished (an error is raised only then)."""
+    pool = _helper_threads(len(tasks))
+    others = [pool.submit(task) for task in tasks]
+    try:
+        first = here()
+    finally:
+        wait(others)
+    return [first, *(other.result() for other in others)]
+
+
+_helpers: tuple[ThreadPoolExecutor, int] | None = None  # the process's helper threads and how many there can be
+_helpers_lock = threading.Lock()
+
+
+def _helper_threads(n: int) -> ThreadPoolExecutor:
+    """A pool of at least ``n`` helper threads, started as they are first needed and kept."""
+    global _helpers
+    with _helpers_lock:
+        if _helpers is None or _helpers[1] < n:
+            if _helpers is not None:
+                _helpers[0].shutdown(wait=False)  # its threads finish what they run, then end
+            _helpers = (ThreadPoolExecutor(max_workers=n, thread_name_prefix="cityanalytics-helper"), n)
+        return _helpers[0]
+
+
+def _forget_helpers() -> None:
+    """In a child process made by fork, which has none of its parent's threads: start new ones when needed."""
+    global _helpers, _helpers_lock
+    _helpers, _helpers_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_helpers)

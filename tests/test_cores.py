@@ -1,7 +1,10 @@
-"""Work shared out among threads: every item once, the calling thread working too, errors raised."""
+"""Work shared out among threads: every item once, the calling thread working too, errors raised,
+helper threads kept (and a child made by fork starting its own)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
 import time
 
@@ -60,3 +63,30 @@ def test_ranges_in_threads_give_their_results_in_order_with_the_first_run_here()
     assert ran_in[0] == threading.get_ident() and len(set(ran_in.values())) == 3
     arrived = threading.Barrier(1)
     assert in_threads(kernel, [(0, 3)]) == [[0, 1, 2]] and ran_in[0] == threading.get_ident()
+
+
+def test_helper_threads_are_kept_for_later_calls():
+    arrived = threading.Barrier(2, timeout=10)
+    ran_in = set()
+
+    def work(item):
+        ran_in.add(threading.current_thread())
+        arrived.wait()
+
+    share_out(work, range(2), 2)
+    helpers = ran_in - {threading.current_thread()}
+    assert len(helpers) == 1 and all(helper.is_alive() for helper in helpers)
+
+
+def _shared_out_in_a_child() -> list[int]:
+    done = []
+    share_out(done.append, range(20), 2)
+    return sorted(done)
+
+
+@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="no fork on this system")
+@pytest.mark.timeout(60)
+def test_a_child_made_by_fork_starts_helper_threads_of_its_own():
+    share_out(lambda item: None, range(4), 2)  # this process keeps a helper thread now, which a child lacks
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_shared_out_in_a_child) == list(range(20))
