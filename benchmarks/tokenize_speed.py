@@ -21,6 +21,10 @@ had any, from ``getrusage``). Rates are characters of the documents per second o
   building the tokenizer and loading the pipeline's compiled kernels from numba's cache (a run
   of the same pipeline on as many short documents with 40,000 different numbers between them,
   whose document and word codes take the same integer types), reported on its own;
+- ``pipeline, alternating in one process``: the pipeline on the corpus in one process, after
+  one run of each way, ``PAIRS`` times on one core and on all, alternating which goes first:
+  how it scales with its memory in use, pair by pair, so that a slow spell of the machine
+  falls on both ways of a pair alike;
 - ``cleaning``: what ``load_corpus`` does to each document's text after reading it, on one core:
   ``to_simplified`` (the Traditional-character test) and ``clean_text``, after a set-up call
   that builds the table of Traditional-only characters from OpenCC and loads the compiled
@@ -60,13 +64,16 @@ BATCH = 5000
 the 3,000 that one of tokenize's chunks (150,000 characters) holds of this corpus."""
 TASKS = ["jieba.lcut", "rjieba.cut", "jieba_fast_dat.lcut", "backend jieba", "backend rjieba", "backend numba",
          "pipeline, 1 core", "pipeline, all cores", "pipeline, short documents, 1 core",
-         "pipeline, short documents, all cores", "cleaning", "load_corpus, 1 core", "load_corpus, all cores",
-         "numba set-up, first use", "memory, first touch"]
+         "pipeline, short documents, all cores", "pipeline, alternating in one process", "cleaning",
+         "load_corpus, 1 core", "load_corpus, all cores", "numba set-up, first use", "memory, first touch"]
 REPEATED = ["backend numba", "pipeline, 1 core", "pipeline, all cores", "pipeline, short documents, 1 core",
             "pipeline, short documents, all cores", "cleaning", "load_corpus, 1 core", "load_corpus, all cores"]
 """The fast tasks, run ``--repeat`` times: on a shared machine one run of a second or two is noisy."""
 SHORT = ["pipeline, short documents, 1 core", "pipeline, short documents, all cores"]
 """Reported on their own: their text is the corpus's lines, not its documents."""
+ALTERNATING = "pipeline, alternating in one process"
+PAIRS = 30
+"""Runs on one core and on all in the alternating task: each pair takes about a second here."""
 
 
 def load_texts(realdata: Path) -> list[str]:
@@ -126,6 +133,8 @@ def run_task(task: str, texts: list[str], folder: Path) -> dict:
     elif task.startswith("load_corpus"):
         started = time.perf_counter()
         ca.load_corpus(folder, n_jobs=1 if task.endswith("1 core") else -1, progress=False)
+    elif task == ALTERNATING:
+        return alternating_runs(ca.Corpus.from_texts(texts))
     elif task == "memory, first touch":
         return first_touch()
     elif task == "numba set-up, first use":
@@ -164,6 +173,18 @@ def run_pipeline(corpus, n_jobs: int) -> tuple[float, float]:
     tokenized = time.perf_counter()
     ca.dtm(tokens, n_jobs=n_jobs)
     return tokenized - started, time.perf_counter() - tokenized
+
+
+def alternating_runs(corpus) -> dict:
+    """The pipeline's seconds on one core and on all, ``PAIRS`` runs of each in this process,
+    alternating which goes first, after one run of each way (not timed)."""
+    for n_jobs in (1, -1):
+        run_pipeline(corpus, n_jobs)
+    seconds: dict[int, list[float]] = {1: [], -1: []}
+    for pair in range(PAIRS):
+        for n_jobs in (1, -1) if pair % 2 else (-1, 1):
+            seconds[n_jobs].append(sum(run_pipeline(corpus, n_jobs)))
+    return task_result(statistics.median(seconds[-1]), {"1 core": seconds[1], "all cores": seconds[-1]})
 
 
 def first_touch(megabytes: int = 256) -> dict:
@@ -209,14 +230,28 @@ def median_run(runs: list[dict]) -> dict:
     return {**ordered[(len(ordered) - 1) // 2], "all_seconds": [run["seconds"] for run in runs], "all_steps": steps}
 
 
-def ratio_interval(first: list[float], second: list[float], draws: int = 4000, seed: int = 0) -> tuple[float, float]:
+def resampled_medians(values: list[float], rng, draws: int = 4000):
+    """The medians of ``draws`` bootstrap resamples of ``values``."""
+    import numpy as np
+
+    return np.median(rng.choice(np.asarray(values), (draws, len(values))), axis=1)
+
+
+def ratio_interval(first: list[float], second: list[float], seed: int = 0) -> tuple[float, float]:
     """A 95 % bootstrap interval of ``median(first) / median(second)``, each list resampled on its
     own (seeded, so a report is reproducible): how far a ratio of a few noisy runs can be trusted."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    medians = [np.median(rng.choice(np.asarray(runs), (draws, len(runs))), axis=1) for runs in (first, second)]
-    low, high = np.quantile(medians[0] / medians[1], [0.025, 0.975])
+    low, high = np.quantile(resampled_medians(first, rng) / resampled_medians(second, rng), [0.025, 0.975])
+    return float(low), float(high)
+
+
+def median_interval(values: list[float], seed: int = 0) -> tuple[float, float]:
+    """A 95 % bootstrap interval of the median of ``values`` (seeded)."""
+    import numpy as np
+
+    low, high = np.quantile(resampled_medians(values, np.random.default_rng(seed)), [0.025, 0.975])
     return float(low), float(high)
 
 
@@ -246,7 +281,7 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
     print("| measurement | seconds | M chars/s | × jieba.lcut | peak RSS MB | largest worker MB |")
     print("|---|---:|---:|---:|---:|---:|")
     for task, result in results.items():
-        if task in ("numba set-up, first use", "memory, first touch", *SHORT):
+        if task in ("numba set-up, first use", "memory, first touch", ALTERNATING, *SHORT):
             continue
         seconds = result["seconds"]
         worker = f"{result['worker_peak_mb']:.0f}" if task.endswith("all cores") and result["worker_peak_mb"] else ""
@@ -289,6 +324,13 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
           f"1 core {again_one:.2f} s, everything but segmentation {(again_one - raw) / raw:.2f} × the segmentation "
           f"time; all cores {again_every:.2f} s, 1 → {os.cpu_count()} cores {again_one / again_every:.2f} × "
           f"({again_low:.2f}–{again_high:.2f} ×)")
+    one_way, every_way = results[ALTERNATING]["steps"]["1 core"], results[ALTERNATING]["steps"]["all cores"]
+    pairs = [first / second for first, second in zip(one_way, every_way)]
+    low, high = median_interval(pairs)
+    print(f"- in one process, {len(pairs)} runs of each alternating (memory in use): 1 core "
+          f"{statistics.median(one_way):.3f} s, all cores {statistics.median(every_way):.3f} s; 1 → "
+          f"{os.cpu_count()} cores run by run: median {statistics.median(pairs):.2f} × (95 % bootstrap interval "
+          f"{low:.2f}–{high:.2f} ×), {min(pairs):.2f}–{max(pairs):.2f} ×")
     touch = results["memory, first touch"]
     print(f"- memory: writing 256 MB of new numpy arrays in a fresh process takes {touch['seconds']:.2f} s "
           f"({touch['seconds'] / 256 * 1000:.2f} ms per MB), writing them again {touch['steps']['again']:.3f} s")
