@@ -56,6 +56,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from cityanalytics.cores import worker_count
 from cityanalytics.text.segment import backend_installed
 
 CORPUS = "lawrefbook_local_regulations.jsonl"
@@ -247,6 +248,11 @@ def ratio_interval(first: list[float], second: list[float], seed: int = 0) -> tu
     return float(low), float(high)
 
 
+def pair_ratios(first: list[float], second: list[float]) -> list[float]:
+    """Each run of ``first`` over the run of ``second`` paired with it."""
+    return [a / b for a, b in zip(first, second)]
+
+
 def median_interval(values: list[float], seed: int = 0) -> tuple[float, float]:
     """A 95 % bootstrap interval of the median of ``values`` (seeded)."""
     import numpy as np
@@ -270,6 +276,7 @@ def versions() -> str:
 
 def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple], repeat: int) -> None:
     n_chars = sum(map(len, texts))
+    cores = worker_count(-1)  # what n_jobs=-1 uses
     base = results["jieba.lcut"]["seconds"]
     print(f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"- machine: {machine()}")
@@ -302,7 +309,7 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
           f"{short_one['seconds']:.2f} s (tokenize {short_one['steps']['tokenize']:.2f} s, dtm "
           f"{short_one['steps']['dtm']:.2f} s), on all cores {short_every['seconds']:.2f} s (tokenize "
           f"{short_every['steps']['tokenize']:.2f} s, dtm {short_every['steps']['dtm']:.2f} s); 1 → "
-          f"{os.cpu_count()} cores {short_one['seconds'] / short_every['seconds']:.2f} ×")
+          f"{cores} cores {short_one['seconds'] / short_every['seconds']:.2f} ×")
     print(f"- numba set-up on first use (compiling the kernels into an empty cache): "
           f"{results['numba set-up, first use']['seconds']:.1f} s")
     rest = one["seconds"] - raw
@@ -311,26 +318,26 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
           f"{rest / raw:.2f} × the segmentation time; with the cleaning of a load: {rest + cleaning:.2f} s, "
           f"{(rest + cleaning) / raw:.2f} ×")
     low, high = ratio_interval(one["all_seconds"], every["all_seconds"])
-    print(f"- 1 → {os.cpu_count()} cores: pipeline {one['seconds'] / every['seconds']:.2f} × (95 % bootstrap "
+    print(f"- 1 → {cores} cores: pipeline {one['seconds'] / every['seconds']:.2f} × (95 % bootstrap "
           f"interval over the runs {low:.2f}–{high:.2f} ×), tokenize {one['steps']['tokenize'] / every['steps']['tokenize']:.2f} ×, load_corpus "
           f"{results['load_corpus, 1 core']['seconds'] / results['load_corpus, all cores']['seconds']:.2f} ×")
-    paired = [first / second for first, second in zip(one["all_seconds"], every["all_seconds"])]
-    print(f"- 1 → {os.cpu_count()} cores run by run (each one-core pipeline over the all-cores one run just "
+    paired = pair_ratios(one["all_seconds"], every["all_seconds"])
+    print(f"- 1 → {cores} cores run by run (each one-core pipeline over the all-cores one run just "
           f"after it): {', '.join(f'{ratio:.2f}' for ratio in paired)} ×, median {statistics.median(paired):.2f} ×")
     again_one, again_every = (statistics.median(result["all_steps"]["again, in the same process"])
                               for result in (one, every))
     again_low, again_high = ratio_interval(*(result["all_steps"]["again, in the same process"] for result in (one, every)))
     print(f"- the pipeline again in the same process (memory already in use; medians of the {repeat} second runs): "
           f"1 core {again_one:.2f} s, everything but segmentation {(again_one - raw) / raw:.2f} × the segmentation "
-          f"time; all cores {again_every:.2f} s, 1 → {os.cpu_count()} cores {again_one / again_every:.2f} × "
+          f"time; all cores {again_every:.2f} s, 1 → {cores} cores {again_one / again_every:.2f} × "
           f"({again_low:.2f}–{again_high:.2f} ×)")
     one_way, every_way = results[ALTERNATING]["steps"]["1 core"], results[ALTERNATING]["steps"]["all cores"]
-    pairs = [first / second for first, second in zip(one_way, every_way)]
+    pairs = pair_ratios(one_way, every_way)
     low, high = median_interval(pairs)
     print(f"- in one process, {len(pairs)} runs of each alternating (memory in use): 1 core "
-          f"{statistics.median(one_way):.3f} s, all cores {statistics.median(every_way):.3f} s; 1 → "
-          f"{os.cpu_count()} cores run by run: median {statistics.median(pairs):.2f} × (95 % bootstrap interval "
-          f"{low:.2f}–{high:.2f} ×), {min(pairs):.2f}–{max(pairs):.2f} ×")
+          f"{statistics.median(one_way):.3f} s, all cores {statistics.median(every_way):.3f} s (medians); 1 → "
+          f"{cores} cores run by run: median of the pairs' ratios {statistics.median(pairs):.2f} × (95 % bootstrap "
+          f"interval within this process {low:.2f}–{high:.2f} ×), {min(pairs):.2f}–{max(pairs):.2f} ×")
     touch = results["memory, first touch"]
     print(f"- memory: writing 256 MB of new numpy arrays in a fresh process takes {touch['seconds']:.2f} s "
           f"({touch['seconds'] / 256 * 1000:.2f} ms per MB), writing them again {touch['steps']['again']:.3f} s")

@@ -6,7 +6,9 @@ gives each thread one, or lets its threads take items of work one after another.
 thread always works as one of them rather than waiting for the others: a thread that only
 hands out work wakes for every item and takes the GIL and a core from those that do it. The
 other threads are started once and kept for the life of the process: a thread started for
-each call pays every time for its start, its stack and fresh memory for its allocator.
+each call pays every time for its start, its stack and fresh memory for its allocator. They
+wait idle between calls; a child process made by fork has none of them and starts its own
+(Python 3.12 and later warn when a process with threads forks).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
 import numpy as np
@@ -65,58 +67,70 @@ def share_out(function: Callable[[object], None], items: Iterable, threads: int,
     """``function(item)`` for every item, in ``threads`` threads (this one and ``threads - 1`` more)
     that each take the next item as soon as they are done with their last, so the items start in
     order and uneven ones even out. ``after_each()`` runs after every item, one at a time (a
-    progress bar). The first error stops the handing out and is raised here once every thread
-    has finished the item it was on."""
+    progress bar). The first error in any thread (an interruption included) stops the handing
+    out and is raised here once every thread has finished the item it was on."""
     items = iter(items)
     lock = threading.Lock()
     failed = threading.Event()
+    errors: list[BaseException] = []  # in the order they were raised
 
     def work() -> None:
-        while not failed.is_set():
-            with lock:
-                item = next(items, _NO_MORE)
-            if item is _NO_MORE:
-                return
-            try:
-                function(item)
-            except BaseException:
-                failed.set()
-                raise
-            if after_each is not None:
+        try:
+            while not failed.is_set():
                 with lock:
-                    after_each()
+                    item = next(items, _NO_MORE)
+                if item is _NO_MORE:
+                    return
+                function(item)
+                if after_each is not None:
+                    with lock:
+                        after_each()
+        except BaseException as error:
+            with lock:
+                errors.append(error)
+            failed.set()
 
     if threads <= 1:
         work()
     else:
         _with_helpers([work] * (threads - 1), work)
+    if errors:
+        raise errors[0]
 
 
 def _with_helpers(tasks: list[Callable[[], object]], here: Callable[[], object]) -> list:
     """``here()`` in this thread while each task runs in a helper thread; the results, this
-    thread's first, once every one has finished (an error is raised only then)."""
-    pool = _helper_threads(len(tasks))
-    others = [pool.submit(task) for task in tasks]
+    thread's first. A task that no helper has started once ``here()`` is done (every helper busy
+    with other calls, or with the very task that waits for it) runs here instead, so a call never
+    waits for a helper that is not coming. Errors are raised once no task runs any more."""
+    others = _submit_to_helpers(tasks)
     try:
         first = here()
     finally:
-        wait(others)
-    return [first, *(other.result() for other in others)]
+        not_started = [other.cancel() for other in others]
+        for other, cancelled in zip(others, not_started):
+            if not cancelled:
+                other.exception()  # waits for it to finish; an error of its own is raised below
+    return [first, *(task() if cancelled else other.result() for task, other, cancelled in zip(tasks, others, not_started))]
 
 
 _helpers: tuple[ThreadPoolExecutor, int] | None = None  # the process's helper threads and how many there can be
 _helpers_lock = threading.Lock()
 
 
-def _helper_threads(n: int) -> ThreadPoolExecutor:
-    """A pool of at least ``n`` helper threads, started as they are first needed and kept."""
+def _submit_to_helpers(tasks: list[Callable[[], object]]) -> list[Future]:
+    """Each task handed to the process's helper threads, of which there are at least as many as
+    tasks: the pool is started, or replaced by a bigger one, here. Submitting under the lock keeps
+    another caller from replacing the pool in between; a replaced pool's threads finish the tasks
+    they were given, then end."""
     global _helpers
     with _helpers_lock:
-        if _helpers is None or _helpers[1] < n:
+        if _helpers is None or _helpers[1] < len(tasks):
             if _helpers is not None:
-                _helpers[0].shutdown(wait=False)  # its threads finish what they run, then end
-            _helpers = (ThreadPoolExecutor(max_workers=n, thread_name_prefix="cityanalytics-helper"), n)
-        return _helpers[0]
+                _helpers[0].shutdown(wait=False)
+            _helpers = (ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="cityanalytics-helper"),
+                        len(tasks))
+        return [_helpers[0].submit(task) for task in tasks]
 
 
 def _forget_helpers() -> None:
