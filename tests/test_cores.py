@@ -61,7 +61,7 @@ def test_an_error_in_either_thread_stops_both_and_is_raised_once_no_item_runs(fa
 
     with pytest.raises(ValueError, match=f"the {failing} thread fails"):
         share_out(work, range(1000), 2)
-    assert running[0] == 0 and len(done) < 1000
+    assert running[0] == 0 and len(done) < 50  # the other thread stopped after the item it was on
 
 
 def test_an_error_alone_stops_the_handing_out():
