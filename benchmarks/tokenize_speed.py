@@ -33,6 +33,11 @@ had any, from ``getrusage``). Rates are characters of the documents per second o
 - ``load_corpus``: the texts written out as 1,911 UTF-8 files (not timed), then
   ``load_corpus(folder, n_jobs=...)``: reading, cleaning, metadata inference, the docs table,
   with the cleaning's set-up in each process that cleans;
+- the machine's own 1 → 2 threads, in every pipeline process after its runs and in every pair
+  of the alternating task: twice the seconds of a kernel on one thread over those of two
+  threads running it side by side, for arithmetic (a chain of xorshifts, no memory) and for
+  random reads of an 8 MB table (the size of the trie's edge table): the ceiling that the
+  machine puts on the pipeline's ratio at that moment, which a virtual machine's host moves;
 - ``memory, first touch``: writing 256 MB of new numpy arrays in a fresh process, then again:
   the price this machine puts on memory a process has not used before, which every fresh
   process pays for its token table (the pipelines also report a second run in their process);
@@ -54,8 +59,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import numpy as np
+from numba import njit
 
 from cityanalytics.cores import worker_count
 from cityanalytics.text.segment import backend_installed
@@ -78,6 +87,8 @@ PAIRS = 30
 """Runs on one core and on all in the alternating task: each pair takes about a second here."""
 PROCESSES = 3
 """Fresh processes that each run the alternating task."""
+MACHINE_PAIRS = 5
+"""Pairs of the machine's own 1 → 2 measurement after each pipeline's runs."""
 
 
 def load_texts(realdata: Path) -> list[str]:
@@ -154,8 +165,67 @@ def run_task(task: str, texts: list[str], folder: Path) -> dict:
         corpus = ca.Corpus.from_texts(texts)
         steps["tokenize"], steps["dtm"] = run_pipeline(corpus, n_jobs)
         steps["again, in the same process"] = sum(run_pipeline(corpus, n_jobs))
-        return task_result(steps["tokenize"] + steps["dtm"], steps)
+        machine = {name: statistics.median(ratios) for name, ratios in machine_ratios(MACHINE_PAIRS).items()}
+        return {**task_result(steps["tokenize"] + steps["dtm"], steps), "machine": machine}
     return task_result(time.perf_counter() - started, steps)
+
+
+@njit(nogil=True)
+def _arithmetic(n: int) -> int:
+    x, total = np.uint64(88172645463325252), np.uint64(0)
+    for _ in range(n):
+        x ^= x << np.uint64(13)
+        x ^= x >> np.uint64(7)
+        x ^= x << np.uint64(17)
+        total += x
+    return total
+
+
+@njit(nogil=True)
+def _random_reads(table: np.ndarray, n: int) -> int:
+    x, total, mask = np.uint64(88172645463325252), 0, np.uint64(table.size - 1)
+    for _ in range(n):
+        x ^= x << np.uint64(13)
+        x ^= x >> np.uint64(7)
+        x ^= x << np.uint64(17)
+        total += table[x & mask]
+    return total
+
+
+MACHINE_KERNELS = {"arithmetic": _arithmetic, "8 MB reads": _random_reads}
+"""Kernels that need nothing of the pipeline (see :func:`kernel_arguments`)."""
+
+
+def kernel_arguments(name: str) -> tuple:
+    """The arguments of a machine kernel, about 0.05 s on one thread here; the 8 MB table is made
+    only here, so that no other task's peak memory holds it."""
+    return (30_000_000,) if name == "arithmetic" else (np.arange(1 << 20, dtype=np.int64), 15_000_000)
+
+
+def side_by_side(kernel, args: tuple, n_threads: int) -> float:
+    """Seconds for ``n_threads`` threads each running ``kernel(*args)`` at once."""
+    threads = [threading.Thread(target=kernel, args=args) for _ in range(n_threads)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def machine_ratios(pairs: int) -> dict[str, list[float]]:
+    """The machine's own 1 → 2 threads for each kernel, ``pairs`` times, alternating which way goes
+    first: twice the seconds on one thread over the seconds of two threads side by side."""
+    ratios: dict[str, list[float]] = {}
+    for name, kernel in MACHINE_KERNELS.items():
+        args = kernel_arguments(name)
+        kernel(*args[:-1], 1)  # compiles it
+        ratios[name] = []
+        for pair in range(pairs):
+            order = (1, 2) if pair % 2 else (2, 1)
+            seconds = dict(zip(order, (side_by_side(kernel, args, n) for n in order)))
+            ratios[name].append(2 * seconds[1] / seconds[2])
+    return ratios
 
 
 def warm_up_texts(n_documents: int, n_words: int = 40_000) -> list[str]:
@@ -185,17 +255,19 @@ def alternating_runs(corpus) -> dict:
     for n_jobs in (1, -1):
         run_pipeline(corpus, n_jobs)
     seconds: dict[int, list[float]] = {1: [], -1: []}
+    machine: dict[str, list[float]] = {name: [] for name in MACHINE_KERNELS}
     for pair in range(PAIRS):
         for n_jobs in (1, -1) if pair % 2 else (-1, 1):
             seconds[n_jobs].append(sum(run_pipeline(corpus, n_jobs)))
-    return task_result(statistics.median(seconds[-1]), {"1 core": seconds[1], "all cores": seconds[-1]})
+        for name, ratios in machine_ratios(1).items():
+            machine[name].append(ratios[0])
+    return {**task_result(statistics.median(seconds[-1]), {"1 core": seconds[1], "all cores": seconds[-1]}),
+            "machine": machine}
 
 
 def first_touch(megabytes: int = 256) -> dict:
     """Seconds to write ``megabytes`` of new numpy arrays in this process, then to write them again:
     what a fresh process pays this machine for memory it has not used before."""
-    import numpy as np
-
     started = time.perf_counter()
     values = np.empty(megabytes << 18, dtype=np.int32)
     values.fill(1)
@@ -231,21 +303,19 @@ def median_run(runs: list[dict]) -> dict:
     """The run of median seconds, with every run's seconds, and each step's seconds in every run, beside it."""
     ordered = sorted(runs, key=lambda run: run["seconds"])
     steps = {step: [run["steps"][step] for run in runs] for step in runs[0]["steps"]}
-    return {**ordered[(len(ordered) - 1) // 2], "all_seconds": [run["seconds"] for run in runs], "all_steps": steps}
+    machine = {name: [run["machine"][name] for run in runs] for name in runs[0].get("machine", {})}
+    return {**ordered[(len(ordered) - 1) // 2], "all_seconds": [run["seconds"] for run in runs], "all_steps": steps,
+            "all_machine": machine}
 
 
 def resampled_medians(values: list[float], rng, draws: int = 4000):
     """The medians of ``draws`` bootstrap resamples of ``values``."""
-    import numpy as np
-
     return np.median(rng.choice(np.asarray(values), (draws, len(values))), axis=1)
 
 
 def ratio_interval(first: list[float], second: list[float], seed: int = 0) -> tuple[float, float]:
     """A 95 % bootstrap interval of ``median(first) / median(second)``, each list resampled on its
     own (seeded, so a report is reproducible): how far a ratio of a few noisy runs can be trusted."""
-    import numpy as np
-
     rng = np.random.default_rng(seed)
     low, high = np.quantile(resampled_medians(first, rng) / resampled_medians(second, rng), [0.025, 0.975])
     return float(low), float(high)
@@ -260,8 +330,6 @@ def nested_median_interval(groups: list[list[float]], draws: int = 4000, seed: i
     """A 95 % bootstrap interval of the median of every value of every group, resampling the
     groups (processes) and then the values within each drawn group (seeded): an interval that
     speaks for other processes too, not only for the pairs of the ones measured."""
-    import numpy as np
-
     rng = np.random.default_rng(seed)
     medians = np.empty(draws)
     for draw in range(draws):
@@ -269,6 +337,22 @@ def nested_median_interval(groups: list[list[float]], draws: int = 4000, seed: i
         medians[draw] = np.median(np.concatenate([rng.choice(values, len(values)) for values in drawn]))
     low, high = np.quantile(medians, [0.025, 0.975])
     return float(low), float(high)
+
+
+def machine_spread(*runs: dict[str, list[float]]) -> str:
+    """Each machine kernel's 1 → 2 ratios over the given runs: median and range."""
+    spread = []
+    for name in MACHINE_KERNELS:
+        ratios = [ratio for run in runs for ratio in run[name]]
+        spread.append(f"{name} {statistics.median(ratios):.2f} × ({min(ratios):.2f}–{max(ratios):.2f} ×)")
+    return ", ".join(spread)
+
+
+def per_process_machine(processes: list[dict]) -> str:
+    """Each machine kernel's median 1 → 2 ratio in each process."""
+    medians = {name: ", ".join(f"{statistics.median(process['machine'][name]):.2f}" for process in processes)
+               for name in MACHINE_KERNELS}
+    return "; ".join(f"{name} {values} ×" for name, values in medians.items())
 
 
 def machine() -> str:
@@ -334,6 +418,8 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
     paired = pair_ratios(one["all_seconds"], every["all_seconds"])
     print(f"- 1 → {cores} cores run by run (each one-core pipeline over the all-cores one run just "
           f"after it): {', '.join(f'{ratio:.2f}' for ratio in paired)} ×, median {statistics.median(paired):.2f} ×")
+    print(f"- the machine's own 1 → 2 threads in the same {2 * repeat} processes, after each pipeline's runs "
+          f"(median of {MACHINE_PAIRS} pairs in each): {machine_spread(one['all_machine'], every['all_machine'])}")
     again_one, again_every = (statistics.median(result["all_steps"]["again, in the same process"])
                               for result in (one, every))
     again_low, again_high = ratio_interval(*(result["all_steps"]["again, in the same process"] for result in (one, every)))
@@ -350,7 +436,8 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
           f"1 core {one_way} s, all cores {every_way} s (medians per process); 1 → {cores} cores run by run: "
           f"medians of the pairs' ratios {', '.join(f'{statistics.median(r):.2f}' for r in ratios)} ×, of all "
           f"{sum(map(len, ratios))} pairs {statistics.median([x for r in ratios for x in r]):.2f} × (95 % bootstrap "
-          f"interval over the processes and their pairs {low:.2f}–{high:.2f} ×)")
+          f"interval over the processes and their pairs {low:.2f}–{high:.2f} ×); the machine's own 1 → 2 threads in "
+          f"each pair, medians per process: {per_process_machine(results[ALTERNATING]['processes'])}")
     touch = results["memory, first touch"]
     print(f"- memory: writing 256 MB of new numpy arrays in a fresh process takes {touch['seconds']:.2f} s "
           f"({touch['seconds'] / 256 * 1000:.2f} ms per MB), writing them again {touch['steps']['again']:.3f} s")
