@@ -213,15 +213,16 @@ def side_by_side(kernel, args: tuple, n_threads: int) -> float:
     return time.perf_counter() - started
 
 
-def machine_ratios(pairs: int) -> dict[str, list[float]]:
+def machine_ratios(pairs: int, first_pair: int = 0) -> dict[str, list[float]]:
     """The machine's own 1 → 2 threads for each kernel, ``pairs`` times, alternating which way goes
-    first: twice the seconds on one thread over the seconds of two threads side by side."""
+    first (from pair number ``first_pair`` on, so that one pair at a time alternates too): twice
+    the seconds on one thread over the seconds of two threads side by side."""
     ratios: dict[str, list[float]] = {}
     for name, kernel in MACHINE_KERNELS.items():
         args = kernel_arguments(name)
         kernel(*args[:-1], 1)  # compiles it
         ratios[name] = []
-        for pair in range(pairs):
+        for pair in range(first_pair, first_pair + pairs):
             order = (1, 2) if pair % 2 else (2, 1)
             seconds = dict(zip(order, (side_by_side(kernel, args, n) for n in order)))
             ratios[name].append(2 * seconds[1] / seconds[2])
@@ -259,7 +260,7 @@ def alternating_runs(corpus) -> dict:
     for pair in range(PAIRS):
         for n_jobs in (1, -1) if pair % 2 else (-1, 1):
             seconds[n_jobs].append(sum(run_pipeline(corpus, n_jobs)))
-        for name, ratios in machine_ratios(1).items():
+        for name, ratios in machine_ratios(1, pair).items():
             machine[name].append(ratios[0])
     return {**task_result(statistics.median(seconds[-1]), {"1 core": seconds[1], "all cores": seconds[-1]}),
             "machine": machine}
