@@ -18,7 +18,7 @@ from cityanalytics.codepoints import code_points, joined_code_points, strings_be
 from cityanalytics.corpus import characters, split
 from cityanalytics.corpus.sentence_spans import sentence_code_points
 from cityanalytics.errors import InputFileError
-from cityanalytics.text import token_table
+from cityanalytics.text import jieba_dictionary, token_table
 from cityanalytics.text import tokens as tokens_module
 from cityanalytics.text.segment import BACKENDS, tokenizer_for
 from cityanalytics.text.tokens import TOKEN_COLUMNS
@@ -105,6 +105,28 @@ def test_user_dictionary_and_stopword_files(tmp_path):
     assert not table.loc["样板", "is_term"]
     with pytest.raises(InputFileError, match="not found"):
         ca.tokenize(corpus, user_dicts=(str(tmp_path / "missing.dict"),))
+
+
+def test_an_edited_dictionary_is_read_anew_by_a_new_configuration(tmp_path):
+    """Parsed dictionaries are kept by their content, so an edit under the same path is never missed."""
+    corpus = ca.Corpus.from_texts(["推进沪嘉同城示范区建设。"])
+    user_dict = tmp_path / "my.dict"
+    user_dict.write_text("沪嘉同城示范区 100000 nz\n", encoding="utf-8")
+    before = ca.TokenizerConfig(user_dicts=(str(user_dict),))
+    assert before.dictionary_entries[-1] == ("沪嘉同城示范区", 100000, "nz")
+    parsed = jieba_dictionary._parse_user_dictionary.cache_info()
+    again = ca.TokenizerConfig(user_dicts=(str(user_dict),))
+    assert again.dictionary_entries == before.dictionary_entries and again.key == before.key
+    after = jieba_dictionary._parse_user_dictionary.cache_info()
+    assert (after.hits - parsed.hits, after.misses - parsed.misses) == (3, 0)  # lexicon, places, my.dict: none parsed again
+    user_dict.write_text("沪嘉 100000 nz\n同城示范区 100000 nz\n", encoding="utf-8")
+    edited = ca.TokenizerConfig(user_dicts=(str(user_dict),))
+    assert edited.dictionary_entries[-2:] == [("沪嘉", 100000, "nz"), ("同城示范区", 100000, "nz")]
+    assert edited.key != before.key
+    tokens = ca.tokenize(corpus, edited).to_frame()["token"].astype(str).tolist()
+    assert "沪嘉" in tokens and "同城示范区" in tokens and "沪嘉同城示范区" not in tokens
+    edited.dictionary_entries.clear()  # a caller's change to its list reaches no other configuration
+    assert ca.TokenizerConfig(user_dicts=(str(user_dict),)).dictionary_entries[-1] == ("同城示范区", 100000, "nz")
 
 
 def test_part_of_speech_tags_and_filter():

@@ -144,7 +144,7 @@ class TokenCache:
         ``tokenize_options`` (n_jobs, chunk_chars, progress) go to
         :func:`~cityanalytics.text.tokens.tokenize` for the documents not yet cached.
         """
-        from cityanalytics.text.tokens import Tokens
+        from cityanalytics.text.tokens import Tokens, token_docvars
 
         texts = corpus.docs["text"].tolist()
         hashes = pd.Index([sha256_text(t) for t in texts])
@@ -160,7 +160,7 @@ class TokenCache:
             tables.append(table)
             runs.append(documents)
         table = _in_corpus_order(tables, runs, hashes, doc_id_categories(corpus.docs["doc_id"]))
-        return Tokens(table, corpus.docvars.drop(columns=["n_chars"]).reset_index(drop=True), self.config)
+        return Tokens(table, token_docvars(corpus), self.config)
 
     def _read_runs(self, part: str, runs: pd.DataFrame) -> tuple[pa.Table, pd.DataFrame]:
         """The row groups of a part that hold ``runs`` (start, n_rows per document), and the runs'

@@ -20,9 +20,18 @@ _USER_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
 
 
 def read_user_dictionary(path: str | Path) -> list[DictionaryEntry]:
-    """(word, freq or None, tag or None) per line of a jieba user dictionary, parsed as jieba does."""
+    """(word, freq or None, tag or None) per line of a jieba user dictionary, parsed as jieba does.
+
+    The file is read every time, but content already parsed in this process is not parsed again:
+    each new configuration reads its dictionaries, and most share the shipped ones."""
+    return list(_parse_user_dictionary(Path(path).read_bytes(), str(path)))
+
+
+@lru_cache(maxsize=16)
+def _parse_user_dictionary(data: bytes, path: str) -> tuple[DictionaryEntry, ...]:
+    """The entries of a user dictionary's bytes (``path`` names it in an error)."""
     entries = []
-    for raw in Path(path).read_bytes().split(b"\n"):
+    for raw in data.split(b"\n"):
         try:
             line = raw.strip().decode("utf-8").lstrip("\ufeff")
         except UnicodeDecodeError:
@@ -30,7 +39,7 @@ def read_user_dictionary(path: str | Path) -> list[DictionaryEntry]:
         if line:
             word, freq, tag = _USER_DICT_LINE.match(line).groups()
             entries.append((word, int(freq) if freq else None, tag.strip() if tag else None))
-    return entries
+    return tuple(entries)
 
 
 def main_dictionary_path() -> Path:

@@ -44,6 +44,13 @@ _NUMBER = re.compile(r"^[\d.,%％．·]+$|^[\d.]+[万亿千百]?$|^[一二三四
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.\-]*$")
 
 
+@lru_cache(maxsize=None)
+def installed_version(package: str) -> str:
+    """The installed version of ``package``, looked up once per process (the lookup reads package
+    metadata from disk, and the modules in use are those of the version found first)."""
+    return package_version(package)
+
+
 def backend_installed(name: str) -> bool:
     """Whether the package behind a backend can be imported."""
     return importlib.util.find_spec(name) is not None
@@ -142,8 +149,8 @@ class TokenizerConfig:
         described = asdict(self)
         described.update(
             backend=self.resolved_backend,
-            backend_version=package_version(self.resolved_backend),
-            jieba_version=package_version("jieba"),
+            backend_version=installed_version(self.resolved_backend),
+            jieba_version=installed_version("jieba"),
             resources_version=resources.version(),
             dictionary_hashes=self.dictionary_hashes(),
             boilerplate_hash=sha256_file(resources.BOILERPLATE),

@@ -220,5 +220,9 @@ def tokenize(
             _segment_here_and_in(pool, n_workers, every_text, doc_bounds, config, builder.add, bar)
     bar.close()
     table = builder.table(workers)
-    docvars = corpus.docvars.drop(columns=["n_chars"])
-    return Tokens(table, docvars.reset_index(drop=True), config)
+    return Tokens(table, token_docvars(corpus), config)
+
+
+def token_docvars(corpus: Corpus) -> pd.DataFrame:
+    """The docvars a token table carries: the docs table without the text and its length, numbered from 0."""
+    return corpus.docs.drop(columns=["text", "n_chars"]).reset_index(drop=True)
