@@ -33,11 +33,12 @@ had any, from ``getrusage``). Rates are characters of the documents per second o
 - ``load_corpus``: the texts written out as 1,911 UTF-8 files (not timed), then
   ``load_corpus(folder, n_jobs=...)``: reading, cleaning, metadata inference, the docs table,
   with the cleaning's set-up in each process that cleans;
-- the machine's own 1 → 2 threads, in every pipeline process after its runs and in every pair
-  of the alternating task: twice the seconds of a kernel on one thread over those of two
-  threads running it side by side, for arithmetic (a chain of xorshifts, no memory) and for
-  random reads of an 8 MB table (the size of the trie's edge table): the ceiling that the
-  machine puts on the pipeline's ratio at that moment, which a virtual machine's host moves;
+- the machine's own 1 → N threads (N the cores of ``n_jobs=-1``), in every pipeline process
+  after its runs and in every pair of the alternating task: N times the seconds of a kernel on
+  one thread over those of N threads running it side by side, each from its own seed, for
+  arithmetic (a chain of xorshifts, no memory) and for random reads of one 8 MB table (the size
+  of the trie's edge table): what the machine gives compiled work at that moment, which a
+  virtual machine's host moves;
 - ``memory, first touch``: writing 256 MB of new numpy arrays in a fresh process, then again:
   the price this machine puts on memory a process has not used before, which every fresh
   process pays for its token table (the pipelines also report a second run in their process);
@@ -87,8 +88,8 @@ PAIRS = 30
 """Runs on one core and on all in the alternating task: each pair takes about a second here."""
 PROCESSES = 3
 """Fresh processes that each run the alternating task."""
-MACHINE_PAIRS = 5
-"""Pairs of the machine's own 1 → 2 measurement after each pipeline's runs."""
+MACHINE_PAIRS = 4
+"""Pairs of the machine's own 1 → N measurement after each pipeline's runs."""
 
 
 def load_texts(realdata: Path) -> list[str]:
@@ -165,14 +166,15 @@ def run_task(task: str, texts: list[str], folder: Path) -> dict:
         corpus = ca.Corpus.from_texts(texts)
         steps["tokenize"], steps["dtm"] = run_pipeline(corpus, n_jobs)
         steps["again, in the same process"] = sum(run_pipeline(corpus, n_jobs))
-        machine = {name: statistics.median(ratios) for name, ratios in machine_ratios(MACHINE_PAIRS).items()}
-        return {**task_result(steps["tokenize"] + steps["dtm"], steps), "machine": machine}
+        result = task_result(steps["tokenize"] + steps["dtm"], steps)  # its peak memory before the machine's kernels
+        scaling = {name: statistics.median(ratios) for name, ratios in machine_ratios(MACHINE_PAIRS).items()}
+        return {**result, "machine": scaling}
     return task_result(time.perf_counter() - started, steps)
 
 
 @njit(nogil=True)
-def _arithmetic(n: int) -> int:
-    x, total = np.uint64(88172645463325252), np.uint64(0)
+def _arithmetic(seed: int, n: int) -> int:
+    x, total = np.uint64(88172645463325252 + seed), np.uint64(0)
     for _ in range(n):
         x ^= x << np.uint64(13)
         x ^= x >> np.uint64(7)
@@ -182,8 +184,8 @@ def _arithmetic(n: int) -> int:
 
 
 @njit(nogil=True)
-def _random_reads(table: np.ndarray, n: int) -> int:
-    x, total, mask = np.uint64(88172645463325252), 0, np.uint64(table.size - 1)
+def _random_reads(seed: int, table: np.ndarray, n: int) -> int:
+    x, total, mask = np.uint64(88172645463325252 + seed), 0, np.uint64(table.size - 1)
     for _ in range(n):
         x ^= x << np.uint64(13)
         x ^= x >> np.uint64(7)
@@ -193,18 +195,20 @@ def _random_reads(table: np.ndarray, n: int) -> int:
 
 
 MACHINE_KERNELS = {"arithmetic": _arithmetic, "8 MB reads": _random_reads}
-"""Kernels that need nothing of the pipeline (see :func:`kernel_arguments`)."""
+"""Kernels that need nothing of the pipeline (see :func:`kernel_arguments`); each thread passes its
+own seed, so that threads reading one table read different places of it, as the threads that
+segment read different places of the one trie."""
 
 
 def kernel_arguments(name: str) -> tuple:
-    """The arguments of a machine kernel, about 0.05 s on one thread here; the 8 MB table is made
-    only here, so that no other task's peak memory holds it."""
+    """The arguments of a machine kernel after the seed, about 0.05 s on one thread here; the 8 MB
+    table is made only when the kernel runs, after the pipeline's peak memory is taken."""
     return (30_000_000,) if name == "arithmetic" else (np.arange(1 << 20, dtype=np.int64), 15_000_000)
 
 
 def side_by_side(kernel, args: tuple, n_threads: int) -> float:
-    """Seconds for ``n_threads`` threads each running ``kernel(*args)`` at once."""
-    threads = [threading.Thread(target=kernel, args=args) for _ in range(n_threads)]
+    """Seconds for ``n_threads`` threads each running ``kernel(seed, *args)`` at once, each its own seed."""
+    threads = [threading.Thread(target=kernel, args=(seed, *args)) for seed in range(n_threads)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -214,18 +218,20 @@ def side_by_side(kernel, args: tuple, n_threads: int) -> float:
 
 
 def machine_ratios(pairs: int, first_pair: int = 0) -> dict[str, list[float]]:
-    """The machine's own 1 → 2 threads for each kernel, ``pairs`` times, alternating which way goes
-    first (from pair number ``first_pair`` on, so that one pair at a time alternates too): twice
-    the seconds on one thread over the seconds of two threads side by side."""
+    """The machine's own 1 → N threads (N the cores that ``n_jobs=-1`` uses) for each kernel,
+    ``pairs`` times, alternating which way goes first (from pair number ``first_pair`` on, so
+    that one pair at a time alternates too): N times the seconds on one thread over the seconds
+    of N threads side by side."""
+    cores = worker_count(-1)
     ratios: dict[str, list[float]] = {}
     for name, kernel in MACHINE_KERNELS.items():
         args = kernel_arguments(name)
-        kernel(*args[:-1], 1)  # compiles it
+        kernel(0, *args[:-1], 1)  # compiles it
         ratios[name] = []
         for pair in range(first_pair, first_pair + pairs):
-            order = (1, 2) if pair % 2 else (2, 1)
+            order = (1, cores) if pair % 2 else (cores, 1)
             seconds = dict(zip(order, (side_by_side(kernel, args, n) for n in order)))
-            ratios[name].append(2 * seconds[1] / seconds[2])
+            ratios[name].append(cores * seconds[1] / seconds[cores])
     return ratios
 
 
@@ -256,14 +262,14 @@ def alternating_runs(corpus) -> dict:
     for n_jobs in (1, -1):
         run_pipeline(corpus, n_jobs)
     seconds: dict[int, list[float]] = {1: [], -1: []}
-    machine: dict[str, list[float]] = {name: [] for name in MACHINE_KERNELS}
+    scaling: dict[str, list[float]] = {name: [] for name in MACHINE_KERNELS}
     for pair in range(PAIRS):
         for n_jobs in (1, -1) if pair % 2 else (-1, 1):
             seconds[n_jobs].append(sum(run_pipeline(corpus, n_jobs)))
-        for name, ratios in machine_ratios(1, pair).items():
-            machine[name].append(ratios[0])
+        for name, ratios in machine_ratios(1, pair // 2).items():  # its order not tied to the pipelines'
+            scaling[name].append(ratios[0])
     return {**task_result(statistics.median(seconds[-1]), {"1 core": seconds[1], "all cores": seconds[-1]}),
-            "machine": machine}
+            "machine": scaling}
 
 
 def first_touch(megabytes: int = 256) -> dict:
@@ -304,9 +310,9 @@ def median_run(runs: list[dict]) -> dict:
     """The run of median seconds, with every run's seconds, and each step's seconds in every run, beside it."""
     ordered = sorted(runs, key=lambda run: run["seconds"])
     steps = {step: [run["steps"][step] for run in runs] for step in runs[0]["steps"]}
-    machine = {name: [run["machine"][name] for run in runs] for name in runs[0].get("machine", {})}
+    scaling = {name: [run["machine"][name] for run in runs] for name in runs[0].get("machine", {})}
     return {**ordered[(len(ordered) - 1) // 2], "all_seconds": [run["seconds"] for run in runs], "all_steps": steps,
-            "all_machine": machine}
+            "all_machine": scaling}
 
 
 def resampled_medians(values: list[float], rng, draws: int = 4000):
@@ -341,7 +347,7 @@ def nested_median_interval(groups: list[list[float]], draws: int = 4000, seed: i
 
 
 def machine_spread(*runs: dict[str, list[float]]) -> str:
-    """Each machine kernel's 1 → 2 ratios over the given runs: median and range."""
+    """Each machine kernel's 1 → N ratios over the given runs: median and range."""
     spread = []
     for name in MACHINE_KERNELS:
         ratios = [ratio for run in runs for ratio in run[name]]
@@ -350,7 +356,7 @@ def machine_spread(*runs: dict[str, list[float]]) -> str:
 
 
 def per_process_machine(processes: list[dict]) -> str:
-    """Each machine kernel's median 1 → 2 ratio in each process."""
+    """Each machine kernel's median 1 → N ratio in each process."""
     medians = {name: ", ".join(f"{statistics.median(process['machine'][name]):.2f}" for process in processes)
                for name in MACHINE_KERNELS}
     return "; ".join(f"{name} {values} ×" for name, values in medians.items())
@@ -419,7 +425,7 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
     paired = pair_ratios(one["all_seconds"], every["all_seconds"])
     print(f"- 1 → {cores} cores run by run (each one-core pipeline over the all-cores one run just "
           f"after it): {', '.join(f'{ratio:.2f}' for ratio in paired)} ×, median {statistics.median(paired):.2f} ×")
-    print(f"- the machine's own 1 → 2 threads in the same {2 * repeat} processes, after each pipeline's runs "
+    print(f"- the machine's own 1 → {cores} threads in the same {2 * repeat} processes, after each pipeline's runs "
           f"(median of {MACHINE_PAIRS} pairs in each): {machine_spread(one['all_machine'], every['all_machine'])}")
     again_one, again_every = (statistics.median(result["all_steps"]["again, in the same process"])
                               for result in (one, every))
@@ -437,7 +443,7 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
           f"1 core {one_way} s, all cores {every_way} s (medians per process); 1 → {cores} cores run by run: "
           f"medians of the pairs' ratios {', '.join(f'{statistics.median(r):.2f}' for r in ratios)} ×, of all "
           f"{sum(map(len, ratios))} pairs {statistics.median([x for r in ratios for x in r]):.2f} × (95 % bootstrap "
-          f"interval over the processes and their pairs {low:.2f}–{high:.2f} ×); the machine's own 1 → 2 threads in "
+          f"interval over the processes and their pairs {low:.2f}–{high:.2f} ×); the machine's own 1 → {cores} threads in "
           f"each pair, medians per process: {per_process_machine(results[ALTERNATING]['processes'])}")
     touch = results["memory, first touch"]
     print(f"- memory: writing 256 MB of new numpy arrays in a fresh process takes {touch['seconds']:.2f} s "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -26,12 +27,20 @@ def corpus_hash(corpus: Corpus) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=None)
+def installed_version(package: str) -> str:
+    """The installed version of ``package``, looked up once per process: the lookup reads package
+    metadata from disk, and the modules in use are those of the version found first. Raises
+    ``importlib.metadata.PackageNotFoundError`` if it is not installed."""
+    return metadata.version(package)
+
+
 def package_versions() -> dict[str, str]:
     """Versions of Python and of the packages that decide the results."""
     versions = {"python": platform.python_version()}
     for name in RECORDED_PACKAGES:
         try:
-            versions[name] = metadata.version(name)
+            versions[name] = installed_version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions

@@ -107,18 +107,22 @@ def test_user_dictionary_and_stopword_files(tmp_path):
         ca.tokenize(corpus, user_dicts=(str(tmp_path / "missing.dict"),))
 
 
-def test_an_edited_dictionary_is_read_anew_by_a_new_configuration(tmp_path):
+def test_an_edited_dictionary_is_read_anew_by_a_new_configuration(tmp_path, monkeypatch):
     """Parsed dictionaries are kept by their content, so an edit under the same path is never missed."""
     corpus = ca.Corpus.from_texts(["推进沪嘉同城示范区建设。"])
     user_dict = tmp_path / "my.dict"
     user_dict.write_text("沪嘉同城示范区 100000 nz\n", encoding="utf-8")
     before = ca.TokenizerConfig(user_dicts=(str(user_dict),))
     assert before.dictionary_entries[-1] == ("沪嘉同城示范区", 100000, "nz")
-    parsed = jieba_dictionary._parse_user_dictionary.cache_info()
-    again = ca.TokenizerConfig(user_dicts=(str(user_dict),))
-    assert again.dictionary_entries == before.dictionary_entries and again.key == before.key
-    after = jieba_dictionary._parse_user_dictionary.cache_info()
-    assert (after.hits - parsed.hits, after.misses - parsed.misses) == (3, 0)  # lexicon, places, my.dict: none parsed again
+    parsed = jieba_dictionary._entries_of
+    with monkeypatch.context() as patched:
+        patched.setattr(jieba_dictionary, "_entries_of", lambda data: pytest.fail("parsed again"))
+        again = ca.TokenizerConfig(user_dicts=(str(user_dict),))
+        assert again.dictionary_entries == before.dictionary_entries and again.key == before.key
+        copy = tmp_path / "copy.dict"  # the same content under another name
+        copy.write_bytes(user_dict.read_bytes())
+        assert ca.TokenizerConfig(user_dicts=(str(copy),)).dictionary_entries == before.dictionary_entries
+    assert jieba_dictionary._entries_of is parsed
     user_dict.write_text("沪嘉 100000 nz\n同城示范区 100000 nz\n", encoding="utf-8")
     edited = ca.TokenizerConfig(user_dicts=(str(user_dict),))
     assert edited.dictionary_entries[-2:] == [("沪嘉", 100000, "nz"), ("同城示范区", 100000, "nz")]
@@ -127,6 +131,9 @@ def test_an_edited_dictionary_is_read_anew_by_a_new_configuration(tmp_path):
     assert "沪嘉" in tokens and "同城示范区" in tokens and "沪嘉同城示范区" not in tokens
     edited.dictionary_entries.clear()  # a caller's change to its list reaches no other configuration
     assert ca.TokenizerConfig(user_dicts=(str(user_dict),)).dictionary_entries[-1] == ("同城示范区", 100000, "nz")
+    user_dict.write_bytes(b"\xff\xfe bad\n")
+    with pytest.raises(InputFileError, match="my.dict.*UTF-8"):
+        ca.TokenizerConfig(user_dicts=(str(user_dict),)).dictionary_entries
 
 
 def test_part_of_speech_tags_and_filter():

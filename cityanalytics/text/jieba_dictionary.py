@@ -6,6 +6,7 @@ exactly as ``jieba.Tokenizer.gen_pfdict`` and ``load_userdict`` do.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -22,20 +23,27 @@ _USER_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
 def read_user_dictionary(path: str | Path) -> list[DictionaryEntry]:
     """(word, freq or None, tag or None) per line of a jieba user dictionary, parsed as jieba does.
 
-    The file is read every time, but content already parsed in this process is not parsed again:
-    each new configuration reads its dictionaries, and most share the shipped ones."""
-    return list(_parse_user_dictionary(Path(path).read_bytes(), str(path)))
-
-
-@lru_cache(maxsize=16)
-def _parse_user_dictionary(data: bytes, path: str) -> tuple[DictionaryEntry, ...]:
-    """The entries of a user dictionary's bytes (``path`` names it in an error)."""
-    entries = []
-    for raw in data.split(b"\n"):
+    The file is read every time, but content this process has parsed before (under any path) is
+    not parsed again: each new configuration reads its dictionaries, and most share the shipped ones."""
+    data = Path(path).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest not in _PARSED:
         try:
-            line = raw.strip().decode("utf-8").lstrip("\ufeff")
+            _PARSED[digest] = _entries_of(data)
         except UnicodeDecodeError:
             raise InputFileError(path, "not a valid jieba user dictionary (it must be UTF-8)") from None
+    return list(_PARSED[digest])
+
+
+_PARSED: dict[str, tuple[DictionaryEntry, ...]] = {}
+"""The entries of each dictionary content parsed in this process, by the content's SHA-256."""
+
+
+def _entries_of(data: bytes) -> tuple[DictionaryEntry, ...]:
+    """The entries of a user dictionary's bytes; raises UnicodeDecodeError if a line is not UTF-8."""
+    entries = []
+    for raw in data.split(b"\n"):
+        line = raw.strip().decode("utf-8").lstrip("\ufeff")
         if line:
             word, freq, tag = _USER_DICT_LINE.match(line).groups()
             entries.append((word, int(freq) if freq else None, tag.strip() if tag else None))

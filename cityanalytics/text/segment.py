@@ -23,13 +23,13 @@ import logging
 import re
 from dataclasses import asdict, dataclass
 from functools import cached_property, lru_cache
-from importlib.metadata import version as package_version
 from pathlib import Path
 
 import numpy as np
 
 from cityanalytics.errors import InputFileError
 from cityanalytics.hashing import sha256_file, sha256_text
+from cityanalytics.provenance import installed_version
 from cityanalytics.text import resources
 from cityanalytics.text.compiled_jieba import CompiledTokenizer, compiled_limitation
 from cityanalytics.text.encoding import StringTokenizer, Vocabulary
@@ -42,13 +42,6 @@ BACKENDS = ("jieba", "numba", "rjieba")
 _PUNCT = re.compile(r"^[\W_]+$")
 _NUMBER = re.compile(r"^[\d.,%％．·]+$|^[\d.]+[万亿千百]?$|^[一二三四五六七八九十百千万亿零〇○两]+$")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.\-]*$")
-
-
-@lru_cache(maxsize=None)
-def installed_version(package: str) -> str:
-    """The installed version of ``package``, looked up once per process (the lookup reads package
-    metadata from disk, and the modules in use are those of the version found first)."""
-    return package_version(package)
 
 
 def backend_installed(name: str) -> bool:

@@ -224,5 +224,5 @@ def tokenize(
 
 
 def token_docvars(corpus: Corpus) -> pd.DataFrame:
-    """The docvars a token table carries: the docs table without the text and its length, numbered from 0."""
-    return corpus.docs.drop(columns=["text", "n_chars"]).reset_index(drop=True)
+    """The docvars a token table carries: the corpus's, without the texts' lengths, numbered from 0."""
+    return corpus.docvars.drop(columns=["n_chars"]).reset_index(drop=True)
