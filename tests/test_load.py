@@ -223,3 +223,15 @@ def test_concat_joins_corpora_and_their_reports():
     assert joined.report["doc_id"].tolist() == ["a", "b"]
     with pytest.raises(ValueError, match="must be unique"):
         concat([first, first])
+
+
+def test_a_lone_surrogate_is_named_with_its_document_and_column():
+    with pytest.raises(ValueError, match=r"document 'b', column 'text': character 3 is a lone surrogate \(U\+D800\)"):
+        Corpus.from_texts(["城市规划", "交通\ud800人才"], doc_ids=["a", "b"])
+    with pytest.raises(ValueError, match=r"document 'a', column 'title': character 1 is a lone surrogate \(U\+DC80\)"):
+        Corpus.from_texts(["城市规划"], doc_ids=["a"], title=["\udc80标题"])
+    typed_by_hand = pd.DataFrame({"doc_id": ["x"], "text": ["生态\udfff"]}, dtype=object)
+    with pytest.raises(ValueError, match=r"document 'x', column 'text': character 3 is a lone surrogate \(U\+DFFF\)"):
+        Corpus(typed_by_hand)
+    with pytest.raises(ValueError, match=r"row 2, column 'doc_id': character 1 is a lone surrogate"):
+        Corpus.from_texts(["一。", "二。"], doc_ids=["a", "\ud801"])

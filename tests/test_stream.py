@@ -102,6 +102,13 @@ def test_bad_input_is_named(tmp_path):
         list(read_jsonl(bad, id_field="id"))
     with pytest.raises(InputFileError, match="no such file"):
         list(read_jsonl(tmp_path / "none.jsonl"))
+    bad.write_text('{"text": "表情\\ud83d\\ude00可用", "id": "ok"}\n{"text": "一。", "id": "x\\ud800"}\n', "utf-8")
+    with pytest.raises(InputFileError, match=r"line 2: field 'id' holds a lone surrogate at character 2 \(U\+D800"):
+        list(read_jsonl(bad, id_field="id"))
+    assert next(read_jsonl(bad))["text"] == "表情\U0001F600可用"  # a pair is one character
+    lone = [{"doc_id": "a", "text": "一。"}, {"doc_id": "b", "text": "二\udc00。"}]
+    with pytest.raises(ValueError, match=r"document 'b', column 'text': character 2 is a lone surrogate"):
+        list(ca.record_chunks(lone))
     repeated = ({"doc_id": "a", "text": "一。"} for _ in range(3))
     with pytest.raises(ValueError, match="repeated"):
         ca.stream_dtm(ca.record_chunks(repeated, size=2), progress=False)

@@ -44,7 +44,10 @@ class Corpus:
         clashes = sorted(RESERVED_DOCVARS & (set(docs.columns) - {"text", "n_chars"}))
         if clashes:
             raise ValueError(f"docvar name(s) {clashes} are reserved for columns of the token and count tables")
-        docs = docs.astype({"doc_id": str, "text": str}) if len(docs) else docs.astype({"doc_id": object, "text": object})
+        try:
+            docs = docs.astype({"doc_id": str, "text": str}) if len(docs) else docs.astype({"doc_id": object, "text": object})
+        except UnicodeEncodeError:
+            raise ValueError(lone_surrogate_problem(docs)) from None
         if docs["doc_id"].duplicated().any():
             dupes = sorted(docs.loc[docs["doc_id"].duplicated(), "doc_id"].unique())
             raise ValueError(f"doc_id values must be unique; repeated: {dupes}")
@@ -72,10 +75,11 @@ class Corpus:
             else:
                 columns[name] = [value] * len(texts)
         columns["text"] = [str(t) for t in texts]
+        docs = docs_of_strings(columns)
         report = pd.DataFrame(
             {"file": [""] * len(ids), "status": "loaded", "reason": "from_texts", "doc_id": ids}, columns=REPORT_COLUMNS
         )
-        return cls(pd.DataFrame(columns), report)
+        return cls(docs, report)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -221,6 +225,34 @@ def load_corpus(
         if row is not None:
             rows.append(row)
     return Corpus(docs_frame(rows), pd.DataFrame(report, columns=REPORT_COLUMNS))
+
+
+def docs_of_strings(data: dict[str, list] | list[dict]) -> pd.DataFrame:
+    """``pd.DataFrame(data)`` for documents given as Python strings, or a ValueError naming the
+    document, the column and the character where one holds a lone surrogate (see
+    :func:`lone_surrogate_problem`) instead of the encoder's bare traceback."""
+    try:
+        return pd.DataFrame(data)
+    except UnicodeEncodeError:
+        raise ValueError(lone_surrogate_problem(pd.DataFrame(data, dtype=object))) from None
+
+
+def lone_surrogate_problem(docs: pd.DataFrame) -> str:
+    """Where the first lone surrogate (a code point U+D800–U+DFFF on its own) of the docs table lies.
+
+    A JSON escape such as ``\\ud800`` or a decoder's ``surrogateescape`` can put one in a Python
+    string, but pandas keeps text as UTF-8, which cannot hold one: such a document cannot be a row."""
+    for column in docs.columns:
+        for row, value in enumerate(docs[column].tolist()):
+            try:
+                str(value).encode("utf-8")
+            except UnicodeEncodeError as error:
+                named = "doc_id" in docs.columns and column != "doc_id"
+                where = f"document {str(docs['doc_id'].iloc[row])!r}" if named else f"row {row + 1}"
+                return (f"{where}, column {column!r}: character {error.start + 1} is a lone surrogate "
+                        f"(U+{ord(str(value)[error.start]):04X}), which UTF-8 text cannot hold; remove it, or decode "
+                        f"the source with errors='replace'")
+    return "a string cannot be encoded as UTF-8"
 
 
 def docs_frame(rows: list[dict]) -> pd.DataFrame:

@@ -8,12 +8,13 @@ Only the current chunk is held, never the corpus.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from cityanalytics.corpus.corpus import REPORT_COLUMNS, docs_frame, read_documents
+from cityanalytics.corpus.corpus import REPORT_COLUMNS, docs_frame, docs_of_strings, read_documents
 from cityanalytics.errors import InputFileError
 from cityanalytics.scale.executors import batched
 
@@ -26,7 +27,7 @@ def record_chunks(records: Iterable[Mapping], size: int = 200) -> Iterator[pd.Da
     """
     seen: set[str] = set()
     for batch in batched(records, size):
-        docs = pd.DataFrame(batch)
+        docs = docs_of_strings(batch)
         for column in ("doc_id", "text"):
             if column not in docs.columns:
                 raise ValueError(f"document records need a {column!r} field; got {list(docs.columns)}")
@@ -36,6 +37,10 @@ def record_chunks(records: Iterable[Mapping], size: int = 200) -> Iterator[pd.Da
             raise ValueError(f"doc_id values must be unique; repeated: {sorted(repeated)[:5]}")
         seen.update(docs["doc_id"])
         yield docs
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A JSON escape of a code point U+D800–U+DFFF: half of a pair, or on its own a lone surrogate."""
 
 
 def read_jsonl(path: str | Path, *, text_field: str = "text", id_field: str | None = None,
@@ -65,6 +70,9 @@ def read_jsonl(path: str | Path, *, text_field: str = "text", id_field: str | No
                 raise InputFileError(path, f"line {n_line} is not valid JSON ({error.msg})") from None
             if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
                 raise InputFileError(path, f"line {n_line} has no text field {text_field!r} holding a string")
+            if _SURROGATE_ESCAPE.search(line):
+                used = (text_field, *([id_field] if id_field else []), *docvar_fields)
+                _refuse_lone_surrogates(path, n_line, {name: record.get(name) for name in used})
             n_records += 1
             if id_field is None:
                 doc_id = f"doc{n_records}"
@@ -73,6 +81,20 @@ def read_jsonl(path: str | Path, *, text_field: str = "text", id_field: str | No
             else:
                 doc_id = str(record[id_field])
             yield {"doc_id": doc_id, **{name: record.get(name) for name in docvar_fields}, "text": record[text_field]}
+
+
+def _refuse_lone_surrogates(path: Path, n_line: int, fields: dict) -> None:
+    """An error naming the line and the field if a string field holds a lone surrogate: pandas
+    keeps text as UTF-8, which cannot hold one, so the document could not be a row."""
+    for name, value in fields.items():
+        if not isinstance(value, str):
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InputFileError(path, f"line {n_line}: field {name!r} holds a lone surrogate at character "
+                                       f"{error.start + 1} (U+{ord(value[error.start]):04X}, a \\u escape without "
+                                       f"its pair), which UTF-8 text cannot hold") from None
 
 
 def jsonl_chunks(path: str | Path, size: int = 200, **fields) -> Iterator[pd.DataFrame]:
