@@ -39,6 +39,7 @@ def test_counts_equal_the_term_tokens(tokens):
 def test_rows_carry_each_documents_docvars_in_whatever_order_the_docvars_come(tokens):
     rows = ca.dtm(tokens).rows
     assert rows["doc_id"].tolist() == ["a", "b", "c"] and rows["city"].tolist() == tokens.docvars["city"].tolist()
+    pd.testing.assert_frame_equal(rows, rows[["doc_id"]].merge(tokens.docvars, on="doc_id", how="left"))
     reordered = Tokens(tokens.table, tokens.docvars.iloc[::-1, ::-1], tokens.config)  # rows and columns reversed
     pd.testing.assert_frame_equal(ca.dtm(reordered).rows[rows.columns], rows)
 
