@@ -23,12 +23,24 @@ _BIT_OF_PRODUCT[[((1 << bit) * _DE_BRUIJN % 2**64) >> 58 for bit in range(64)]] 
 sequence (the product is unique for each of the 64 words)."""
 
 
+FEW = 32
+"""Up to this many distinct terms (a line's or a sentence's: a short document has about 25) are
+sorted by insertion, which for so few beats finding their span and sorting them otherwise."""
+
+
 @njit(cache=True, nogil=True)
 def _sort_distinct(values, bits):
-    """Sort distinct non-negative integers in place. Where they are dense (at least one per 16 words
-    of 64 between the smallest and the largest), set them as bits of ``bits`` (all zero, and left
-    so) and read them back in order, in time linear in their number and span; else sort them."""
-    if values.size < 2:
+    """Sort distinct non-negative integers in place. A few (:data:`FEW`) by insertion; where they
+    are dense (at least one per 16 words of 64 between the smallest and the largest), set them as
+    bits of ``bits`` (all zero, and left so) and read them back in order, in time linear in their
+    number and span; else sort them."""
+    if values.size <= FEW:
+        for i in range(1, values.size):
+            value, j = values[i], i - 1
+            while j >= 0 and values[j] > value:
+                values[j + 1] = values[j]
+                j -= 1
+            values[j + 1] = value
         return
     low, high = values.min() >> 6, values.max() >> 6
     if values.size * 16 < high - low + 1:

@@ -153,12 +153,13 @@ def test_count_matrix_equals_scipys_summed_pairs(threads):
 
 
 def test_distinct_codes_are_sorted_whether_dense_or_sparse():
-    from cityanalytics.counting import _sort_distinct
+    from cityanalytics.counting import FEW, _sort_distinct
 
     rng = np.random.default_rng(1)
     bits = np.zeros(40, dtype=np.uint64)
     cases = [np.array([63, 0, 64, 127, 128, 2559]), np.array([5]), np.array([], dtype=np.int64)]
-    cases += [rng.choice(span, size, replace=False) for span in (64, 300, 2560) for size in (2, 20, 60, 64) if size <= span]
+    sizes = (2, 20, FEW, FEW + 1, 60, 64)  # by insertion up to FEW, then by bits where dense or else sorted
+    cases += [rng.choice(span, size, replace=False) for span in (64, 300, 2560) for size in sizes if size <= span]
     for values in cases:
         for dtype in (np.int32, np.int64):
             sorted_here = values.astype(dtype)
