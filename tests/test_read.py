@@ -11,6 +11,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from cityanalytics import load_corpus
 from cityanalytics.corpus.read import (
     SUPPORTED_SUFFIXES,
     FileText,
@@ -207,6 +208,38 @@ def test_pdf_with_owner_password_only_is_read(tmp_path):
 def test_pdf_with_user_password(tmp_path):
     path = make_pdf(tmp_path / "secret.pdf", [TITLE], encrypt=StandardEncryption("user", ownerPassword="owner"))
     assert read_error(path).problem == "PDF is password-protected"
+
+
+def make_pdf_with_character_map(path, codes: bytes, character_map: dict[int, str]):
+    """A one-page PDF showing the byte ``codes`` in Helvetica, whose ToUnicode map sends each code
+    to the UTF-16 code unit given in hex: a map can name half of a surrogate pair alone."""
+    entries = " ".join(f"<{code:02X}> <{unit}>" for code, unit in character_map.items())
+    cmap = (f"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapType 2 def 1 begincodespacerange "
+            f"<00> <FF> endcodespacerange {len(character_map)} beginbfchar {entries} endbfchar endcmap "
+            f"CMapName currentdict /CMap defineresource pop end end").encode()
+    content = b"BT /F1 14 Tf 72 720 Td (" + codes + b") Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap)]
+    pdf, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return write(path, bytes(pdf))
+
+
+def test_a_lone_surrogate_from_a_pdfs_character_map_becomes_a_replacement_character(tmp_path):
+    path = make_pdf_with_character_map(tmp_path / "broken.pdf", b"ABAC", {0x41: "D800", 0x42: "57CE", 0x43: "5E02"})
+    assert read_file(path).text.strip() == "\ufffd城\ufffd市"
+    corpus = load_corpus(tmp_path, progress=False)
+    assert corpus.report["status"].tolist() == ["loaded"] and corpus.docs["text"].str.contains("城").all()
 
 
 def test_pdf_without_text(tmp_path):

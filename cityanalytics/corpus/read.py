@@ -89,8 +89,19 @@ def read_file(path: str | os.PathLike[str]) -> FileText:
         if fmt == "html":
             text = _html_text(text, name)
 
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", _lone_surrogates_replaced(text).replace("\r\n", "\n").replace("\r", "\n"))
     return FileText(path=name, text=text, encoding=encoding, format=fmt)
+
+
+def _lone_surrogates_replaced(text: str) -> str:
+    """``text`` with each lone surrogate (half of a UTF-16 pair on its own, as pypdf gives for a
+    PDF whose character map points a glyph at one) replaced by U+FFFD, as undecodable bytes are:
+    no text column can hold one, so the document could not be loaded."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
 
 
 def _read_bytes(name: str) -> bytes:
