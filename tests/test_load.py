@@ -235,3 +235,19 @@ def test_a_lone_surrogate_is_named_with_its_document_and_column():
         Corpus(typed_by_hand)
     with pytest.raises(ValueError, match=r"row 2, column 'doc_id': character 1 is a lone surrogate"):
         Corpus.from_texts(["一。", "二。"], doc_ids=["a", "\ud801"])
+
+
+def test_missing_texts_and_doc_ids_are_refused_rather_than_made_into_words():
+    import numpy as np
+
+    with pytest.raises(TypeError, match=r"text 2 is None \(NoneType\), and 1 more are not strings"):
+        Corpus.from_texts(["城市。", None, np.nan])
+    with pytest.raises(ValueError, match=r"doc_id 2 is nan"):
+        Corpus.from_texts(["城市。", "交通。"], doc_ids=["a", np.nan])
+    with pytest.raises(ValueError, match=r"document\(s\) \['b'\] have no text \(a missing value\)"):
+        Corpus(pd.DataFrame({"doc_id": ["a", "b"], "text": ["城市。", None]}))
+    with pytest.raises(ValueError, match=r"row\(s\) \[2\] have none"):
+        Corpus(pd.DataFrame({"doc_id": ["a", None], "text": ["城市。", "交通。"]}))
+    with pytest.raises(ValueError, match=r"needs a 'doc_id' and a 'text' column; this one has no \['doc_id'\]"):
+        Corpus(pd.DataFrame({"id": ["a"], "text": ["城市。"]}))
+    assert Corpus.from_texts([np.str_("城市。"), ""]).docs["n_chars"].tolist() == [3, 0]

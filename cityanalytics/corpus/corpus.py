@@ -44,10 +44,21 @@ class Corpus:
         clashes = sorted(RESERVED_DOCVARS & (set(docs.columns) - {"text", "n_chars"}))
         if clashes:
             raise ValueError(f"docvar name(s) {clashes} are reserved for columns of the token and count tables")
+        absent = [column for column in ("doc_id", "text") if column not in docs.columns]
+        if absent:
+            raise ValueError(f"a docs table needs a 'doc_id' and a 'text' column; this one has no {absent} "
+                             f"(its columns: {list(docs.columns)})")
         try:
             docs = docs.astype({"doc_id": str, "text": str}) if len(docs) else docs.astype({"doc_id": object, "text": object})
         except UnicodeEncodeError:
             raise ValueError(lone_surrogate_problem(docs)) from None
+        if docs["doc_id"].isna().any():
+            rows = (np.flatnonzero(docs["doc_id"].isna()) + 1).tolist()
+            raise ValueError(f"every document needs a doc_id; row(s) {rows[:5]}{' …' if len(rows) > 5 else ''} have none")
+        if docs["text"].isna().any():
+            ids = docs.loc[docs["text"].isna(), "doc_id"].tolist()
+            raise ValueError(f"document(s) {ids[:5]}{' …' if len(ids) > 5 else ''} have no text (a missing value); "
+                             f"give each document its text, '' for an empty one")
         if docs["doc_id"].duplicated().any():
             dupes = sorted(docs.loc[docs["doc_id"].duplicated(), "doc_id"].unique())
             raise ValueError(f"doc_id values must be unique; repeated: {dupes}")
@@ -63,6 +74,14 @@ class Corpus:
     def from_texts(cls, texts: Sequence[str], doc_ids: Sequence[str] | None = None, **docvars) -> Corpus:
         """Build a corpus from strings; each docvar is one value for all or a sequence of one per text."""
         texts = list(texts)
+        not_text = [k for k, text in enumerate(texts) if not isinstance(text, str)]
+        if not_text:  # str() would make None or NaN into the words "None" and "nan"
+            k = not_text[0]
+            raise TypeError(f"texts must be strings; text {k + 1} is {texts[k]!r} ({type(texts[k]).__name__})"
+                            + (f", and {len(not_text) - 1} more are not strings" if len(not_text) > 1 else ""))
+        if doc_ids is not None and any(_is_missing(i) for i in doc_ids):
+            k = next(k for k, i in enumerate(doc_ids) if _is_missing(i))
+            raise ValueError(f"every text needs a doc_id; doc_id {k + 1} is {doc_ids[k]!r}")
         ids = [str(i) for i in doc_ids] if doc_ids is not None else [f"doc{i + 1}" for i in range(len(texts))]
         if len(ids) != len(texts):
             raise ValueError(f"{len(ids)} doc_ids given for {len(texts)} texts")
@@ -74,7 +93,7 @@ class Corpus:
                 columns[name] = list(value)
             else:
                 columns[name] = [value] * len(texts)
-        columns["text"] = [str(t) for t in texts]
+        columns["text"] = texts
         docs = docs_of_strings(columns)
         report = pd.DataFrame(
             {"file": [""] * len(ids), "status": "loaded", "reason": "from_texts", "doc_id": ids}, columns=REPORT_COLUMNS
@@ -225,6 +244,11 @@ def load_corpus(
         if row is not None:
             rows.append(row)
     return Corpus(docs_frame(rows), pd.DataFrame(report, columns=REPORT_COLUMNS))
+
+
+def _is_missing(value) -> bool:
+    """Whether ``value`` is None, NA or NaN: a missing value, not a name."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def docs_of_strings(data: dict[str, list] | list[dict]) -> pd.DataFrame:
