@@ -159,6 +159,11 @@ def test_missing_and_blank_groups(seed_tokens):
     with pytest.warns(UserWarning, match="2 document\\(s\\) with no 'city' left out"):
         compared = compare_emphasis(seed_tokens, by="city", n_perm=50)
     assert compared["group"].notna().all()
+    with pytest.warns(UserWarning, match="1 document\\(s\\) with no 'year' left out"):  # a nullable integer docvar
+        by_year = compare_emphasis(seed_tokens, by="year", n_perm=50)
+    years = seed_tokens.docvars["year"].dropna()
+    assert sorted(by_year["group"].unique()) == sorted(years.unique())
+    assert by_year.groupby("group")["n_units_group"].first().to_dict() == years.value_counts().to_dict()
     one_group = ca.Corpus.from_texts(["交通。", "人才。"], city=["甲", "甲"])
     with pytest.raises(ValueError, match="at least two groups"):
         compare_emphasis(ca.tokenize(one_group, lexicon=False), by="city")

@@ -96,6 +96,8 @@ def test_frequency_by_group_uses_the_group_total_and_keeps_top_n(toy):
     assert yi["rate_per_10k"].tolist() == pytest.approx([8 / 18 * 10_000, 5 / 18 * 10_000])
     jia = table[table["city"] == "甲"]
     assert jia["term"].tolist() == ["交通", "人才"] and jia["doc_freq"].tolist() == [1, 1]
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        frequency(toy, by="city", n=0)
 
 
 # tf-idf ------------------------------------------------------------------------------------------

@@ -182,6 +182,14 @@ def test_a_document_without_terms_has_no_similarity():
     assert table.loc[(table["doc_a"] == "doc1") & (table["doc_b"] == "doc3"), "similarity"].item() == pytest.approx(0.5)
 
 
+def test_groups_without_a_docvar_are_compared_as_not_stated(seed_tokens):
+    by_city = ca.dtm(seed_tokens).group(["city", "year"])  # two seed documents state no city, one no year
+    table = ca.document_similarity(by_city)
+    labels = list(table["doc_a"].iloc[:: len(by_city.rows)])
+    assert len(labels) == len(set(labels)) == len(by_city.rows)
+    assert labels[-2:] == ["(not stated)/2020", "(not stated)/(not stated)"] and labels[0] == "乌鲁木齐/2013"
+
+
 def test_ribbons_cover_estimable_periods_and_hollow_points_mark_the_others():
     table = pd.DataFrame({"year": [2010, 2011, 2012, 2013], "series": "交通", "count": [3, 0, 4, 5],
                           "n_tokens": 100, "n_docs": 1, "rate_per_10k": [300.0, 0.0, 400.0, 500.0],

@@ -160,22 +160,22 @@ def compare_emphasis(
         missing = sorted(set(units.loc[~present, "doc_id"]))
         warnings.warn(f"compare_emphasis: {len(missing)} document(s) with no {by!r} left out: {', '.join(missing[:10])}",
                       UserWarning, stacklevel=2)
-    labels = units[by].where(present, None)
-    values = [v for v in groups[by] if pd.notna(v)]
-    if len(values) < 2:
-        raise ValueError(f"comparing needs at least two groups, but {by!r} has {len(values)}")
-    pairs = [(g, None) for g in values] if versus == "rest" else list(itertools.combinations(values, 2))
+    values = list(groups[by])  # each group's value, by its code
+    named = [g for g, value in enumerate(values) if pd.notna(value)]
+    if len(named) < 2:
+        raise ValueError(f"comparing needs at least two groups, but {by!r} has {len(named)}")
+    pairs = [(g, None) for g in named] if versus == "rest" else list(itertools.combinations(named, 2))
     rows = []
     for first, second in pairs:
-        in_first = (labels == first).to_numpy()
-        in_pair = present if second is None else in_first | (labels == second).to_numpy()
+        in_first = codes == first
+        in_pair = present if second is None else in_first | (codes == second)
         observed, p = permutation_test_rates(counts[in_pair], n_terms[in_pair], in_first[in_pair], n_perm=n_perm, seed=seed)
         in_second = in_pair & ~in_first
         with np.errstate(invalid="ignore", divide="ignore"):
             rate_first = 10_000 * counts[in_first].sum(axis=0) / n_terms[in_first].sum()
             rate_second = 10_000 * counts[in_second].sum(axis=0) / n_terms[in_second].sum()
         for j, theme in enumerate(codebook.themes):
-            rows.append((first, second if second is not None else "rest", theme.key, theme.label, rate_first[j],
+            rows.append((values[first], "rest" if second is None else values[second], theme.key, theme.label, rate_first[j],
                          rate_second[j], observed[j], p[j], int(in_first.sum()), int(in_pair.sum() - in_first.sum())))
     table = pd.DataFrame(rows, columns=["group", "versus", "theme", "label", "rate_group", "rate_versus", "difference",
                                         "p", "n_units_group", "n_units_versus"])

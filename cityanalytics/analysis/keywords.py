@@ -34,6 +34,8 @@ def _require_counts(dtm: DTM) -> None:
 
 def _ranked(matrix: sp.spmatrix, vocabulary: np.ndarray, value: str, n: int | None) -> pd.DataFrame:
     """Non-zero cells as (_row, _col, term, value) ranked within each row: value descending, then term."""
+    if n is not None and n < 1:
+        raise ValueError(f"n must be at least 1 (the top n terms of each row), or None for every term; not {n}")
     coo = sp.coo_matrix(matrix)
     coo.sum_duplicates()
     coo.eliminate_zeros()

@@ -9,6 +9,8 @@ from sklearn.metrics.pairwise import cosine_similarity
 from cityanalytics.dtm import DTM
 
 WEIGHTINGS = ("tfidf", "count")
+NOT_STATED = "(not stated)"
+"""The label of a group whose docvar is missing (after :meth:`DTM.group`), as the figures show it."""
 
 
 def document_similarity(dtm: DTM, weighting: str = "tfidf") -> pd.DataFrame:
@@ -17,7 +19,8 @@ def document_similarity(dtm: DTM, weighting: str = "tfidf") -> pd.DataFrame:
     ``weighting="tfidf"`` compares tf-idf weights (smooth idf, scikit-learn's definition), so
     words every document uses count for little; ``"count"`` compares raw counts. A row without
     any term has no direction: its similarities are NaN, not 0. Columns: ``doc_a``, ``doc_b``
-    (the row keys, joined with "/" when there are several), ``similarity``.
+    (the row keys, joined with "/" when there are several; a missing one reads "(not stated)"),
+    ``similarity``.
     """
     if weighting not in WEIGHTINGS:
         raise ValueError(f"weighting must be one of {WEIGHTINGS}, not {weighting!r}")
@@ -28,7 +31,8 @@ def document_similarity(dtm: DTM, weighting: str = "tfidf") -> pd.DataFrame:
     empty = np.asarray(matrix.counts.sum(axis=1)).ravel() == 0
     similarity[empty, :] = np.nan
     similarity[:, empty] = np.nan
-    labels = dtm.rows[list(dtm.keys)].astype(str).agg("/".join, axis=1).to_numpy()
+    keys = dtm.rows[list(dtm.keys)].astype(object)
+    labels = keys.where(keys.notna(), NOT_STATED).astype(str).agg("/".join, axis=1).to_numpy()
     n = len(labels)
     return pd.DataFrame({
         "doc_a": np.repeat(labels, n),

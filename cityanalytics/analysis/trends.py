@@ -202,8 +202,6 @@ def trends(
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be between 0 and 1, not {ci}")
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
     series = _as_series(terms)
     docs = _dated_documents(tokens, time, by, "trends")
