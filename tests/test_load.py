@@ -131,6 +131,8 @@ def test_chinese_numeral_dates():
         ("file,date\nhangzhou.txt,2020/03/05\n", 2, "date", "not YYYY"),
         ("file,city\nhangzhou.txt,杭州\nmissing.txt,嘉兴\n", 3, "file", "does not exist"),
         ("file,city\nhangzhou.txt,杭州\nhangzhou.txt,嘉兴\n", 3, "file", "listed twice"),
+        ("file,year\nhangzhou.txt,\u0662\u0660\u0662\u0660\n", 2, "year", "not a four-digit year"),  # Arabic-Indic digits
+        ("file,city,city\nhangzhou.txt,杭州,嘉兴\n", None, "city", "appear more than once"),
     ],
 )
 def test_malformed_metadata_names_the_row_and_column(tmp_path, content, row, column, problem):
@@ -143,6 +145,17 @@ def test_malformed_metadata_names_the_row_and_column(tmp_path, content, row, col
     assert f"column '{column}'" in message
     if row is not None:
         assert f"row {row}" in message
+
+
+def test_metadata_rows_are_read_as_written(tmp_path):
+    """A first row with an unquoted comma is refused like any other row's; full-width digits are digits."""
+    (tmp_path / "hangzhou.txt").write_text(NOTICE, encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("file,title,year\nhangzhou.txt,关于交通,人才的意见,2020\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="metadata.csv: not a readable CSV table .*Expected 3 fields in line 2, saw 4"):
+        load_corpus(tmp_path)
+    (tmp_path / "metadata.csv").write_text("file,year,date\nhangzhou.txt,２０２０,２０２０-０３-２２\n", encoding="utf-8")
+    docs = load_corpus(tmp_path).docs
+    assert docs["year"].tolist() == [2020] and docs["date"].tolist() == ["2020-03-22"]
 
 
 def test_missing_folder_is_a_clear_error(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
@@ -28,7 +29,7 @@ RESERVED_DOCVARS = {"text", "n_chars", "section", "para", "sent", "i", "token", 
 """Names a docvar cannot take: they are columns of the docs, token, paragraph or count tables."""
 LOAD_DOCVARS = {"encoding", "simplified", "inferred"}
 """Docvars that ``load_corpus`` itself records for every file."""
-_ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_ISO_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 
 
 class Corpus:
@@ -177,12 +178,21 @@ def _read_metadata(path: Path) -> pd.DataFrame:
     """Read and validate a metadata table; errors name the file, row and column."""
     try:
         text, _ = decode_bytes(path.read_bytes(), path)
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        # read with the header as a row, so that a first row with a field too many (an unquoted
+        # comma) is an error like any other row's, not silently taken for an index column
+        rows = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False)
     except InputFileError as error:
         raise MetadataError(path, error.problem) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise MetadataError(path, f"not a readable CSV table ({error})") from None
-    table.columns = [str(c).strip() for c in table.columns]
+        raise MetadataError(path, f"not a readable CSV table ({' '.join(str(error).split())})") from None
+    table = rows.iloc[1:].reset_index(drop=True)
+    table.columns = [str(c).strip() for c in rows.iloc[0]]
+    repeated_columns = sorted({c for c in table.columns if list(table.columns).count(c) > 1})
+    if repeated_columns:
+        raise MetadataError(path, f"column name(s) {repeated_columns} appear more than once", column=repeated_columns[0])
+    for column in ("year", "date"):  # full-width digits, as typed with a Chinese input method, read as digits
+        if column in table.columns:
+            table[column] = table[column].map(lambda value: unicodedata.normalize("NFKC", value))
     reserved = sorted((RESERVED_DOCVARS | LOAD_DOCVARS) & set(table.columns))
     if reserved:
         raise MetadataError(path, f"column name(s) {reserved} are reserved (recorded by the loader or used by token tables)",
@@ -193,7 +203,7 @@ def _read_metadata(path: Path) -> pd.DataFrame:
         row_number = int(i) + 2  # the header is row 1
         if not row["file"].strip():
             raise MetadataError(path, "empty file name", row=row_number, column="file")
-        if "year" in table.columns and row["year"].strip() and not re.fullmatch(r"\d{4}", row["year"].strip()):
+        if "year" in table.columns and row["year"].strip() and not re.fullmatch(r"[0-9]{4}", row["year"].strip()):
             raise MetadataError(path, f"year {row['year']!r} is not a four-digit year", row=row_number, column="year")
         if "date" in table.columns and row["date"].strip() and not _ISO_DATE.fullmatch(row["date"].strip()):
             raise MetadataError(path, f"date {row['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD", row=row_number, column="date")
