@@ -246,6 +246,7 @@ def test_textrank_links_stay_within_sentences_and_isolated_terms_keep_teleport_s
     assert table.groupby("doc_id")["score"].sum().tolist() == pytest.approx([1.0, 1.0])
     only = textrank(ca.tokenize(corpus, lexicon=False), doc_ids=["d2"], n=1)
     assert only["doc_id"].tolist() == ["d2"]
+    pd.testing.assert_frame_equal(textrank(ca.tokenize(corpus, lexicon=False), doc_ids="d2", n=1), only)  # one name
     with pytest.raises(KeyError, match="no documents"):
         textrank(ca.tokenize(corpus, lexicon=False), doc_ids=["d3"])
 

@@ -224,6 +224,12 @@ def test_from_texts_edge_cases():
     assert numbered.docs["year"].tolist() == [2016, 2017]
     with pytest.raises(ValueError, match="reserved"):
         Corpus.from_texts(["甲。"], section=[1])
+    varied = Corpus.from_texts(["甲。", "乙。"], order=range(2), year=pd.array([2016, None], dtype="Int64"),
+                               rank=pd.Index([3, 4]), city="杭州").docs
+    assert varied["order"].tolist() == [0, 1] and varied["rank"].tolist() == [3, 4]
+    assert varied["year"].tolist()[0] == 2016 and pd.isna(varied["year"].tolist()[1]) and (varied["city"] == "杭州").all()
+    with pytest.raises(TypeError, match="one name per text, not the one string 'ab'"):
+        Corpus.from_texts(["甲。", "乙。"], doc_ids="ab")
 
 
 def test_concat_joins_corpora_and_their_reports():

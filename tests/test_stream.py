@@ -106,6 +106,7 @@ def test_bad_input_is_named(tmp_path):
     with pytest.raises(InputFileError, match=r"line 2: field 'id' holds a lone surrogate at character 2 \(U\+D800"):
         list(read_jsonl(bad, id_field="id"))
     assert next(read_jsonl(bad))["text"] == "表情\U0001F600可用"  # a pair is one character
+    assert set(next(read_jsonl(bad, docvar_fields="id"))) == {"doc_id", "id", "text"}  # one field named alone
     lone = [{"doc_id": "a", "text": "一。"}, {"doc_id": "b", "text": "二\udc00。"}]
     with pytest.raises(ValueError, match=r"document 'b', column 'text': character 2 is a lone surrogate"):
         list(ca.record_chunks(lone))

@@ -112,7 +112,7 @@ def _term_stream(tokens: Tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 
 
 def textrank(tokens: Tokens, n: int = 10, window: int = 5, damping: float = 0.85,
-             doc_ids: list[str] | None = None, *, tol: float = 1e-8, max_iter: int = 1000) -> pd.DataFrame:
+             doc_ids: str | list[str] | None = None, *, tol: float = 1e-8, max_iter: int = 1000) -> pd.DataFrame:
     """TextRank keywords of each document (Mihalcea & Tarau 2004).
 
     Each document has its own graph: the nodes are its terms (``is_term`` tokens, so stopwords and
@@ -125,7 +125,7 @@ def textrank(tokens: Tokens, n: int = 10, window: int = 5, damping: float = 0.85
     a document sum to 1. Multi-word keywords are not merged.
 
     Columns: ``doc_id``, ``term``, ``score``, ``rank`` (1 = highest; ties broken by term), the top
-    ``n`` per document, documents in corpus order. ``doc_ids`` limits the documents.
+    ``n`` per document, documents in corpus order. ``doc_ids`` (one or a list) limits the documents.
     """
     if not 0 < damping < 1:
         raise ValueError(f"damping must be between 0 and 1, not {damping}")
@@ -134,6 +134,7 @@ def textrank(tokens: Tokens, n: int = 10, window: int = 5, damping: float = 0.85
     doc, sentence, _, token = _term_stream(tokens)
     doc_names = np.asarray(tokens.table["doc_id"].cat.categories, dtype=str)
     if doc_ids is not None:
+        doc_ids = [doc_ids] if isinstance(doc_ids, str) else list(doc_ids)
         unknown = sorted(set(doc_ids) - set(doc_names))
         if unknown:
             raise KeyError(f"no documents {unknown} in the tokens")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from itertools import chain
 from pathlib import Path
 
@@ -73,7 +73,10 @@ class Corpus:
 
     @classmethod
     def from_texts(cls, texts: Sequence[str], doc_ids: Sequence[str] | None = None, **docvars) -> Corpus:
-        """Build a corpus from strings; each docvar is one value for all or a sequence of one per text."""
+        """Build a corpus from strings; each docvar is one value for all (a string is one value) or a
+        sequence of one per text (a list, tuple, range, array, Series or Index)."""
+        if isinstance(doc_ids, str):
+            raise TypeError(f"doc_ids takes one name per text, not the one string {doc_ids!r}")
         texts = list(texts)
         not_text = [k for k, text in enumerate(texts) if not isinstance(text, str)]
         if not_text:  # str() would make None or NaN into the words "None" and "nan"
@@ -88,7 +91,7 @@ class Corpus:
             raise ValueError(f"{len(ids)} doc_ids given for {len(texts)} texts")
         columns: dict[str, list] = {"doc_id": ids}
         for name, value in docvars.items():
-            if isinstance(value, (list, tuple, pd.Series, np.ndarray)):
+            if isinstance(value, Sized) and isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
                 if len(value) != len(texts):
                     raise ValueError(f"docvar {name!r} has {len(value)} values for {len(texts)} texts")
                 columns[name] = list(value)

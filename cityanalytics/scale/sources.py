@@ -54,7 +54,7 @@ def read_jsonl(path: str | Path, *, text_field: str = "text", id_field: str | No
     path = Path(path)
     if not path.is_file():
         raise InputFileError(path, "no such file")
-    docvar_fields = tuple(docvar_fields)
+    docvar_fields = (docvar_fields,) if isinstance(docvar_fields, str) else tuple(docvar_fields)
     n_records = 0
     with path.open("rb") as lines:
         for n_line, raw in enumerate(lines, start=1):
