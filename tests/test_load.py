@@ -112,6 +112,26 @@ def test_metadata_is_inferred_only_where_the_text_states_it(folder):
     assert pd.isna(page["year"]) and page["date"] == "" and page["doc_no"] == ""
 
 
+@pytest.mark.parametrize(
+    "given, expected",
+    [  # the notice is Hangzhou's (浙江), dated 2020-03-05, 文号 of 2020
+        ("date\n2019-05-01", {"date": "2019-05-01", "year": 2019, "province": "浙江"}),  # a given date gives its year
+        ("year\n2019", {"date": "", "year": 2019}),  # the notice's date of 2020 would contradict it
+        ("year\n2020", {"date": "2020-03-05", "year": 2020}),  # agrees: read off
+        ("city\n深圳", {"city": "深圳", "province": ""}),  # 浙江 was Hangzhou's province, not Shenzhen's
+        ("city,province\n深圳,广东", {"city": "深圳", "province": "广东"}),
+    ],
+)
+def test_what_is_read_off_the_text_never_contradicts_the_metadata_table(tmp_path, given, expected):
+    (tmp_path / "hangzhou.txt").write_text(NOTICE, encoding="utf-8")
+    header, values = given.split("\n")
+    (tmp_path / "metadata.csv").write_text(f"file,{header}\nhangzhou.txt,{values}\n", encoding="utf-8")
+    row = load_corpus(tmp_path).docs.iloc[0]
+    assert {name: row[name] for name in expected} == expected
+    inferred = set(row["inferred"].split(","))
+    assert not inferred & set(header.split(",")) and ("year" in inferred) == ("year" not in expected)
+
+
 def test_inference_never_takes_a_passing_date_for_the_document_date():
     found = infer_metadata("城市建设主要举措\n到2025年5月1日前完成全部改造任务。\n加快推进。")
     assert "date" not in found and "year" not in found

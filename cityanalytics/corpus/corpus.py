@@ -415,11 +415,13 @@ def _document_row(file: Path, relative: str, encoding: str, text: str, converted
     """A loaded file's row: its doc_id (given, or made from its name), docvars given in the
     metadata table, else stated by the text, and its text. Takes the doc_id into ``taken``."""
     given = dict(meta_by_file.get(str(file.resolve()), {}))
+    if given.get("date") and not given.get("year"):
+        given["year"] = given["date"][:4]  # a given date gives its year
     doc_id = given.pop("doc_id", "") or _doc_id_for(relative, taken)
     taken.add(doc_id)
     row = {"doc_id": doc_id, **{name: "" for name in DOCVARS}}
     filled = []
-    for name, value in inferred.items():
+    for name, value in _agreeing_with(given, inferred).items():
         if not given.get(name):
             row[name] = value
             filled.append(name)
@@ -427,6 +429,18 @@ def _document_row(file: Path, relative: str, encoding: str, text: str, converted
     row["source"] = given.get("source") or relative
     row.update(encoding=encoding, simplified=converted, inferred=",".join(sorted(filled)), text=text)
     return row
+
+
+def _agreeing_with(given: dict, inferred: dict) -> dict:
+    """The docvars read off the text that do not contradict the metadata table's: a date whose
+    year is not the given year is not read off, nor a province read off the title's city where the
+    table gives the city."""
+    inferred = dict(inferred)
+    if given.get("year") and str(inferred.get("date", ""))[:4] not in ("", given["year"]):
+        del inferred["date"]
+    if given.get("city"):
+        inferred.pop("province", None)
+    return inferred
 
 
 def concat(corpora: Iterable[Corpus]) -> Corpus:
