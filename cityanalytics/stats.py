@@ -70,8 +70,6 @@ def bootstrap_rate_interval(
     """
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1 (0.95 for a 95 % interval), not {ci}")
-    if n_boot < 1:
-        raise ValueError(f"n_boot must be at least 1, not {n_boot}")
     counts = _dense(counts)
     totals = np.asarray(totals, dtype=float)
     groups = np.asarray(groups)

@@ -153,6 +153,7 @@ def test_chinese_numeral_dates():
         ("file,city\nhangzhou.txt,杭州\nhangzhou.txt,嘉兴\n", 3, "file", "listed twice"),
         ("file,year\nhangzhou.txt,\u0662\u0660\u0662\u0660\n", 2, "year", "not a four-digit year"),  # Arabic-Indic digits
         ("file,city,city\nhangzhou.txt,杭州,嘉兴\n", None, "city", "appear more than once"),
+        ("file,,city\nhangzhou.txt,x,杭州\n", None, None, "column 2 holds values but has no name"),
     ],
 )
 def test_malformed_metadata_names_the_row_and_column(tmp_path, content, row, column, problem):
@@ -162,7 +163,7 @@ def test_malformed_metadata_names_the_row_and_column(tmp_path, content, row, col
         load_corpus(tmp_path)
     message = str(error.value)
     assert "metadata.csv" in message and problem in message
-    assert f"column '{column}'" in message
+    assert column is None or f"column '{column}'" in message
     if row is not None:
         assert f"row {row}" in message
 
@@ -176,6 +177,8 @@ def test_metadata_rows_are_read_as_written(tmp_path):
     (tmp_path / "metadata.csv").write_text("file,year,date\nhangzhou.txt,２０２０,２０２０-０３-２２\n", encoding="utf-8")
     docs = load_corpus(tmp_path).docs
     assert docs["year"].tolist() == [2020] and docs["date"].tolist() == ["2020-03-22"]
+    (tmp_path / "metadata.csv").write_text("file,year,\nhangzhou.txt,2020,\n", encoding="utf-8")  # a trailing comma
+    assert "" not in load_corpus(tmp_path).docs.columns
 
 
 def test_missing_folder_is_a_clear_error(tmp_path):

@@ -350,6 +350,29 @@ def test_docvars_travel_with_the_tokens(seed_tokens):
     assert set(table.loc[table["doc_id"] == "urumqi_2013_report", "city"]) == {"乌鲁木齐"}
 
 
+def test_a_token_table_read_back_from_csv_is_the_table_again(seed_tokens, tmp_path):
+    seed_tokens.table.to_csv(tmp_path / "tokens.csv", index=False)
+    back = ca.Tokens(pd.read_csv(tmp_path / "tokens.csv", keep_default_na=False), seed_tokens.docvars, seed_tokens.config)
+    for column in ("doc_id", "token", "tag"):  # strings again categorical, over the same categories
+        assert back.table[column].cat.categories.tolist() == seed_tokens.table[column].cat.categories.tolist()
+        assert back.table[column].tolist() == seed_tokens.table[column].tolist()
+    assert (ca.dtm(back).counts != ca.dtm(seed_tokens).counts).nnz == 0
+    pd.testing.assert_frame_equal(ca.textrank(back), ca.textrank(seed_tokens))
+    with pytest.raises(ValueError, match="column 'token' of the token table has missing values"):
+        ca.Tokens(seed_tokens.table.astype({"token": object}).assign(token=None), seed_tokens.docvars, seed_tokens.config)
+    with pytest.raises(ValueError, match=r"needs the columns .* this one has no \['is_term'\]"):
+        ca.Tokens(seed_tokens.table.drop(columns="is_term"), seed_tokens.docvars, seed_tokens.config)
+
+
+def test_reading_tokens_as_running_text_refuses_a_table_out_of_text_order(seed_tokens):
+    shuffled = ca.Tokens(seed_tokens.table.sort_values("token"), seed_tokens.docvars, seed_tokens.config)
+    for reading in (ca.textrank, ca.collocations, lambda tokens: ca.kwic(tokens, "人才")):
+        with pytest.raises(ValueError, match="not in text order"):
+            reading(shuffled)
+    again = ca.Tokens(shuffled.table.sort_values(["doc_id", "i"]), seed_tokens.docvars, seed_tokens.config)
+    pd.testing.assert_frame_equal(ca.kwic(again, "人才"), ca.kwic(seed_tokens, "人才"))
+
+
 def split_by_spans(paragraphs: list[str]) -> tuple[list[str], list[int]]:
     """The sentences the compiled splitter finds in the paragraphs, and how many each has."""
     points = code_points("".join(paragraphs))

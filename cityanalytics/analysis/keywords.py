@@ -22,7 +22,7 @@ from scipy.stats import norm as normal
 from cityanalytics.dtm import DTM
 from cityanalytics.stats import bh_adjust, two_by_two
 from cityanalytics.text.encoding import category_codes, word_array
-from cityanalytics.text.tokens import Tokens
+from cityanalytics.text.tokens import Tokens, require_text_order
 
 _CHINESE = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 
@@ -103,6 +103,7 @@ def _term_stream(tokens: Tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     Sentence numbers run over the whole corpus, so equal numbers mean the same sentence of the same document.
     """
     table = tokens.table
+    require_text_order(table)
     doc = category_codes(table["doc_id"])
     place = table[["section", "para", "sent"]].to_numpy()
     starts = np.r_[True, (np.diff(doc) != 0) | (np.diff(place, axis=0) != 0).any(axis=1)]

@@ -12,7 +12,7 @@ from cityanalytics.analysis.codebook import Codebook, as_codebook
 from cityanalytics.analysis.emphasis import theme_counts
 from cityanalytics.stats import two_by_two
 from cityanalytics.text.encoding import category_codes
-from cityanalytics.text.tokens import Tokens
+from cityanalytics.text.tokens import Tokens, require_text_order
 
 UNIT_LEVELS = {"document": ("doc_id",), "section": ("doc_id", "section"), "paragraph": ("doc_id", "para")}
 
@@ -35,6 +35,7 @@ def kwic(tokens: Tokens, pattern: str | list[str], window: int = 10, codebook: C
     """
     terms, theme = _terms_for(pattern, codebook)
     table = tokens.table
+    require_text_order(table)
     token_text = table["token"].astype(str).to_numpy()
     doc = category_codes(table["doc_id"])
     hits = np.flatnonzero(np.isin(token_text, terms))

@@ -190,6 +190,10 @@ def _read_metadata(path: Path) -> pd.DataFrame:
         raise MetadataError(path, f"not a readable CSV table ({' '.join(str(error).split())})") from None
     table = rows.iloc[1:].reset_index(drop=True)
     table.columns = [str(c).strip() for c in rows.iloc[0]]
+    for position in [k for k, name in enumerate(table.columns) if not name]:  # as a trailing comma leaves
+        if table.iloc[:, position].str.strip().ne("").any():
+            raise MetadataError(path, f"column {position + 1} holds values but has no name")
+    table = table.loc[:, [bool(name) for name in table.columns]]
     repeated_columns = sorted({c for c in table.columns if list(table.columns).count(c) > 1})
     if repeated_columns:
         raise MetadataError(path, f"column name(s) {repeated_columns} appear more than once", column=repeated_columns[0])

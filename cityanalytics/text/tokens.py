@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from cityanalytics.codepoints import joined_code_points, rows_as_code_points
 from cityanalytics.cores import even_ranges, share_out, worker_count
 from cityanalytics.corpus.corpus import Corpus, sentence_columns
-from cityanalytics.text.encoding import Vocabulary, encode
+from cityanalytics.text.encoding import Vocabulary, category_codes, encode
 from cityanalytics.text.segment import TokenizerConfig, segment, token_tags, tokenizer_for
 from cityanalytics.text.token_table import Chunk, TokenTableBuilder, doc_id_categories
 
@@ -64,7 +64,10 @@ class Tokens:
     """
 
     def __init__(self, table: pd.DataFrame, docvars: pd.DataFrame, config: TokenizerConfig):
-        self.table = table
+        absent = [column for column in TOKEN_COLUMNS if column not in table.columns]
+        if absent:
+            raise ValueError(f"a token table needs the columns {TOKEN_COLUMNS}; this one has no {absent}")
+        self.table = with_categories(table, docvars)
         self.docvars = docvars
         self.config = config
 
@@ -82,6 +85,38 @@ class Tokens:
         if with_docvars:
             table = table.merge(self.docvars, on="doc_id", how="left")
         return table
+
+
+def with_categories(table: pd.DataFrame, docvars: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with ``doc_id``, ``token`` and ``tag`` categorical, as ``tokenize`` makes them (a
+    table read back from CSV or built by hand has strings): ``doc_id`` over the docvars' documents
+    in their order where they hold every document of the table, else over its own sorted; tokens
+    and tags over their sorted values. Columns already categorical are left as they are."""
+    converted = {}
+    for column in ("doc_id", "token", "tag"):
+        values = table[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            continue
+        if column == "tag":  # an empty tag is read back from CSV as missing
+            values = values.fillna("")
+        if values.isna().any():
+            raise ValueError(f"column {column!r} of the token table has missing values (pandas' CSV reader makes "
+                             f"tokens such as 'NA' or 'null' missing unless told keep_default_na=False)")
+        values = values.astype(str)
+        known = docvars["doc_id"].astype(str) if column == "doc_id" and "doc_id" in docvars else None
+        ordered = known if known is not None and values.isin(known).all() else np.unique(values.to_numpy(object))
+        converted[column] = pd.Categorical(values, categories=pd.Index(ordered))
+    return table.assign(**converted) if converted else table
+
+
+def require_text_order(table: pd.DataFrame) -> None:
+    """Refuse a token table that is not in text order (documents in their order, positions ``i``
+    rising within each): what reads tokens as running text (contexts, co-occurrences) needs it."""
+    doc, position = category_codes(table["doc_id"]).astype(np.int64), table["i"].to_numpy(np.int64)
+    same_doc = np.diff(doc) == 0
+    if (np.diff(doc) < 0).any() or (np.diff(position)[same_doc] <= 0).any():
+        raise ValueError("the token table is not in text order (documents in order, positions i rising within "
+                         "each): sort it with .sort_values(['doc_id', 'i']) first")
 
 
 def document_ranges(n_chars: np.ndarray, target: int) -> list[tuple[int, int]]:
