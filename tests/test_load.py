@@ -198,6 +198,10 @@ def test_from_texts_subset_and_len():
     assert len(corpus.subset(city="海宁", year=[2012])) == 1
     with pytest.raises(KeyError, match="no docvar 'town'"):
         corpus.subset(town="x")
+    with pytest.raises(TypeError, match=r"docvar 'year' holds numbers; \['2011'\] holds text"):
+        corpus.subset(year="2011")
+    with pytest.raises(ValueError, match="at least one corpus"):
+        corpus_module.concat([])
     with pytest.raises(ValueError, match="2 values for 3 texts"):
         Corpus.from_texts(["a", "b", "c"], city=["x", "y"])
 

@@ -113,6 +113,8 @@ def test_bad_input_is_named(tmp_path):
     repeated = ({"doc_id": "a", "text": "一。"} for _ in range(3))
     with pytest.raises(ValueError, match="repeated"):
         ca.stream_dtm(ca.record_chunks(repeated, size=2), progress=False)
+    with pytest.raises(TypeError, match=r"for one docs table pass \[docs\]"):
+        ca.stream_dtm(ca.Corpus.from_texts(["一。"]).docs)
     with pytest.raises(ValueError, match="executor must be one of"):
         ca.stream_dtm(ca.record_chunks([], size=2), executor="spark")
 

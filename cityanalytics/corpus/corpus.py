@@ -129,6 +129,9 @@ class Corpus:
             if name not in self.docs.columns:
                 raise KeyError(f"no docvar {name!r}; docvars are {list(self.docvars.columns)}")
             values = wanted if isinstance(wanted, (list, tuple, set)) else [wanted]
+            if pd.api.types.is_numeric_dtype(self.docs[name]) and any(isinstance(v, str) for v in values):
+                raise TypeError(f"docvar {name!r} holds numbers; {values!r} holds text, which no number equals "
+                                f"(subset({name}=2011), not subset({name}='2011'))")
             mask &= self.docs[name].isin(values)
         kept = self.docs[mask]
         report = self.report[self.report["doc_id"].isin(kept["doc_id"])]
@@ -450,6 +453,8 @@ def _agreeing_with(given: dict, inferred: dict) -> dict:
 def concat(corpora: Iterable[Corpus]) -> Corpus:
     """One corpus from several; doc_ids must not repeat."""
     corpora = list(corpora)
+    if not corpora:
+        raise ValueError("concat needs at least one corpus")
     return Corpus(
         pd.concat([c.docs.drop(columns=["n_chars"]) for c in corpora], ignore_index=True),
         pd.concat([c.report for c in corpora], ignore_index=True),

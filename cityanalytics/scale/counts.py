@@ -75,6 +75,9 @@ def stream_dtm(
     cluster, pass a folder every worker can reach.
     """
     config = config or TokenizerConfig()
+    if isinstance(chunks, pd.DataFrame):  # iterating it would give its column names
+        raise TypeError("stream_dtm takes chunks of documents (an iterable of docs tables) or a folder; for one "
+                        "docs table pass [docs], or count it with dtm(tokenize(Corpus(docs)))")
     if isinstance(chunks, (str, Path)):
         if not Path(chunks).is_dir():
             raise InputFileError(chunks, "stream_dtm reads a folder here; for a JSON Lines file pass "
