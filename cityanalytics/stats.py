@@ -58,10 +58,13 @@ def bootstrap_rate_interval(
     ci: float = 0.95,
     seed: int = 0,
     scale: float = 10_000.0,
+    n_groups: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Percentile bootstrap interval of ``scale * sum(counts) / sum(totals)`` within each group.
 
-    ``counts`` is (units × k), ``totals`` (units,), ``groups`` integer codes 0..G-1 (units,). Units
+    ``counts`` is (units × k), ``totals`` (units,), ``groups`` integer codes 0..G-1 (units,);
+    ``n_groups`` is G where the last groups may have no unit (by default one more than the
+    largest code). Units
     are resampled with replacement within their group; with ``clusters`` (e.g. the document of
     each paragraph) clusters are resampled first and units within the drawn clusters next. The
     result is two (G × k) arrays, NaN where no interval exists: a group with fewer than two units,
@@ -74,7 +77,8 @@ def bootstrap_rate_interval(
     totals = np.asarray(totals, dtype=float)
     groups = np.asarray(groups)
     clusters = None if clusters is None else np.asarray(clusters)
-    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    if n_groups is None:
+        n_groups = int(groups.max()) + 1 if len(groups) else 0
     low = np.full((n_groups, counts.shape[1]), np.nan)
     high = np.full_like(low, np.nan)
     rng = np.random.default_rng(seed)

@@ -171,6 +171,17 @@ def test_missing_and_blank_groups(seed_tokens):
         compare_emphasis(seed_tokens, by="city", unit="sentence")
 
 
+@pytest.mark.filterwarnings("ignore:.*split by the tokenizer")
+def test_a_document_without_any_token_keeps_its_group():
+    tokens = ca.tokenize(ca.Corpus.from_texts(["科技创新人才。", "", "交通生态。"], city=["杭州", "宁波", "温州"]))
+    by_city = emphasis(tokens, by="city", n_boot=50).set_index(["city", "theme"])
+    empty = by_city.loc["宁波"]
+    assert (empty["n_terms"] == 0).all() and empty["rate_per_10k"].isna().all() and (empty["n_docs"] == 1).all()
+    assert (empty["n_resampled"] == 0).all() and by_city.loc[("杭州", "talent"), "n_theme"] == 1
+    by_document = emphasis(tokens, n_boot=50)
+    assert sorted(by_document["doc_id"].unique()) == ["doc1", "doc2", "doc3"]
+
+
 @pytest.mark.filterwarnings("ignore:.*split by the tokenizer")  # without the lexicon many codebook terms split
 def test_groups_of_documents_resample_documents_first(seed_tokens):
     """Terms cluster within documents: a group's interval reflects its documents, not only its paragraphs."""

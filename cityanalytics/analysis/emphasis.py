@@ -87,7 +87,8 @@ def emphasis(
     tokens), n_coded (tokens of any theme), rate_per_10k with ci_low and ci_high, share (of the
     coded tokens) with share_low and share_high, n_docs, and n_resampled (paragraphs, or sentences
     for paragraph units, that the bootstrap resamples). Documents with a missing or blank grouping
-    docvar form one group of their own (shown as missing), so none is dropped.
+    docvar form one group of their own (shown as missing), so none is dropped; a document without
+    any token keeps its group (or its row), with no rate.
     """
     codebook = as_codebook(codebook)
     _warn_split_terms(tokens, codebook)
@@ -97,22 +98,30 @@ def emphasis(
     missing = [k for k in keys if k not in units.columns]
     if missing:
         raise KeyError(f"cannot group by {missing}: not a docvar or unit; docvars are {list(tokens.docvars.columns)}")
-    codes, groups = group_codes(units[keys])
+    if "section" in keys or "para" in keys:
+        codes, groups = group_codes(units[keys])
+        n_docs = pd.Series(pd.factorize(units["doc_id"])[0]).groupby(codes).nunique().reindex(range(len(groups)),
+                                                                                             fill_value=0).to_numpy()
+    else:  # groups of whole documents, every document of the table among them, those without any token too
+        documents = pd.DataFrame({"doc_id": tokens.table["doc_id"].cat.categories.astype(str)})
+        documents = documents.merge(tokens.docvars, on="doc_id", how="left")
+        document_codes, groups = group_codes(documents[keys])
+        codes = document_codes[pd.Index(documents["doc_id"]).get_indexer(units["doc_id"])]
+        n_docs = np.bincount(document_codes, minlength=len(groups))
     coded = counts.sum(axis=1)
     n_groups = len(groups)
     sums = np.zeros((n_groups, counts.shape[1]))
     np.add.at(sums, codes, counts)
     group_terms = np.bincount(codes, weights=n_terms, minlength=n_groups)
     group_coded = np.bincount(codes, weights=coded, minlength=n_groups)
-    documents = pd.factorize(units["doc_id"])[0]
-    resampling = {"clusters": documents, "n_boot": n_boot, "ci": ci, "seed": seed}
+    resampling = {"clusters": pd.factorize(units["doc_id"])[0], "n_boot": n_boot, "ci": ci, "seed": seed,
+                  "n_groups": n_groups}
     rate_low, rate_high = bootstrap_rate_interval(counts, n_terms, codes, **resampling)
     share_low, share_high = bootstrap_rate_interval(counts, coded, codes, scale=1.0, **resampling)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = 10_000 * sums / group_terms[:, None]
         share = sums / group_coded[:, None]
     n_resampled = np.bincount(codes, minlength=n_groups)
-    n_docs = pd.Series(documents).groupby(codes).nunique().reindex(range(n_groups), fill_value=0).to_numpy()
     rows = []
     for g in range(n_groups):
         for j, theme in enumerate(codebook.themes):
