@@ -33,3 +33,16 @@ class MetadataError(CityAnalyticsError):
             where.append(f"column {column!r}")
         location = f" ({', '.join(where)})" if where else ""
         super().__init__(f"{self.path}{location}: {problem}")
+
+
+def lone_surrogate(text: str) -> str | None:
+    """Where ``text`` holds its first lone surrogate, in words, or None. A lone surrogate (half of
+    a UTF-16 pair on its own, U+D800–U+DFFF) can reach a Python string through a JSON escape, a
+    decoder's ``surrogateescape`` or a PDF's character map, but no UTF-8 text, and so no pandas
+    string column, can hold one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return (f"character {error.start + 1} is a lone surrogate (U+{ord(text[error.start]):04X}), "
+                f"which UTF-8 text cannot hold")
+    return None

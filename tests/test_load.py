@@ -119,6 +119,9 @@ def test_metadata_is_inferred_only_where_the_text_states_it(folder):
         ("year\n2019", {"date": "", "year": 2019}),  # the notice's date of 2020 would contradict it
         ("year\n2020", {"date": "2020-03-05", "year": 2020}),  # agrees: read off
         ("city\n深圳", {"city": "深圳", "province": ""}),  # 浙江 was Hangzhou's province, not Shenzhen's
+        ("city\n杭州", {"city": "杭州", "province": "浙江"}),  # the title's city: its province stands
+        ("province\n广东", {"city": "", "province": "广东"}),  # Hangzhou is not in 广东
+        ("province\n浙江", {"city": "杭州", "province": "浙江"}),
         ("city,province\n深圳,广东", {"city": "深圳", "province": "广东"}),
     ],
 )
@@ -178,7 +181,8 @@ def test_metadata_rows_are_read_as_written(tmp_path):
     docs = load_corpus(tmp_path).docs
     assert docs["year"].tolist() == [2020] and docs["date"].tolist() == ["2020-03-22"]
     (tmp_path / "metadata.csv").write_text("file,year,\nhangzhou.txt,2020,\n", encoding="utf-8")  # a trailing comma
-    assert "" not in load_corpus(tmp_path).docs.columns
+    columns = load_corpus(tmp_path).docs.columns
+    assert "" not in columns and not [name for name in columns if name.startswith("Unnamed")]
 
 
 def test_missing_folder_is_a_clear_error(tmp_path):

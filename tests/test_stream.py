@@ -103,7 +103,7 @@ def test_bad_input_is_named(tmp_path):
     with pytest.raises(InputFileError, match="no such file"):
         list(read_jsonl(tmp_path / "none.jsonl"))
     bad.write_text('{"text": "表情\\ud83d\\ude00可用", "id": "ok"}\n{"text": "一。", "id": "x\\ud800"}\n', "utf-8")
-    with pytest.raises(InputFileError, match=r"line 2: field 'id' holds a lone surrogate at character 2 \(U\+D800"):
+    with pytest.raises(InputFileError, match=r"line 2: field 'id': character 2 is a lone surrogate \(U\+D800\)"):
         list(read_jsonl(bad, id_field="id"))
     assert next(read_jsonl(bad))["text"] == "表情\U0001F600可用"  # a pair is one character
     assert set(next(read_jsonl(bad, docvar_fields="id"))) == {"doc_id", "id", "text"}  # one field named alone

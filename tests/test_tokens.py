@@ -352,7 +352,7 @@ def test_docvars_travel_with_the_tokens(seed_tokens):
 
 def test_a_token_table_read_back_from_csv_is_the_table_again(seed_tokens, tmp_path):
     seed_tokens.table.to_csv(tmp_path / "tokens.csv", index=False)
-    back = ca.Tokens(pd.read_csv(tmp_path / "tokens.csv", keep_default_na=False), seed_tokens.docvars, seed_tokens.config)
+    back = ca.Tokens(pd.read_csv(tmp_path / "tokens.csv"), seed_tokens.docvars, seed_tokens.config)  # empty tags: NaN
     for column in ("doc_id", "token", "tag"):  # strings again categorical, over the same categories
         assert back.table[column].cat.categories.tolist() == seed_tokens.table[column].cat.categories.tolist()
         assert back.table[column].tolist() == seed_tokens.table[column].tolist()
@@ -360,6 +360,9 @@ def test_a_token_table_read_back_from_csv_is_the_table_again(seed_tokens, tmp_pa
     pd.testing.assert_frame_equal(ca.textrank(back), ca.textrank(seed_tokens))
     with pytest.raises(ValueError, match="column 'token' of the token table has missing values"):
         ca.Tokens(seed_tokens.table.astype({"token": object}).assign(token=None), seed_tokens.docvars, seed_tokens.config)
+    numbered = seed_tokens.table.astype({"doc_id": str}).assign(doc_id=lambda t: t["doc_id"].str.len())
+    with pytest.raises(ValueError, match=r"doc_id\(s\) \[.*\] of the token table are not in its docvars"):
+        ca.Tokens(numbered, seed_tokens.docvars, seed_tokens.config)  # as '001' read back as the number 1
     with pytest.raises(ValueError, match=r"needs the columns .* this one has no \['is_term'\]"):
         ca.Tokens(seed_tokens.table.drop(columns="is_term"), seed_tokens.docvars, seed_tokens.config)
 

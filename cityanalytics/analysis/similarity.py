@@ -10,7 +10,7 @@ from cityanalytics.dtm import DTM
 
 WEIGHTINGS = ("tfidf", "count")
 NOT_STATED = "(not stated)"
-"""The label of a group whose docvar is missing (after :meth:`DTM.group`), as the figures show it."""
+"""The label of a group whose docvar is missing (after :meth:`DTM.group`), as figures in English say it."""
 
 
 def document_similarity(dtm: DTM, weighting: str = "tfidf") -> pd.DataFrame:

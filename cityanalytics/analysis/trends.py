@@ -34,7 +34,7 @@ from scipy.stats import kendalltau, rankdata
 from cityanalytics.analysis.matching import series_codes, token_arrays
 from cityanalytics.dtm import group_codes
 from cityanalytics.stats import bh_adjust, bootstrap_rate_interval
-from cityanalytics.text.tokens import Tokens
+from cityanalytics.text.tokens import Tokens, require_text_order
 
 SCALE = 10_000.0
 TREND_COLUMNS = ["series", "count", "n_tokens", "n_docs", "rate_per_10k", "ci_low", "ci_high"]
@@ -219,10 +219,7 @@ def trends(
 
     clusters = unit_doc if unit == "paragraph" else None  # documents first, then their paragraphs
     low, high = bootstrap_rate_interval(counts, totals, unit_cell, clusters=clusters, n_boot=n_boot, ci=ci,
-                                        seed=seed, scale=SCALE)
-    if low.shape[0] < n_cells:  # no units at all
-        low = np.full((n_cells, len(series)), np.nan)
-        high = low.copy()
+                                        seed=seed, scale=SCALE, n_groups=n_cells)
     single = cell_units < 2
     low[single], high[single] = np.nan, np.nan
 
@@ -397,6 +394,7 @@ def first_appearance(tokens: Tokens, terms, time: str = "year") -> pd.DataFrame:
 def _running_text(tokens: Tokens) -> tuple[str, np.ndarray, np.ndarray, pd.Index]:
     """The tokens joined back into text, one sentence a line; each token's start and code; the vocabulary."""
     table = tokens.table
+    require_text_order(table)
     doc_codes, token_codes, vocabulary, _, _ = token_arrays(tokens)
     sentence = pd.MultiIndex.from_arrays([doc_codes, table["para"].to_numpy(), table["sent"].to_numpy()])
     new_sentence = np.r_[False, (sentence[1:] != sentence[:-1])] if len(table) else np.zeros(0, bool)

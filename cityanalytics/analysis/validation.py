@@ -146,6 +146,7 @@ def expand_theme(tokens: Tokens, theme: str, codebook: Codebook | str | None = N
     elif method == "word2vec":
         from gensim.models import Word2Vec
 
+        require_text_order(tokens.table)  # each sentence's words in their order
         sentences = words.groupby([terms["doc_id"].astype(str), terms["para"], terms["sent"]]).agg(list).tolist()
         model = Word2Vec(sentences, vector_size=100, window=5, min_count=min_count, workers=1, seed=seed,
                          hashfxn=_stable_hash, epochs=20)

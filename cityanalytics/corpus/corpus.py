@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence, Sized
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 
@@ -16,11 +16,11 @@ from tqdm.auto import tqdm
 from cityanalytics.codepoints import rows_as_code_points, strings_between
 from cityanalytics.corpus import clean, split
 from cityanalytics.corpus.line_structure import line_structure
-from cityanalytics.corpus.metadata import DOCVARS, infer_metadata
+from cityanalytics.corpus.metadata import DOCVARS, city_gazetteer, infer_metadata
 from cityanalytics.corpus.read import SUPPORTED_SUFFIXES, decode_bytes, read_file
 from cityanalytics.corpus.seeds import seed_dir
 from cityanalytics.corpus.sentence_spans import sentence_code_points
-from cityanalytics.errors import InputFileError, MetadataError
+from cityanalytics.errors import InputFileError, MetadataError, lone_surrogate
 from cityanalytics.hashing import sha256_text
 from cityanalytics.scale.executors import batched, in_order, open_executor
 
@@ -78,6 +78,7 @@ class Corpus:
         if isinstance(doc_ids, str):
             raise TypeError(f"doc_ids takes one name per text, not the one string {doc_ids!r}")
         texts = list(texts)
+        doc_ids = None if doc_ids is None else list(doc_ids)
         not_text = [k for k, text in enumerate(texts) if not isinstance(text, str)]
         if not_text:  # str() would make None or NaN into the words "None" and "nan"
             k = not_text[0]
@@ -91,7 +92,7 @@ class Corpus:
             raise ValueError(f"{len(ids)} doc_ids given for {len(texts)} texts")
         columns: dict[str, list] = {"doc_id": ids}
         for name, value in docvars.items():
-            if isinstance(value, Sized) and isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+            if _one_per_text(value):
                 if len(value) != len(texts):
                     raise ValueError(f"docvar {name!r} has {len(value)} values for {len(texts)} texts")
                 columns[name] = list(value)
@@ -128,11 +129,16 @@ class Corpus:
         for name, wanted in conditions.items():
             if name not in self.docs.columns:
                 raise KeyError(f"no docvar {name!r}; docvars are {list(self.docvars.columns)}")
-            values = wanted if isinstance(wanted, (list, tuple, set)) else [wanted]
-            if pd.api.types.is_numeric_dtype(self.docs[name]) and any(isinstance(v, str) for v in values):
+            values = list(wanted) if _one_per_text(wanted) or isinstance(wanted, (set, frozenset)) else [wanted]
+            column = self.docs[name]
+            numbers = [v for v in values if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)]
+            if pd.api.types.is_numeric_dtype(column) and any(isinstance(v, str) for v in values):
                 raise TypeError(f"docvar {name!r} holds numbers; {values!r} holds text, which no number equals "
                                 f"(subset({name}=2011), not subset({name}='2011'))")
-            mask &= self.docs[name].isin(values)
+            if pd.api.types.is_string_dtype(column) and numbers:
+                raise TypeError(f"docvar {name!r} holds text; {values!r} holds numbers, which no text equals "
+                                f"(subset({name}='{numbers[0]}'), not subset({name}={numbers[0]}))")
+            mask &= column.isin(values)
         kept = self.docs[mask]
         report = self.report[self.report["doc_id"].isin(kept["doc_id"])]
         return Corpus(kept, report.reset_index(drop=True))
@@ -266,6 +272,13 @@ def load_corpus(
     return Corpus(docs_frame(rows), pd.DataFrame(report, columns=REPORT_COLUMNS))
 
 
+def _one_per_text(value) -> bool:
+    """Whether a docvar's value is a sequence of values, one per text (a list, tuple, range, array,
+    Series, Index or pandas array), rather than one value for all (a string, a number, a dict)."""
+    sequences = (Sequence, np.ndarray, pd.Series, pd.Index, pd.api.extensions.ExtensionArray)
+    return isinstance(value, sequences) and not isinstance(value, (str, bytes))
+
+
 def _is_missing(value) -> bool:
     """Whether ``value`` is None, NA or NaN: a missing value, not a name."""
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
@@ -282,20 +295,15 @@ def docs_of_strings(data: dict[str, list] | list[dict]) -> pd.DataFrame:
 
 
 def lone_surrogate_problem(docs: pd.DataFrame) -> str:
-    """Where the first lone surrogate (a code point U+D800–U+DFFF on its own) of the docs table lies.
-
-    A JSON escape such as ``\\ud800`` or a decoder's ``surrogateescape`` can put one in a Python
-    string, but pandas keeps text as UTF-8, which cannot hold one: such a document cannot be a row."""
+    """Where the first lone surrogate of the docs table lies (see
+    :func:`~cityanalytics.errors.lone_surrogate`): such a document cannot be a row."""
     for column in docs.columns:
         for row, value in enumerate(docs[column].tolist()):
-            try:
-                str(value).encode("utf-8")
-            except UnicodeEncodeError as error:
+            problem = lone_surrogate(str(value))
+            if problem:
                 named = "doc_id" in docs.columns and column != "doc_id"
                 where = f"document {str(docs['doc_id'].iloc[row])!r}" if named else f"row {row + 1}"
-                return (f"{where}, column {column!r}: character {error.start + 1} is a lone surrogate "
-                        f"(U+{ord(str(value)[error.start]):04X}), which UTF-8 text cannot hold; remove it, or decode "
-                        f"the source with errors='replace'")
+                return f"{where}, column {column!r}: {problem}; remove it, or decode the source with errors='replace'"
     return "a string cannot be encoded as UTF-8"
 
 
@@ -440,13 +448,17 @@ def _document_row(file: Path, relative: str, encoding: str, text: str, converted
 
 def _agreeing_with(given: dict, inferred: dict) -> dict:
     """The docvars read off the text that do not contradict the metadata table's: a date whose
-    year is not the given year is not read off, nor a province read off the title's city where the
-    table gives the city."""
+    year is not the given year is not read off, nor the province of the title's city where the
+    table names another city, nor the title's city where it lies outside a given province."""
     inferred = dict(inferred)
     if given.get("year") and str(inferred.get("date", ""))[:4] not in ("", given["year"]):
         del inferred["date"]
-    if given.get("city"):
+    if given.get("city") and inferred.get("city") != given["city"]:
         inferred.pop("province", None)
+    if given.get("province") and not given.get("city") and inferred.get("city"):
+        provinces = {city_gazetteer().get(city) for city in inferred["city"].split("、")}
+        if provinces != {given["province"]}:
+            del inferred["city"]
     return inferred
 
 

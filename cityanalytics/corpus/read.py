@@ -26,7 +26,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from pypdf.errors import DependencyError
 
-from cityanalytics.errors import InputFileError
+from cityanalytics.errors import InputFileError, lone_surrogate
 
 
 @dataclass(frozen=True)
@@ -94,14 +94,12 @@ def read_file(path: str | os.PathLike[str]) -> FileText:
 
 
 def _lone_surrogates_replaced(text: str) -> str:
-    """``text`` with each lone surrogate (half of a UTF-16 pair on its own, as pypdf gives for a
-    PDF whose character map points a glyph at one) replaced by U+FFFD, as undecodable bytes are:
-    no text column can hold one, so the document could not be loaded."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return text
+    """``text`` with each lone surrogate (see :func:`~cityanalytics.errors.lone_surrogate`; pypdf
+    gives one for a glyph that a PDF's character map points at half of a pair) replaced by U+FFFD,
+    as undecodable bytes are: no text column could hold it, so the document could not be loaded."""
+    if lone_surrogate(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _read_bytes(name: str) -> bytes:

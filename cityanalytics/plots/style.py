@@ -19,6 +19,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
+from cityanalytics.analysis.similarity import NOT_STATED
 from cityanalytics.hashing import sha256_file
 
 CJK_FAMILY = "WenQuanYi Micro Hei"
@@ -30,7 +31,7 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 SEQUENTIAL = "cividis"
 """Sequential colour map, perceptually uniform and readable with colour-vision deficiencies."""
 
-MISSING_LABEL = {"zh": "（未注明）", "en": "(not stated)"}
+MISSING_LABEL = {"zh": "（未注明）", "en": NOT_STATED}
 
 TEXT = {
     "rate_per_10k": {"zh": "每万词频次", "en": "Rate per 10,000 terms"},

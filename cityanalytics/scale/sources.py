@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from cityanalytics.corpus.corpus import REPORT_COLUMNS, docs_frame, docs_of_strings, read_documents
-from cityanalytics.errors import InputFileError
+from cityanalytics.errors import InputFileError, lone_surrogate
 from cityanalytics.scale.executors import batched
 
 
@@ -84,17 +84,12 @@ def read_jsonl(path: str | Path, *, text_field: str = "text", id_field: str | No
 
 
 def _refuse_lone_surrogates(path: Path, n_line: int, fields: dict) -> None:
-    """An error naming the line and the field if a string field holds a lone surrogate: pandas
-    keeps text as UTF-8, which cannot hold one, so the document could not be a row."""
+    """An error naming the line and the field if a string field holds a lone surrogate (see
+    :func:`~cityanalytics.errors.lone_surrogate`): the document could not be a row."""
     for name, value in fields.items():
-        if not isinstance(value, str):
-            continue
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise InputFileError(path, f"line {n_line}: field {name!r} holds a lone surrogate at character "
-                                       f"{error.start + 1} (U+{ord(value[error.start]):04X}, a \\u escape without "
-                                       f"its pair), which UTF-8 text cannot hold") from None
+        problem = lone_surrogate(value) if isinstance(value, str) else None
+        if problem:
+            raise InputFileError(path, f"line {n_line}: field {name!r}: {problem} (a \\u escape without its pair)")
 
 
 def jsonl_chunks(path: str | Path, size: int = 200, **fields) -> Iterator[pd.DataFrame]:

@@ -90,8 +90,8 @@ class Tokens:
 def with_categories(table: pd.DataFrame, docvars: pd.DataFrame) -> pd.DataFrame:
     """``table`` with ``doc_id``, ``token`` and ``tag`` categorical, as ``tokenize`` makes them (a
     table read back from CSV or built by hand has strings): ``doc_id`` over the docvars' documents
-    in their order where they hold every document of the table, else over its own sorted; tokens
-    and tags over their sorted values. Columns already categorical are left as they are."""
+    in their order, tokens and tags over their sorted values. Columns already categorical are left
+    as they are; a doc_id the docvars do not hold is refused, since its docvars would be lost."""
     converted = {}
     for column in ("doc_id", "token", "tag"):
         values = table[column]
@@ -103,9 +103,15 @@ def with_categories(table: pd.DataFrame, docvars: pd.DataFrame) -> pd.DataFrame:
             raise ValueError(f"column {column!r} of the token table has missing values (pandas' CSV reader makes "
                              f"tokens such as 'NA' or 'null' missing unless told keep_default_na=False)")
         values = values.astype(str)
-        known = docvars["doc_id"].astype(str) if column == "doc_id" and "doc_id" in docvars else None
-        ordered = known if known is not None and values.isin(known).all() else np.unique(values.to_numpy(object))
-        converted[column] = pd.Categorical(values, categories=pd.Index(ordered))
+        if column != "doc_id":
+            converted[column] = pd.Categorical(values)  # categories sorted
+            continue
+        documents = docvars["doc_id"].astype(str) if "doc_id" in docvars else pd.Series(pd.unique(values))
+        unknown = pd.unique(values[~values.isin(documents)])
+        if len(unknown):
+            raise ValueError(f"doc_id(s) {list(unknown[:5])} of the token table are not in its docvars (read a "
+                             f"table back from CSV with dtype={{'doc_id': str}}, so '001' stays '001')")
+        converted[column] = pd.Categorical(values, categories=pd.Index(documents))
     return table.assign(**converted) if converted else table
 
 
