@@ -24,8 +24,9 @@ sequence (the product is unique for each of the 64 words)."""
 
 
 FEW = 32
-"""Up to this many distinct terms (a line's or a sentence's: a short document has about 25) are
-sorted by insertion, which for so few beats finding their span and sorting them otherwise."""
+"""Up to this many distinct terms (a line's or a paragraph's: a line of the regulations has 25
+tokens at the median) are sorted by insertion, which for so few beats finding their span and
+sorting them otherwise (counting 207,464 lines: 0.07 s against 0.16 s)."""
 
 
 @njit(cache=True, nogil=True)

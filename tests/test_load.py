@@ -204,6 +204,10 @@ def test_from_texts_subset_and_len():
         corpus.subset(town="x")
     with pytest.raises(TypeError, match=r"docvar 'year' holds numbers; \['2011'\] holds text"):
         corpus.subset(year="2011")
+    with pytest.raises(TypeError, match=r"docvar 'city' holds text; \[1\] holds numbers"):
+        corpus.subset(city=1)
+    assert corpus.subset(year=range(2011, 2013)).docs["doc_id"].tolist() == ["doc1", "doc3"]
+    assert corpus.subset(year=pd.Series([2019])).docs["doc_id"].tolist() == ["doc2"]
     with pytest.raises(ValueError, match="at least one corpus"):
         corpus_module.concat([])
     with pytest.raises(ValueError, match="2 values for 3 texts"):
@@ -261,6 +265,7 @@ def test_from_texts_edge_cases():
     assert varied["year"].tolist()[0] == 2016 and pd.isna(varied["year"].tolist()[1]) and (varied["city"] == "杭州").all()
     with pytest.raises(TypeError, match="one name per text, not the one string 'ab'"):
         Corpus.from_texts(["甲。", "乙。"], doc_ids="ab")
+    assert Corpus.from_texts(["甲。", "乙。"], doc_ids=(name for name in "xy")).docs["doc_id"].tolist() == ["x", "y"]
 
 
 def test_concat_joins_corpora_and_their_reports():

@@ -369,7 +369,8 @@ def test_a_token_table_read_back_from_csv_is_the_table_again(seed_tokens, tmp_pa
 
 def test_reading_tokens_as_running_text_refuses_a_table_out_of_text_order(seed_tokens):
     shuffled = ca.Tokens(seed_tokens.table.sort_values("token"), seed_tokens.docvars, seed_tokens.config)
-    for reading in (ca.textrank, ca.collocations, lambda tokens: ca.kwic(tokens, "人才")):
+    for reading in (ca.textrank, ca.collocations, lambda tokens: ca.kwic(tokens, "人才"),
+                    lambda tokens: ca.term_coverage(tokens, ["人才"])):
         with pytest.raises(ValueError, match="not in text order"):
             reading(shuffled)
     again = ca.Tokens(shuffled.table.sort_values(["doc_id", "i"]), seed_tokens.docvars, seed_tokens.config)

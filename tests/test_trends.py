@@ -171,6 +171,9 @@ def test_bad_arguments_are_named(toy):
         trends(toy, ["交通", "交通"])
     with pytest.raises(ValueError, match="unit must be"):
         trends(toy, ["交通"], unit="sentence")
+    nothing = ca.tokenize(ca.Corpus.from_texts(["", ""], year=[2001, 2002]))  # periods without a single unit
+    empty = trends(nothing, ["交通"], n_boot=20)
+    assert empty["n_docs"].tolist() == [1, 1] and empty[["rate_per_10k", "ci_low", "ci_high"]].isna().all().all()
 
 
 # ---------------------------------------------------------------------------------------------- trend_test

@@ -19,7 +19,7 @@ import pandas as pd
 
 from cityanalytics.analysis.codebook import Codebook, as_codebook
 from cityanalytics.analysis.matching import series_codes, token_arrays
-from cityanalytics.dtm import group_codes
+from cityanalytics.dtm import group_codes, with_docvars
 from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, permutation_test_rates
 from cityanalytics.text.segment import tokenizer_for
 from cityanalytics.text.tokens import Tokens
@@ -98,13 +98,13 @@ def emphasis(
     missing = [k for k in keys if k not in units.columns]
     if missing:
         raise KeyError(f"cannot group by {missing}: not a docvar or unit; docvars are {list(tokens.docvars.columns)}")
+    unit_documents = pd.factorize(units["doc_id"])[0]
     if "section" in keys or "para" in keys:
         codes, groups = group_codes(units[keys])
-        n_docs = pd.Series(pd.factorize(units["doc_id"])[0]).groupby(codes).nunique().reindex(range(len(groups)),
-                                                                                             fill_value=0).to_numpy()
+        n_docs = pd.Series(unit_documents).groupby(codes).nunique().reindex(range(len(groups)), fill_value=0).to_numpy()
     else:  # groups of whole documents, every document of the table among them, those without any token too
-        documents = pd.DataFrame({"doc_id": tokens.table["doc_id"].cat.categories.astype(str)})
-        documents = documents.merge(tokens.docvars, on="doc_id", how="left")
+        documents = with_docvars(pd.DataFrame({"doc_id": tokens.table["doc_id"].cat.categories.astype(str)}),
+                                 tokens.docvars)
         document_codes, groups = group_codes(documents[keys])
         codes = document_codes[pd.Index(documents["doc_id"]).get_indexer(units["doc_id"])]
         n_docs = np.bincount(document_codes, minlength=len(groups))
@@ -114,7 +114,7 @@ def emphasis(
     np.add.at(sums, codes, counts)
     group_terms = np.bincount(codes, weights=n_terms, minlength=n_groups)
     group_coded = np.bincount(codes, weights=coded, minlength=n_groups)
-    resampling = {"clusters": pd.factorize(units["doc_id"])[0], "n_boot": n_boot, "ci": ci, "seed": seed,
+    resampling = {"clusters": unit_documents, "n_boot": n_boot, "ci": ci, "seed": seed,
                   "n_groups": n_groups}
     rate_low, rate_high = bootstrap_rate_interval(counts, n_terms, codes, **resampling)
     share_low, share_high = bootstrap_rate_interval(counts, coded, codes, scale=1.0, **resampling)

@@ -84,9 +84,9 @@ class Corpus:
             k = not_text[0]
             raise TypeError(f"texts must be strings; text {k + 1} is {texts[k]!r} ({type(texts[k]).__name__})"
                             + (f", and {len(not_text) - 1} more are not strings" if len(not_text) > 1 else ""))
-        if doc_ids is not None and any(_is_missing(i) for i in doc_ids):
-            k = next(k for k, i in enumerate(doc_ids) if _is_missing(i))
-            raise ValueError(f"every text needs a doc_id; doc_id {k + 1} is {doc_ids[k]!r}")
+        missing = [k for k, i in enumerate(doc_ids or []) if pd.api.types.is_scalar(i) and pd.isna(i)]
+        if missing:
+            raise ValueError(f"every text needs a doc_id; doc_id {missing[0] + 1} is {doc_ids[missing[0]]!r}")
         ids = [str(i) for i in doc_ids] if doc_ids is not None else [f"doc{i + 1}" for i in range(len(texts))]
         if len(ids) != len(texts):
             raise ValueError(f"{len(ids)} doc_ids given for {len(texts)} texts")
@@ -277,11 +277,6 @@ def _one_per_text(value) -> bool:
     Series, Index or pandas array), rather than one value for all (a string, a number, a dict)."""
     sequences = (Sequence, np.ndarray, pd.Series, pd.Index, pd.api.extensions.ExtensionArray)
     return isinstance(value, sequences) and not isinstance(value, (str, bytes))
-
-
-def _is_missing(value) -> bool:
-    """Whether ``value`` is None, NA or NaN: a missing value, not a name."""
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def docs_of_strings(data: dict[str, list] | list[dict]) -> pd.DataFrame:

@@ -89,14 +89,15 @@ def read_file(path: str | os.PathLike[str]) -> FileText:
         if fmt == "html":
             text = _html_text(text, name)
 
-    text = unicodedata.normalize("NFC", _lone_surrogates_replaced(text).replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     return FileText(path=name, text=text, encoding=encoding, format=fmt)
 
 
 def _lone_surrogates_replaced(text: str) -> str:
-    """``text`` with each lone surrogate (see :func:`~cityanalytics.errors.lone_surrogate`; pypdf
-    gives one for a glyph that a PDF's character map points at half of a pair) replaced by U+FFFD,
-    as undecodable bytes are: no text column could hold it, so the document could not be loaded."""
+    """``text`` with each lone surrogate (see :func:`~cityanalytics.errors.lone_surrogate`) replaced
+    by U+FFFD, as undecodable bytes are: no text column could hold it. Only a PDF's text can have
+    one (pypdf gives one for a glyph that the character map points at half of a pair); the other
+    formats are decoded from bytes, which never yields one."""
     if lone_surrogate(text) is None:
         return text
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
@@ -306,7 +307,7 @@ def _pdf_text(data: bytes, name: str) -> str:
             raise InputFileError(name, "PDF is password-protected")
         if not reader.pages:
             raise InputFileError(name, "PDF has no pages")
-        text = "\n".join(page.extract_text() for page in reader.pages)
+        text = _lone_surrogates_replaced("\n".join(page.extract_text() for page in reader.pages))
     except InputFileError:
         raise
     except DependencyError:
