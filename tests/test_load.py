@@ -290,6 +290,10 @@ def test_a_lone_surrogate_is_named_with_its_document_and_column():
         Corpus(typed_by_hand)
     with pytest.raises(ValueError, match=r"row 2, column 'doc_id': character 1 is a lone surrogate"):
         Corpus.from_texts(["一。", "二。"], doc_ids=["a", "\ud801"])
+    docvar_of_objects = pd.DataFrame({"doc_id": ["a", "b"], "text": ["一。", "二。"], "title": [2011, "标题\ud800"]},
+                                     dtype=object)
+    with pytest.raises(ValueError, match=r"document 'b', column 'title': character 3 is a lone surrogate \(U\+D800\)"):
+        Corpus(docvar_of_objects)
 
 
 def test_missing_texts_and_doc_ids_are_refused_rather_than_made_into_words():

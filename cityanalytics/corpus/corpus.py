@@ -53,6 +53,9 @@ class Corpus:
             docs = docs.astype({"doc_id": str, "text": str}) if len(docs) else docs.astype({"doc_id": object, "text": object})
         except UnicodeEncodeError:
             raise ValueError(lone_surrogate_problem(docs)) from None
+        held_as_objects = [column for column, dtype in docs.dtypes.items() if dtype == np.dtype(object) and column != "text"]
+        if not all(_utf8_only(docs[column]) for column in held_as_objects):
+            raise ValueError(lone_surrogate_problem(docs[held_as_objects].assign(doc_id=docs["doc_id"])))
         if docs["doc_id"].isna().any():
             rows = (np.flatnonzero(docs["doc_id"].isna()) + 1).tolist()
             raise ValueError(f"every document needs a doc_id; row(s) {rows[:5]}{' …' if len(rows) > 5 else ''} have none")
@@ -287,6 +290,16 @@ def docs_of_strings(data: dict[str, list] | list[dict]) -> pd.DataFrame:
         return pd.DataFrame(data)
     except UnicodeEncodeError:
         raise ValueError(lone_surrogate_problem(pd.DataFrame(data, dtype=object))) from None
+
+
+def _utf8_only(column: pd.Series) -> bool:
+    """Whether no string of a column of Python objects holds a lone surrogate (such a docvar would
+    fail later, written to CSV or parquet or made a pandas string column), checked in one encoding."""
+    try:
+        "".join([value for value in column.tolist() if isinstance(value, str)]).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def lone_surrogate_problem(docs: pd.DataFrame) -> str:
