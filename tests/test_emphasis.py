@@ -167,8 +167,6 @@ def test_missing_and_blank_groups(seed_tokens):
     one_group = ca.Corpus.from_texts(["交通。", "人才。"], city=["甲", "甲"])
     with pytest.raises(ValueError, match="at least two groups"):
         compare_emphasis(ca.tokenize(one_group, lexicon=False), by="city")
-    with pytest.raises(ValueError, match="unit must be"):
-        compare_emphasis(seed_tokens, by="city", unit="sentence")
 
 
 @pytest.mark.filterwarnings("ignore:.*split by the tokenizer")

@@ -220,6 +220,14 @@ def test_log_odds_uniform_prior_and_many_groups(toy):
     assert len(log_odds(toy, "doc_id", pairwise=True).groupby(["group", "versus"])) == 6
 
 
+def test_log_odds_refuses_a_prior_without_weight(toy):
+    # α_w = 0 puts log(0) in δ for 教育, absent from 甲: a Dirichlet prior needs alpha0 > 0
+    for alpha0 in (0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="alpha0 must be positive"):
+            log_odds(toy, "city", alpha0=alpha0)
+    assert np.isfinite(log_odds(toy, "city", alpha0=1e-3)["z"]).all()
+
+
 # TextRank ----------------------------------------------------------------------------------------
 
 

@@ -28,6 +28,20 @@ def test_g2_of_a_2x2_table_by_hand():
     assert two_by_two(5, 5, 5, 5)[0] == pytest.approx(0.0)
 
 
+def test_g2_keeps_its_digits_on_a_corpus_of_a_hundred_million_tokens():
+    """A term of 1,234 and 1,300 tokens in corpora of 56 and 61 million: each O/E is within 1e-4 of 1,
+    where a difference of two logs of ~1e9 loses the digits; 50-digit decimals give the exact G²."""
+    from decimal import Decimal, localcontext
+
+    a, b, c, d = 1234, 56_000_000, 1300, 61_000_000
+    with localcontext() as context:
+        context.prec = 50
+        n = Decimal(a + b + c + d)
+        cells = [(a, a + b, a + c), (b, a + b, b + d), (c, c + d, a + c), (d, c + d, b + d)]
+        exact = float(2 * sum(Decimal(o) * (Decimal(o) * n / (Decimal(r) * Decimal(k))).ln() for o, r, k in cells))
+    assert two_by_two(a, b, c, d)[0] == pytest.approx(exact, rel=1e-12)  # positive: more in the first corpus than expected
+
+
 def test_bootstrap_interval_is_seeded_and_brackets_the_rate():
     rng = np.random.default_rng(1)
     counts = rng.poisson(3, size=(40, 2)).astype(float)

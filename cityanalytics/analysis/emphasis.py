@@ -139,28 +139,25 @@ def compare_emphasis(
     codebook: Codebook | str | None = None,
     *,
     versus: str = "rest",
-    unit: str = "document",
     n_perm: int = 5000,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Test differences in theme rates between groups of a docvar, by permutation, BH-corrected.
 
     ``versus="rest"`` compares each group with all others pooled; ``versus="pairwise"`` each
-    pair. Units (documents by default, or paragraphs) are shuffled between the compared groups;
-    with few documents every arrangement is enumerated, so p is exact (and can be no smaller than
+    pair. Documents are shuffled between the compared groups: a docvar labels whole documents,
+    whose paragraphs are alike and so not exchangeable one by one (shuffling paragraphs would
+    make p too small). With few documents every arrangement is enumerated, so p is exact (and can be no smaller than
     the share of arrangements as extreme as the observed one). Documents with a missing or blank
     docvar are left out with a warning.
     Columns: group, versus, theme, label, rate_group, rate_versus, difference (per 10,000
-    tokens), p, p_bh (over every row of the table), n_units_group, n_units_versus.
+    tokens), p, p_bh (over every row of the table), n_units_group, n_units_versus (documents).
     """
     if versus not in ("rest", "pairwise"):
         raise ValueError("versus must be 'rest' or 'pairwise'")
-    if unit not in ("document", "paragraph"):
-        raise ValueError(f"unit must be 'document' or 'paragraph', not {unit!r}")
     codebook = as_codebook(codebook)
     _warn_split_terms(tokens, codebook)
-    level = ("doc_id",) if unit == "document" else ("doc_id", "para")
-    units, n_terms, counts = theme_counts(tokens, codebook, level)
+    units, n_terms, counts = theme_counts(tokens, codebook, ("doc_id",))
     if by not in units.columns:
         raise KeyError(f"cannot compare by {by!r}: not a docvar; docvars are {list(tokens.docvars.columns)}")
     codes, groups = group_codes(units[[by]])

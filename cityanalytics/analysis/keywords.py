@@ -223,7 +223,7 @@ def log_odds(dtm: DTM, by: str, prior: str = "corpus", alpha0: float | None = No
     Rows are summed into the groups of docvar ``by`` with :meth:`DTM.group`. The prior is
     α_w = alpha0 · (corpus count of w) / (corpus tokens) with ``prior="corpus"``, or
     alpha0 / (number of terms) with ``prior="uniform"``, so that Σα = alpha0.
-    ``alpha0`` defaults to the mean token count of the groups: the prior then weighs as much as
+    ``alpha0`` (positive) defaults to the mean token count of the groups: the prior then weighs as much as
     one typical group, enough to pull rare terms towards the corpus rate without swamping the
     smaller groups (tidylo's choice, the whole corpus, weighs as much as all groups together).
 
@@ -240,6 +240,8 @@ def log_odds(dtm: DTM, by: str, prior: str = "corpus", alpha0: float | None = No
     _require_counts(dtm)
     if prior not in ("corpus", "uniform"):
         raise ValueError(f"prior must be 'corpus' or 'uniform', not {prior!r}")
+    if alpha0 is not None and not alpha0 > 0:  # a Dirichlet prior needs every α_w > 0; else zero counts give log(0)
+        raise ValueError(f"alpha0 must be positive (the total weight of the prior), not {alpha0}")
     grouped = dtm.group(by)
     if grouped.rows[by].isna().any():
         warnings.warn(f"log_odds: rows with no {by!r} are left out of the comparison", UserWarning, stacklevel=2)
