@@ -13,7 +13,9 @@ from cityanalytics.corpus.corpus import Corpus
 from cityanalytics.hashing import sha256_file
 
 RECORDED_PACKAGES = ["cityanalytics", "pandas", "numpy", "scipy", "scikit-learn", "jieba", "gensim", "opencc", "stopwordsiso",
-                     "matplotlib", "adjustText", "paperang-p2-fonts-cjk"]
+                     "matplotlib", "adjustText", "paperang-p2-fonts-cjk", "fonttools", "pillow"]
+"""fontTools subsets the fonts embedded in each PDF (which name records it keeps changed between its
+versions, and with them the PDF's bytes) and Pillow writes each PNG, so both decide a figure's hash."""
 
 
 def corpus_hash(corpus: Corpus) -> str:
@@ -25,6 +27,17 @@ def corpus_hash(corpus: Corpus) -> str:
         digest.update("\x1f".join(map(str, row)).encode("utf-8"))
         digest.update(b"\x1e")
     return digest.hexdigest()
+
+
+def input_file_hashes(corpus: Corpus, folder: str | Path, metadata: str | Path | None = None) -> dict[str, str]:
+    """SHA-256 of every file ``corpus`` was loaded from (the loaded rows of its load report, whose
+    ``file`` is relative to ``folder``) and of its metadata table if there is one, by file name."""
+    folder = Path(folder)
+    loaded = corpus.report.loc[corpus.report["status"] == "loaded", "file"]
+    hashes = {name: sha256_file(folder / name) for name in sorted(set(loaded) - {""})}
+    if metadata is not None and Path(metadata).is_file():
+        hashes[Path(metadata).name] = sha256_file(metadata)
+    return hashes
 
 
 @lru_cache(maxsize=None)
@@ -47,10 +60,12 @@ def package_versions() -> dict[str, str]:
 
 
 def write_manifest(path: str | Path, *, config: dict, corpus: Corpus, tokenizer: dict, outputs: list[Path],
-                   resources: dict[str, str] | None = None, figures: list[Path] = ()) -> Path:
+                   resources: dict[str, str] | None = None, figures: list[Path] = (),
+                   input_files: dict[str, str] | None = None) -> Path:
     """Write a manifest: config (with its seeds), versions, tokenizer and other resource hashes
-    (``resources``, e.g. the codebook's), and hashes of the input corpus, of every output beside
-    the manifest and of every figure file (by file name; figures live in their own folder).
+    (``resources``, e.g. the codebook's), and hashes of the input corpus and of its files
+    (``input_files``, see :func:`input_file_hashes`), of every output beside the manifest and of
+    every figure file (by file name; figures live in their own folder).
 
     It holds no timestamps or machine names, so an unchanged rerun writes an identical manifest.
     """
@@ -60,7 +75,7 @@ def write_manifest(path: str | Path, *, config: dict, corpus: Corpus, tokenizer:
         "versions": package_versions(),
         "tokenizer": tokenizer,
         "resources": resources or {},
-        "input": {"documents": len(corpus), "corpus_sha256": corpus_hash(corpus)},
+        "input": {"documents": len(corpus), "corpus_sha256": corpus_hash(corpus), "files": input_files or {}},
         "outputs": {p.relative_to(path.parent).as_posix(): sha256_file(p) for p in sorted(outputs)},
         "figures": {p.name: sha256_file(p) for p in sorted(figures)},
     }

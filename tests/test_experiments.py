@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from importlib import metadata
 
 import pandas as pd
 import yaml
 
+from cityanalytics.corpus.seeds import seed_dir
 from cityanalytics.hashing import sha256_file
+from cityanalytics.provenance import package_versions
 from experiments.__main__ import EXPERIMENTS, HERE, run_all
 
 FIGURES = ["document_similarity_tfidf_cosine", "theme_rate_heatmap_by_city", "theme_profiles_by_city",
@@ -72,3 +75,16 @@ def test_corpus_overview_is_complete_and_reproducible(tmp_path):
     assert manifest["tokenizer"]["dictionary_hashes"]["policy_lexicon.txt"]
     assert len(manifest["input"]["corpus_sha256"]) == 64
     assert "python" in manifest["versions"]
+    seeds = seed_dir()
+    files = manifest["input"]["files"]
+    assert set(files) == {f"{doc_id}.txt" for doc_id in documents["doc_id"]} | {"metadata.csv"}
+    assert files["metadata.csv"] == sha256_file(seeds / "metadata.csv")
+    assert files["hangzhou_2019_decision.txt"] == sha256_file(seeds / "documents" / "hangzhou_2019_decision.txt")
+
+
+def test_manifests_record_the_libraries_that_write_the_figures_bytes():
+    """fontTools' subsetting (which name records a PDF's embedded fonts keep) and Pillow's PNG
+    writer change a figure's bytes between their versions, so a manifest names them."""
+    versions = package_versions()
+    assert versions["fonttools"] == metadata.version("fonttools")
+    assert versions["pillow"] == metadata.version("pillow")
