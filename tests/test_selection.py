@@ -153,6 +153,16 @@ def test_one_seed_has_no_stability_and_bad_arguments_fail(seed_tokens):
         sweep(seed_tokens, (3,), random_state=1, progress=False)
 
 
+def test_sweep_over_one_term_has_no_adjusted_stability():
+    """With one term every topic is the same vector, shuffled or not: the null is 1 and leaves nothing to adjust."""
+    corpus = ca.Corpus.from_texts(["人才。", "人才。人才。", "人才引进。", "人才。"])
+    table = sweep(ca.tokenize(corpus), (1,), seeds=(0, 1), unit="document", min_docs=2, max_docs_share=1.0,
+                  progress=False, passes=2)
+    assert (table["n_terms"] == 1).all()
+    np.testing.assert_array_equal(table["stability_null"], 1.0)
+    assert table["stability_adjusted"].isna().all()
+
+
 def constructed(c_v: dict, stability: dict) -> pd.DataFrame:
     """A sweep table with two seeds per K whose means are the given values (seeds at ± 0.01);
     ``stability`` gives the adjusted stability, over a null of 0.5 at every K."""

@@ -144,6 +144,35 @@ def test_effects_recover_a_constructed_difference():
         topic_effects(model, "province")
 
 
+def test_effects_give_no_interval_where_a_level_has_one_document():
+    """A level of one document resamples only its paragraphs, which cannot show how documents vary."""
+    a = "标题\n" + "\n".join(["人才引进人才培养。", "人才政策完善。", "人才服务提升。"] * 2)
+    b = "标题\n" + "\n".join(["接沪融杭同城化。", "接沪融杭交通对接。", "同城化交通建设。"] * 2)
+    corpus = ca.Corpus.from_texts([a, a, b, b, b, a, b], city=list("AAABBBC"), year=[2010, 2011, 2012] * 2 + [2013])
+    model = fit(ca.tokenize(corpus), n_topics=2, random_state=0, passes=20, min_docs=1, max_docs_share=1.0)
+    with pytest.warns(UserWarning, match=r"one document only in C \(of city\): no interval for city=C"):
+        effects = topic_effects(model, "city", n_boot=100).set_index(["topic", "covariate"])
+    assert effects.xs("city=C", level="covariate")[["ci_low", "ci_high"]].isna().all().all()
+    assert effects.xs("city=B", level="covariate")[["ci_low", "ci_high"]].notna().all().all()
+    assert effects["estimate"].notna().all()
+    # the single document is the reference: every city coefficient depends on it; year does not
+    model.units_["city"] = model.units_["city"].replace({"C": "0"})
+    with pytest.warns(UserWarning, match="no interval for city=A, city=B"):
+        both = topic_effects(model, ["city", "year"], n_boot=100).set_index("covariate")
+    assert both.loc[["city=A", "city=B"], ["ci_low", "ci_high"]].isna().all().all()
+    assert both.loc["year", ["ci_low", "ci_high"]].notna().all().all()
+
+
+def test_bad_arguments_fail_with_their_names(seed_tokens):
+    model = fit(seed_tokens, n_topics=2, random_state=0, passes=2)
+    with pytest.raises(ValueError, match="no covariate"):
+        topic_effects(model, [])
+    with pytest.raises(ValueError, match="ci must be between 0 and 1"):
+        topic_effects(model, "year", ci=1.0)
+    for k in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="n_topics must be a positive whole number"):
+            fit(seed_tokens, n_topics=k)
+
 
 @pytest.mark.skipif(not REALDATA.exists(), reason="../shared/realdata is not beside this checkout")
 def test_fit_and_prevalence_on_the_2025_provincial_reports():

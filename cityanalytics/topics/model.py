@@ -96,6 +96,8 @@ class TopicModel:
         """Fit the model to the output of :meth:`units`; returns the model."""
         if self.engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, not {self.engine!r}")
+        if not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 1:
+            raise ValueError(f"n_topics must be a positive whole number, not {self.n_topics!r}")
         matrix, texts = units
         if matrix.shape[0] < self.n_topics or matrix.shape[1] < self.n_topics:
             raise ValueError(f"{matrix.shape[0]} units and {matrix.shape[1]} terms are too few for {self.n_topics} topics")

@@ -10,6 +10,8 @@ so that paragraphs of one document are not taken for independent evidence.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -76,11 +78,17 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, n_boot: int
     ``reference``); numeric ones are per unit of the covariate (e.g. per year), centred.
     Intervals resample documents within each cell of the categorical covariates (so every level
     is in every resample) and then units within the drawn documents; ``n_draws`` says how many
-    resamples could estimate every coefficient. Units with a missing or blank covariate are left
+    resamples could estimate every coefficient. A cell of one document would resample only that
+    document's units, which says nothing of how documents vary, so the coefficients such a cell
+    informs get NaN bounds (with a warning). Units with a missing or blank covariate are left
     out. Columns: topic, top_terms, covariate (the design column), reference, estimate, ci_low,
     ci_high, n_units, n_docs, n_draws.
     """
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+    if not covariates:
+        raise ValueError("no covariate given")
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be between 0 and 1 (0.95 for a 95 % interval), not {ci}")
     units = model.units_
     keep = np.isfinite(model.doc_topic_).all(axis=1)
     for covariate in covariates:
@@ -121,6 +129,16 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, n_boot: int
     low = high = np.full(estimate.shape, np.nan)
     if n_draws:
         low, high = np.nanquantile(draws, [alpha, 1 - alpha], axis=0)
+    per_cell = pd.Series(documents).groupby(cells).nunique()
+    lonely = np.isin(cells, per_cell.index[per_cell < 2])
+    if lonely.any():
+        # how far each unit's share moves each coefficient (coefficients × units, up to the unit's weight)
+        reach = np.abs(np.linalg.solve(design.T @ (design * weights[:, None]), design.T))
+        affected = reach[:, lonely].max(axis=1) > 1e-9 * reach.max(axis=1)
+        low[affected] = high[affected] = np.nan
+        named = units.loc[lonely, categorical].astype(str).agg("|".join, axis=1).unique()
+        warnings.warn(f"one document only in {', '.join(named)} (of {', '.join(categorical)}): no interval for "
+                      f"{', '.join(n for n, u in zip(names[1:], affected[1:]) if u)}", UserWarning, stacklevel=2)
     top = model.labels_.set_index("topic")["top_terms"]
     rows = []
     for k in range(model.n_topics):
