@@ -209,3 +209,73 @@ def test_trends_unit_option_resamples_paragraphs_as_the_api_does(tmp_path):
     table = pd.read_csv(out)
     assert table["ci_low"].notna().sum() > expected["n_docs"].gt(1).sum()  # single-document years get intervals
     pd.testing.assert_series_equal(table["ci_high"], expected["ci_high"], check_names=False, rtol=1e-9)
+
+
+def test_validate_reads_hand_coded_doc_ids_as_written(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "001.txt").write_text("甲市工作要点\n加快轨道交通建设。\n引进高层次人才。", encoding="utf-8")
+    (corpus / "002.txt").write_text("乙市实施方案\n推进生态环境保护。\n加快交通建设。", encoding="utf-8")
+    hand = tmp_path / "hand.csv"
+    hand.write_text("doc_id,para,theme,label\n001,1,transport,1\n002,2,transport,1\n001,2,transport,0\n", encoding="utf-8")
+    result = run("validate", str(corpus), "--hand-coded", str(hand), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "transport,3,2,0,0,1,1.0,1.0,1.0" in result.output
+    hand.write_bytes("doc_id,para,theme,label\n甲,1,transport,1\n".encode("gb18030"))
+    unreadable = run("validate", str(corpus), "--hand-coded", str(hand))
+    assert unreadable.exit_code == 1 and f"{hand}: not a readable UTF-8 CSV table" in unreadable.output
+
+
+def test_files_that_cannot_be_written_or_read_are_one_line(tmp_path):
+    result = run("corpus", "list", "--output", str(tmp_path))
+    assert result.exit_code == 1 and f"Error: {tmp_path}: Is a directory" in result.output
+    result = run("corpus", "build-seeds", "--directory", str(tmp_path))
+    assert result.exit_code == 1 and f"{tmp_path / 'recipe.yaml'}: No such file or directory" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (["topics", "terms", "--k", "0"], "--k"),
+        (["topics", "sweep", "--k", "3", "--k", "-1"], "--k"),
+        (["expand", "--theme", "talent", "--n", "-1"], "--n"),
+        (["compare", "--n-perm", "0"], "--n-perm"),
+        (["kwic", "--pattern", "长三角", "--window", "-1"], "--window"),
+        (["emphasis", "--n-boot", "-5"], "--n-boot"),
+        (["keyness", "--by", "year", "--target", "abc"], "--target"),
+    ],
+)
+def test_out_of_range_values_are_refused_naming_the_option(args, option):
+    result = run(*args)
+    assert result.exit_code == 2 and f"Invalid value for '{option}'" in result.output
+
+
+def test_a_folder_without_documents_is_an_error(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for args in (["frequency", str(empty)], ["corpus", "report", str(empty)]):
+        result = run(*args)
+        assert result.exit_code == 1 and f"{empty}: no files to read" in result.output
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    result = run("frequency", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{tmp_path}: no document to analyse (1 of 1 files skipped; `cityanalytics corpus report" in result.output
+    (tmp_path / "good.txt").write_text("嘉兴市实施方案\n加快接轨上海。", encoding="utf-8")
+    result = run("frequency", str(tmp_path), "--format", "csv")
+    assert result.exit_code == 0 and f"warning: {tmp_path}: 1 of 2 files skipped" in result.output
+    report = run("corpus", "report", str(tmp_path), "--format", "csv")
+    assert report.exit_code == 0 and "binary.txt,skipped" in report.output
+
+
+def test_warnings_are_one_line_without_source(user_folder):
+    result = run("trends", str(user_folder), "--term", "不存在的词", "--n-boot", "5")
+    assert result.exit_code == 0, result.output
+    assert "warning: term '不存在的词' is not a token anywhere" in result.output
+    assert "UserWarning" not in result.output and "analysis_commands.py" not in result.output
+
+
+def test_output_suffix_is_read_without_regard_to_case(tmp_path):
+    out = tmp_path / "docs.PARQUET"
+    assert run("corpus", "list", "--output", str(out)).exit_code == 0
+    assert len(pd.read_parquet(out)) == 9

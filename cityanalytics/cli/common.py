@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -15,20 +16,37 @@ from cityanalytics.text.segment import BACKENDS
 
 
 class Group(click.Group):
-    """Turns input and argument errors into one clear line (exit status 1) instead of a traceback."""
+    """Turns input and argument errors, and files that cannot be read or written, into one clear line
+    (exit status 1) instead of a traceback; warnings print as one line each, without source lines."""
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except (CityAnalyticsError, ValueError, KeyError) as error:
-            message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
-            raise click.ClickException(str(message)) from None
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            try:
+                return super().invoke(ctx)
+            except (CityAnalyticsError, ValueError, KeyError) as error:
+                message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+                raise click.ClickException(str(message)) from None
+            except OSError as error:  # e.g. --output names a folder, or a folder cannot be created
+                message = f"{error.filename}: {error.strerror}" if error.filename else str(error)
+                raise click.ClickException(message) from None
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print a warning as ``warning: message`` on standard error: where in the code it arose is no use here."""
+    click.echo(f"warning: {message}", err=True)
+
+
+# Counts checked where they are typed, so that the message names the option: --k, --n, --n-perm, ...
+POSITIVE = click.IntRange(min=1)
+NON_NEGATIVE = click.IntRange(min=0)
 
 
 def corpus_options(command):
     """PATH (a folder; the seed corpus when left out) and --metadata."""
     command = click.option("--metadata", type=click.Path(path_type=Path),
-                           help="Metadata CSV (default: PATH/metadata.csv if present).")(command)
+                           help="Metadata CSV (default: PATH/metadata.csv if present). PATH is the corpus folder; "
+                                "without it, the shipped seed corpus.")(command)
     return click.argument("path", required=False, type=click.Path(path_type=Path))(command)
 
 
@@ -62,9 +80,20 @@ def take_tokenizer_options(options: dict) -> dict:
     return {name: options.pop(name) for name in TOKENIZER_OPTIONS if name in options}
 
 
-def load(path: Path | None, metadata: Path | None, n_jobs: int = 1) -> Corpus:
-    """The corpus at ``path``, or the seed corpus, read by ``n_jobs`` processes."""
-    return load_corpus(path, metadata=metadata, n_jobs=n_jobs)
+def load(path: Path | None, metadata: Path | None, n_jobs: int = 1, *, documents_needed: bool = True) -> Corpus:
+    """The corpus at ``path``, or the seed corpus, read by ``n_jobs`` processes. A folder without files,
+    or (when ``documents_needed``) without one readable document, is an error rather than empty tables;
+    skipped files are counted on standard error, since the analysis goes on without them."""
+    corpus = load_corpus(path, metadata=metadata, n_jobs=n_jobs)
+    if corpus.report.empty:
+        raise click.ClickException(f"{path}: no files to read")
+    skipped = int((corpus.report["status"] != "loaded").sum())
+    if documents_needed and skipped:
+        problem = f"{skipped} of {len(corpus.report)} files skipped; `cityanalytics corpus report {path}` says why"
+        if corpus.docs.empty:
+            raise click.ClickException(f"{path}: no document to analyse ({problem})")
+        click.echo(f"warning: {path}: {problem}", err=True)
+    return corpus
 
 
 def tokens_from(path, metadata, userdict=(), stopwords_file=(), no_stopwords=False, boilerplate=False,
@@ -83,7 +112,7 @@ def emit(table: pd.DataFrame, output: Path | None, fmt: str = "table") -> None:
     """Write a table to ``output`` (format from its suffix) or print it as CSV or text."""
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
-        if output.suffix == ".parquet":
+        if output.suffix.lower() == ".parquet":
             table.to_parquet(output, index=False)
         else:
             table.to_csv(output, index=False, lineterminator="\n")

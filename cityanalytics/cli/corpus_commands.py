@@ -47,7 +47,7 @@ def corpus_show(doc_id, path, metadata):
 @output_options
 def corpus_report(path, metadata, fmt, output):
     """Account for every input file: loaded, or skipped with the reason."""
-    emit(load(path, metadata).report, output, fmt)
+    emit(load(path, metadata, documents_needed=False).report, output, fmt)
 
 
 @corpus.command("build-seeds")
@@ -72,6 +72,6 @@ def corpus_build_seeds(directory):
 def tokenize_command(path, metadata, output, terms_only, **options):
     """Segment a corpus and write the token table (doc_id, section, para, sent, i, token, tag, is_term)."""
     table = tokens_from(path, metadata, **options).to_frame(terms_only=terms_only)
-    if output.suffix != ".parquet":
+    if output.suffix.lower() != ".parquet":
         table = table.astype({"doc_id": str, "token": str, "tag": str})
     emit(table, output)

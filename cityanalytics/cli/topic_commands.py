@@ -7,6 +7,8 @@ import functools
 import click
 
 from cityanalytics.cli.common import (
+    NON_NEGATIVE,
+    POSITIVE,
     Group,
     corpus_options,
     emit,
@@ -22,18 +24,22 @@ def topics():
     """Fit topic models and write their tables (same seed, same topics)."""
 
 
+ENGINE_OPTION = click.option("--engine", type=click.Choice(["gensim-lda", "sklearn-lda", "sklearn-nmf"]),
+                             default="gensim-lda", show_default=True, help="Topic model.")
+UNIT_OPTION = click.option("--unit", type=click.Choice(["paragraph", "section", "document"]), default="paragraph",
+                           show_default=True, help="What the model treats as a document.")
+
+
 def model_command(function):
     """A command that fits a TopicModel on PATH (the seed corpus by default) and emits ``function(model, ...)``."""
     @corpus_options
     @tokenizer_options
     @output_options
-    @click.option("--k", "n_topics", type=int, default=8, show_default=True, help="Number of topics.")
-    @click.option("--engine", type=click.Choice(["gensim-lda", "sklearn-lda", "sklearn-nmf"]), default="gensim-lda",
-                  show_default=True)
-    @click.option("--unit", type=click.Choice(["paragraph", "section", "document"]), default="paragraph",
-                  show_default=True)
+    @click.option("--k", "n_topics", type=POSITIVE, default=8, show_default=True, help="Number of topics.")
+    @ENGINE_OPTION
+    @UNIT_OPTION
     @click.option("--seed", type=int, default=0, show_default=True, help="random_state of the model.")
-    @click.option("--passes", type=int, default=20, show_default=True, help="Passes over the corpus (gensim).")
+    @click.option("--passes", type=POSITIVE, default=20, show_default=True, help="Passes over the corpus (gensim).")
     @click.option("--min-docs", type=int, default=2, show_default=True, help="Least units a term must occur in.")
     @click.option("--max-docs-share", type=float, default=0.5, show_default=True,
                   help="Largest share of units a term may occur in.")
@@ -61,7 +67,10 @@ def terms_command(model):
 @topics.command("labels")
 @model_command
 def labels_command(model):
-    """Each topic's top terms, FREX terms and best-matching codebook theme."""
+    """Each topic's top terms, FREX terms and best-matching codebook theme.
+
+    Columns: topic, top_terms, frex_terms, theme, theme_label, theme_weight.
+    """
     return model.labels_
 
 
@@ -75,9 +84,13 @@ def doc_topics_command(model):
 @topics.command("prevalence")
 @model_command
 @click.option("--by", required=True, help="Docvar(s) to group by, comma-separated (e.g. city or city,year).")
-@click.option("--n-boot", type=int, default=1000, show_default=True)
+@click.option("--n-boot", type=NON_NEGATIVE, default=1000, show_default=True,
+              help="Bootstrap resamples (0: no intervals).")
 def prevalence_command(model, by, n_boot):
-    """Topic prevalence per group with two-stage (documents, then units) bootstrap intervals."""
+    """Topic prevalence per group with two-stage (documents, then units) bootstrap intervals.
+
+    Columns: the --by columns, topic, top_terms, prevalence, ci_low, ci_high, n_docs, n_units.
+    """
     from cityanalytics.topics.prevalence import topic_prevalence
 
     return topic_prevalence(model, by.split(","), n_boot=n_boot, seed=model.random_state)
@@ -86,9 +99,13 @@ def prevalence_command(model, by, n_boot):
 @topics.command("effects")
 @model_command
 @click.option("--covariate", "covariates", multiple=True, required=True, help="Docvar covariate (repeatable).")
-@click.option("--n-boot", type=int, default=500, show_default=True)
+@click.option("--n-boot", type=NON_NEGATIVE, default=500, show_default=True,
+              help="Bootstrap resamples (0: no intervals).")
 def effects_command(model, covariates, n_boot):
-    """Effects of covariates on unit topic shares (least squares), with document-bootstrap intervals."""
+    """Effects of covariates on unit topic shares (least squares), with document-bootstrap intervals.
+
+    Columns: topic, top_terms, covariate, reference, estimate, ci_low, ci_high, n_units, n_docs, n_draws.
+    """
     from cityanalytics.topics.prevalence import topic_effects
 
     return topic_effects(model, list(covariates), n_boot=n_boot, seed=model.random_state)
@@ -98,15 +115,18 @@ def effects_command(model, covariates, n_boot):
 @corpus_options
 @tokenizer_options
 @output_options
-@click.option("--k", "ks", type=int, multiple=True, required=True, help="A number of topics to try (repeatable).")
+@click.option("--k", "ks", type=POSITIVE, multiple=True, required=True, help="A number of topics to try (repeatable).")
 @click.option("--seed", "seeds", type=int, multiple=True, default=(0, 1, 2), show_default=True,
               help="A random_state to try (repeatable).")
-@click.option("--engine", type=click.Choice(["gensim-lda", "sklearn-lda", "sklearn-nmf"]), default="gensim-lda",
-              show_default=True)
-@click.option("--unit", type=click.Choice(["paragraph", "section", "document"]), default="paragraph", show_default=True)
+@ENGINE_OPTION
+@UNIT_OPTION
 @click.option("--summary", is_flag=True, help="One row per K with the recommendation instead of one row per model.")
 def sweep_command(path, metadata, fmt, output, ks, seeds, engine, unit, summary, **tokenizer):
-    """Coherence (c_v, NPMI, u_mass), exclusivity and cross-seed stability for each K and seed."""
+    """Coherence (c_v, NPMI, u_mass), exclusivity and cross-seed stability for each K and seed.
+
+    Columns: k, seed, engine, c_v, c_npmi, u_mass, exclusivity, stability, stability_null, stability_adjusted,
+    n_units, n_terms; with --summary, k, n_seeds, the mean and sd of each measure, the ranks and recommended.
+    """
     from cityanalytics.topics.selection import recommend_k, summarise, sweep
 
     table = sweep(tokens_from(path, metadata, **tokenizer), ks, seeds, engine=engine, unit=unit)
