@@ -93,6 +93,11 @@ def test_frex_on_a_constructed_case():
     assert exclusivity[0].argmax() == 3 and frex(rare)[0].argmax() == 1
     # the weight is on frequency, as in stm's calcfrex: weight 1 ranks by frequency alone
     assert frex(rare, weight=1.0)[0].argmax() == rare[0].argmax()
+    # equal weights share their average rank, as data.table::frank gives stm: the two tied terms score alike
+    tied = np.array([[0.4, 0.2, 0.2, 0.2], [0.1, 0.3, 0.3, 0.3]])
+    frequency_ranks = np.array([4.0, 2.0, 2.0, 2.0]) / 4  # ranks 1-3 averaged for the three tied terms
+    exclusivity_ranks = np.array([4.0, 2.0, 2.0, 2.0]) / 4
+    np.testing.assert_allclose(frex(tied)[0], 1 / (0.5 / frequency_ranks + 0.5 / exclusivity_ranks))
 
 
 def test_prevalence_by_city_with_intervals(seed_tokens):

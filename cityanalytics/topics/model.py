@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.stats import rankdata
 
 from cityanalytics.dtm import DTM, dtm
 from cityanalytics.text.tokens import Tokens
@@ -28,15 +29,18 @@ UNITS = ("paragraph", "section", "document")
 
 def frex(components: np.ndarray, weight: float = 0.5) -> np.ndarray:
     """FREX scores as stm's ``calcfrex`` computes them (Bischof & Airoldi 2012): the weighted
-    harmonic mean of the within-topic ECDF ranks of a term's frequency (β_kw), weighted by
-    ``weight``, and of its exclusivity (β_kw / Σ_j β_jw). Unlike stm's ``labelTopics`` there is no
-    James–Stein shrinkage of exclusivity by word counts, so very rare exclusive terms rank high."""
+    harmonic mean of the within-topic ranks (over the number of terms) of a term's frequency
+    (β_kw), weighted by ``weight``, and of its exclusivity (β_kw / Σ_j β_jw). Tied values share
+    their average rank, as ``data.table::frank`` gives them to stm, so terms of equal weight
+    (many near zero in an NMF topic) score alike instead of by their column. Unlike stm's
+    ``labelTopics`` there is no James–Stein shrinkage of exclusivity by word counts, so very
+    rare exclusive terms rank high."""
     exclusivity = components / components.sum(axis=0, keepdims=True)
 
-    def ecdf(values: np.ndarray) -> np.ndarray:
-        return (values.argsort(axis=1).argsort(axis=1) + 1) / values.shape[1]
+    def ranks(values: np.ndarray) -> np.ndarray:
+        return rankdata(values, method="average", axis=1) / values.shape[1]
 
-    return 1.0 / (weight / ecdf(components) + (1 - weight) / ecdf(exclusivity))
+    return 1.0 / (weight / ranks(components) + (1 - weight) / ranks(exclusivity))
 
 
 class TopicModel:
