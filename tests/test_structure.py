@@ -50,8 +50,10 @@ def reference_rows(text: str) -> list[tuple]:
             goes_on = bool(end) and bool(line[end.end():].strip())
             head = line[: end.end()] if end else line
             head = head[:40] if goes_on else head
+            follows_item = rows[-1][1] == "paragraph" and rows[-1][2] is None and levels[i - 1] == levels[i]
             stands_over = line[-1] not in "；;" and (
-                line[-1] not in SENTENCE_END or (following is not None and levels[i + 1] != levels[i]))
+                line[-1] not in SENTENCE_END
+                or (following is not None and levels[i + 1] != levels[i] and not follows_item))
             if goes_on or stands_over:
                 kind, level = ("paragraph" if goes_on else "heading"), levels[i]
         elif (len(line) <= 30 and following is not None and line[-1] not in SENTENCE_END + "：；:，"
@@ -100,6 +102,20 @@ def test_date_lines_are_the_expression():
 def test_paragraph_rows_follow_the_rules_on_mixed_lines():
     for text in fuzz_texts(3000, 3):
         assert split.paragraph_rows(text) == reference_rows(text)
+
+
+def test_the_last_item_of_a_list_is_no_heading():
+    text = ("条例\n第八条 下列事项由市人民代表大会制定地方性法规：\n（一）本市特别重大事项；\n"
+            "（二）规定立法程序的事项；\n（三）法律规定由市人民代表大会制定地方性法规的事项。\n"
+            "第九条 其他事项由常务委员会制定。\n"
+            "（一）加强组织领导。\n各地要建立工作机制。\n（二）强化督查考核。\n各地要定期通报。")
+    rows = split.paragraph_rows(text)
+    assert [(row[1], row[2], row[3]) for row in rows[2:6]] == [("paragraph", None, 0)] * 4
+    assert [(row[1], row[2], row[3], row[4]) for row in rows[6:]] == [
+        ("heading", 4, 1, ("（一）加强组织领导。",)), ("paragraph", None, 1, ("（一）加强组织领导。",)),
+        ("heading", 4, 2, ("（二）强化督查考核。",)), ("paragraph", None, 2, ("（二）强化督查考核。",))]
+    doc, section, para, sent, points, bounds = sentence_columns(*joined_code_points([text]))
+    assert section.tolist() == [0, 0, 0, 0, 0, 0, 1, 1, 2, 2]
 
 
 @pytest.mark.skipif(not REGULATIONS.exists(), reason="../shared/realdata is not beside this checkout")

@@ -12,7 +12,9 @@ strips) is the title (the first line), a table row (it holds a tab), a heading o
   ``行动计划1.``) 5 > ``（\\d{1,2}）`` 6, where ``一…`` are the Chinese numerals 一…十百零〇○.
 - A marked line is a heading when nothing follows its first sentence end (。！？!?… or ：), and
   it stands over what follows: it ends in neither ``；`` nor ``;``, and either ends without a
-  sentence end or is followed by a line with another marker level. A marked line that goes on
+  sentence end or is followed by a line with another marker level and does not follow an item
+  of its own list (a paragraph with the same marker level that heads nothing, as
+  ``（二）…；`` before the last item ``（三）…。``). A marked line that goes on
   after its first sentence is a paragraph that still opens a section, headed by its first
   sentence (at most :data:`MAX_HEADING_CHARS` characters).
 - An unmarked line of at most :data:`MAX_UNMARKED_HEADING_CHARS` characters is a heading of
@@ -152,14 +154,15 @@ def _heading_end(cps, a, b, classes):
 
 
 @njit(cache=True, nogil=True)
-def _stands_over(last, level, has_following, following_level, classes):
+def _stands_over(last, level, has_following, following_level, follows_item, classes):
     """Whether a marked one-sentence line ending in ``last`` heads what follows rather than
-    being an item of a list (``（二）经市人民政府审核同意的。`` before ``（三）…``)."""
+    being an item of a list (``（二）经市人民政府审核同意的。`` before ``（三）…``, or the last
+    item ``（三）…。`` after ``（二）…；``, which ``follows_item`` tells)."""
     if last == _FULL_SEMICOLON or last == _SEMICOLON:
         return False
     if not classes[last] & END:
         return True
-    return has_following and following_level != level
+    return has_following and following_level != level and not follows_item
 
 
 @njit(cache=True, nogil=True)
@@ -208,7 +211,9 @@ def _structure(cps, doc, starts, ends, classes):
                 end = _heading_end(cps, a, b, classes)
                 goes_on = end != -1 and end < b
                 head_end[i] = b if end == -1 else (min(end, a + MAX_HEADING_CHARS) if goes_on else end)
-                if goes_on or _stands_over(cps[b - 1], markers[i], has_following, following_level, classes):
+                follows_item = kind[i - 1] == _PARAGRAPH and level[i - 1] == 0 and markers[i - 1] == markers[i]
+                if goes_on or _stands_over(cps[b - 1], markers[i], has_following, following_level, follows_item,
+                                           classes):
                     level[i] = markers[i]
                     kind[i] = _PARAGRAPH if goes_on else _HEADING
             elif b - a <= MAX_UNMARKED_HEADING_CHARS and has_following and _is_unmarked_heading(
