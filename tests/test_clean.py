@@ -10,6 +10,7 @@ from cityanalytics.codepoints import code_points, from_code_points
 from cityanalytics.corpus import clean
 from cityanalytics.corpus.split import (
     heading_level,
+    paragraph_rows,
     paragraphs,
     sentences,
     split_compilation,
@@ -265,3 +266,18 @@ def test_an_empty_numbered_line_ends_a_run_of_preview_chunks():
     first, second = "1、" + "国民经济和社" * 30, "2、会发展" + "规划纲要" * 40
     text = f"{first}\n{second}\n3、\n正文。"
     assert clean.join_numbered_chunks(text) == f"{first[2:]}{second[2:]}\n3、\n正文。"
+
+
+def test_markdown_heading_marks_and_html_comments_are_markup_not_text():
+    raw = ("# 上海口岸服务条例\n\n2020年5月14日 第一次修正\n\n<!-- INFO END -->\n\n## 第一章  总则\n\n"
+           "第一条 为了规范口岸开放，制定本条例。\n\n\u3000### 第一节 一般规定\n\n编号 #1 不变。\n####### 七个井号不是标题")
+    cleaned = clean.clean_text(raw)
+    assert [line for line in cleaned.split("\n") if line] == [
+        "上海口岸服务条例", "2020年5月14日 第一次修正", "第一章  总则", "第一条 为了规范口岸开放，制定本条例。",
+        "第一节 一般规定", "编号 #1 不变。", "####### 七个井号不是标题"]
+    # the chapter and the section are read by their markers (levels 1 and 2), not as short unmarked lines (3)
+    levels = {row[5]: row[2] for row in paragraph_rows(cleaned)}
+    assert (levels["第一章  总则"], levels["第一节 一般规定"]) == (1, 2)
+    for comment_elsewhere in ("甲\n<!-- 注释 -->\n乙", "<!-- 注释 -->\n\n甲\n\n乙", "甲\n\n乙<!-- 多行\n注释 -->"):
+        before, after = comment_elsewhere.split("<!--")[0], comment_elsewhere.split("-->")[1]
+        assert clean.strip_markup(comment_elsewhere) == clean.normalize_whitespace(before + after)

@@ -333,6 +333,29 @@ def is_furniture(line: str) -> bool:
     return anchored.match(stripped) is not None or floating.search(stripped) is not None
 
 
+_MARKDOWN_HEADING = re.compile(r"#(?:(?<=^#)|(?<=\n#))#{0,5}[ \t\u3000]+")
+"""The ``#`` to ``######`` and spaces opening a Markdown heading line; the pattern starts with its
+literal ``#``, which the regex engine finds with a fast scan, and looks back for the line start."""
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HTML_COMMENT_PARAGRAPH = re.compile(r"\n\n<!--[^\n]*?-->(?=\n\n)")
+"""A comment that is a paragraph of its own, with the blank line before it: removed, it leaves the
+text's whitespace as :func:`normalize_whitespace` leaves it, which no other comment is sure to."""
+
+
+def strip_markup(text: str) -> str:
+    """Remove Markdown heading marks (``## 第一章 总则`` becomes ``第一章 总则``, so its marker is read)
+    and HTML comments (``<!-- INFO END -->``), which are markup of a source, not text of the document.
+    Given a text as :func:`normalize_whitespace` leaves it, it leaves one so (lines stripped, so an
+    indented mark is at its line's start; the blank lines a comment leaves collapsed)."""
+    if "<!--" in text:
+        text = _HTML_COMMENT_PARAGRAPH.sub("", text)
+        if "<!--" in text:
+            text = normalize_whitespace(_HTML_COMMENT.sub("", text))
+    if "#" in text:
+        text = _MARKDOWN_HEADING.sub("", text)
+    return text
+
+
 def drop_furniture_lines(text: str) -> str:
     """Remove lines that :func:`is_furniture` recognises, and editor credits such as ``（本站编辑 …摘编）``."""
     if _matches_any(_INLINE_FURNITURE_BY_BRACKET, text):
@@ -522,8 +545,8 @@ def insert_paragraph_breaks(text: str, before: list[str], source: str = "") -> s
 
 
 def clean_text(text: str) -> str:
-    """The cleaning every document gets: furniture, page numbers, width, broken lines, headings."""
-    text = normalize_whitespace(text)
+    """The cleaning every document gets: markup, furniture, page numbers, width, broken lines, headings."""
+    text = strip_markup(normalize_whitespace(text))
     text = drop_furniture_lines(text)
     text = remove_page_numbers(text)
     text = normalize_width(text)
