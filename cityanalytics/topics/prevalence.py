@@ -80,8 +80,11 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, n_boot: int
     is in every resample) and then units within the drawn documents; ``n_draws`` says how many
     resamples could estimate every coefficient. A cell of one document would resample only that
     document's units, which says nothing of how documents vary, so the coefficients such a cell
-    informs get NaN bounds (with a warning). Units with a missing or blank covariate are left
-    out. Columns: topic, top_terms, covariate (the design column), reference, estimate, ci_low,
+    informs get NaN bounds (with a warning). With two or three documents a level the intervals
+    are too narrow, as percentile bootstraps over so few are: 95 % intervals of a two-level
+    effect covered it in 79–83 % of 200 simulated corpora (93 % with five documents a level, and
+    94–96 % for a numeric covariate with two or more). Units with a missing or blank covariate
+    are left out. Columns: topic, top_terms, covariate (the design column), reference, estimate, ci_low,
     ci_high, n_units, n_docs, n_draws.
     """
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
