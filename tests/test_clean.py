@@ -278,6 +278,9 @@ def test_markdown_heading_marks_and_html_comments_are_markup_not_text():
     # the chapter and the section are read by their markers (levels 1 and 2), not as short unmarked lines (3)
     levels = {row[5]: row[2] for row in paragraph_rows(cleaned)}
     assert (levels["第一章  总则"], levels["第一节 一般规定"]) == (1, 2)
+    # a paragraph between two comments is text: only the comments go
+    assert clean.strip_markup("标题\n\n<!-- a -->第一条 正文。<!-- b -->\n\n第二条 其他。") == (
+        "标题\n\n第一条 正文。\n\n第二条 其他。")
     for comment_elsewhere in ("甲\n<!-- 注释 -->\n乙", "<!-- 注释 -->\n\n甲\n\n乙", "甲\n\n乙<!-- 多行\n注释 -->"):
         before, after = comment_elsewhere.split("<!--")[0], comment_elsewhere.split("-->")[1]
         assert clean.strip_markup(comment_elsewhere) == clean.normalize_whitespace(before + after)

@@ -234,6 +234,18 @@ def test_files_that_cannot_be_written_or_read_are_one_line(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_a_closed_pipe_is_left_to_click_to_end_quietly(monkeypatch):
+    """``… | head -1`` closes standard output: that is no file problem to report as an error."""
+    import cityanalytics.cli.corpus_commands as corpus_commands
+
+    def closed_pipe(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(corpus_commands, "emit", closed_pipe)
+    result = run("corpus", "list")
+    assert result.exit_code == 1 and "Error" not in result.output and "Broken pipe" not in result.output
+
+
 @pytest.mark.parametrize(
     "args, option",
     [

@@ -50,7 +50,9 @@ def reference_rows(text: str) -> list[tuple]:
             goes_on = bool(end) and bool(line[end.end():].strip())
             head = line[: end.end()] if end else line
             head = head[:40] if goes_on else head
-            follows_item = rows[-1][1] == "paragraph" and rows[-1][2] is None and levels[i - 1] == levels[i]
+            # the nearest line before, past lines of deeper markers (a list inside an item), is an item of this list
+            before = next((j for j in range(i - 1, 0, -1) if not levels[j] > levels[i]), 0)
+            follows_item = before > 0 and levels[before] == levels[i] and rows[before][1:3] == ("paragraph", None)
             stands_over = line[-1] not in "；;" and (
                 line[-1] not in SENTENCE_END
                 or (following is not None and levels[i + 1] != levels[i] and not follows_item))
@@ -116,6 +118,10 @@ def test_the_last_item_of_a_list_is_no_heading():
         ("heading", 4, 2, ("（二）强化督查考核。",)), ("paragraph", None, 2, ("（二）强化督查考核。",))]
     doc, section, para, sent, points, bounds = sentence_columns(*joined_code_points([text]))
     assert section.tolist() == [0, 0, 0, 0, 0, 0, 1, 1, 2, 2]
+    nested = ("条例\n第八条 下列事项：\n（一）本市特别重大事项；\n（二）规定以下两类事项的法规；\n1. 子项一；\n2. 子项二；\n"
+              "（三）其他事项。\n第九条 其他事项由常务委员会制定。")  # (三) follows the item (二) past its own list
+    assert [row[1] for row in split.paragraph_rows(nested)] == ["title"] + ["paragraph"] * 7
+    assert split.paragraph_rows(nested) == reference_rows(nested)
 
 
 @pytest.mark.skipif(not REGULATIONS.exists(), reason="../shared/realdata is not beside this checkout")

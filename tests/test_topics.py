@@ -98,6 +98,9 @@ def test_frex_on_a_constructed_case():
     frequency_ranks = np.array([4.0, 2.0, 2.0, 2.0]) / 4  # ranks 1-3 averaged for the three tied terms
     exclusivity_ranks = np.array([4.0, 2.0, 2.0, 2.0]) / 4
     np.testing.assert_allclose(frex(tied)[0], 1 / (0.5 / frequency_ranks + 0.5 / exclusivity_ranks))
+    # a term no topic weighs (all zero) is the least exclusive everywhere rather than making every score NaN
+    unweighed = np.array([[0.6, 0.4, 0.0], [0.3, 0.7, 0.0]])
+    assert np.isfinite(frex(unweighed)).all() and (frex(unweighed)[:, 2] < frex(unweighed)[:, :2].min(axis=1)).all()
 
 
 def test_prevalence_by_city_with_intervals(seed_tokens):

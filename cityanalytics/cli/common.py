@@ -27,9 +27,10 @@ class Group(click.Group):
             except (CityAnalyticsError, ValueError, KeyError) as error:
                 message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
                 raise click.ClickException(str(message)) from None
-            except OSError as error:  # e.g. --output names a folder, or a folder cannot be created
-                message = f"{error.filename}: {error.strerror}" if error.filename else str(error)
-                raise click.ClickException(message) from None
+            except OSError as error:  # a file named on the command line: --output names a folder, a folder cannot be made
+                if error.filename is None:  # not a file's (a closed pipe, which click ends quietly): as it is
+                    raise
+                raise click.ClickException(f"{error.filename}: {error.strerror}") from None
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:

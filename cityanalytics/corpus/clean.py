@@ -337,7 +337,7 @@ _MARKDOWN_HEADING = re.compile(r"#(?:(?<=^#)|(?<=\n#))#{0,5}[ \t\u3000]+")
 """The ``#`` to ``######`` and spaces opening a Markdown heading line; the pattern starts with its
 literal ``#``, which the regex engine finds with a fast scan, and looks back for the line start."""
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_HTML_COMMENT_PARAGRAPH = re.compile(r"\n\n<!--[^\n]*?-->(?=\n\n)")
+_HTML_COMMENT_PARAGRAPH = re.compile(r"\n\n<!--(?:[^-\n]|-(?!->))*-->(?=\n\n)")
 """A comment that is a paragraph of its own, with the blank line before it: removed, it leaves the
 text's whitespace as :func:`normalize_whitespace` leaves it, which no other comment is sure to."""
 

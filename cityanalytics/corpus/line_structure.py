@@ -14,7 +14,8 @@ strips) is the title (the first line), a table row (it holds a tab), a heading o
   it stands over what follows: it ends in neither ``；`` nor ``;``, and either ends without a
   sentence end or is followed by a line with another marker level and does not follow an item
   of its own list (a paragraph with the same marker level that heads nothing, as
-  ``（二）…；`` before the last item ``（三）…。``). A marked line that goes on
+  ``（二）…；`` before the last item ``（三）…。``, with only lines of deeper marker levels, a
+  list inside the item, between them). A marked line that goes on
   after its first sentence is a paragraph that still opens a section, headed by its first
   sentence (at most :data:`MAX_HEADING_CHARS` characters).
 - An unmarked line of at most :data:`MAX_UNMARKED_HEADING_CHARS` characters is a heading of
@@ -43,6 +44,8 @@ KINDS = ("title", "heading", "paragraph", "table_row")
 """The kinds of line, in the order of the codes in :attr:`Lines.kind`."""
 _TITLE, _HEADING, _PARAGRAPH, _TABLE_ROW = range(4)
 
+MARKER_LEVELS = 6
+"""Heading markers have levels 1 (``第一章``) to 6 (``（1）``), as the module docstring lists them."""
 UNMARKED_HEADING_LEVEL = 3
 """Level of a heading without a marker (a short line standing over a paragraph): that of 一、."""
 MAX_UNMARKED_HEADING_CHARS = 30
@@ -194,6 +197,7 @@ def _structure(cps, doc, starts, ends, classes):
     level = np.zeros(n, np.int64)
     section = np.zeros(n, np.int64)
     head_end = np.zeros(n, np.int64)
+    open_item = np.zeros(MARKER_LEVELS + 1, np.bool_)  # whether a list at each marker level has an item open
     current = 0
     for i in range(n):
         a, b = starts[i], ends[i]
@@ -202,6 +206,7 @@ def _structure(cps, doc, starts, ends, classes):
         following_level = markers[i + 1] if has_following else 0
         if first:
             current = 0
+            open_item[:] = False
             kind[i] = _TITLE
         else:
             para[i] = para[i - 1] + 1
@@ -211,7 +216,7 @@ def _structure(cps, doc, starts, ends, classes):
                 end = _heading_end(cps, a, b, classes)
                 goes_on = end != -1 and end < b
                 head_end[i] = b if end == -1 else (min(end, a + MAX_HEADING_CHARS) if goes_on else end)
-                follows_item = kind[i - 1] == _PARAGRAPH and level[i - 1] == 0 and markers[i - 1] == markers[i]
+                follows_item = open_item[markers[i]]
                 if goes_on or _stands_over(cps[b - 1], markers[i], has_following, following_level, follows_item,
                                            classes):
                     level[i] = markers[i]
@@ -222,6 +227,10 @@ def _structure(cps, doc, starts, ends, classes):
         if level[i]:
             current += 1
         section[i] = current
+        # a list's items stay open across the deeper lists inside them; any other line closes them
+        open_item[markers[i]:] = False
+        if markers[i] and kind[i] == _PARAGRAPH and level[i] == 0:
+            open_item[markers[i]] = True
     return para, kind, level, section, head_end
 
 

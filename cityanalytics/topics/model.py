@@ -35,7 +35,8 @@ def frex(components: np.ndarray, weight: float = 0.5) -> np.ndarray:
     (many near zero in an NMF topic) score alike instead of by their column. Unlike stm's
     ``labelTopics`` there is no James–Stein shrinkage of exclusivity by word counts, so very
     rare exclusive terms rank high."""
-    exclusivity = components / components.sum(axis=0, keepdims=True)
+    totals = components.sum(axis=0, keepdims=True)
+    exclusivity = np.divide(components, totals, out=np.zeros_like(components, dtype=float), where=totals > 0)
 
     def ranks(values: np.ndarray) -> np.ndarray:
         return rankdata(values, method="average", axis=1) / values.shape[1]

@@ -134,9 +134,9 @@ def sweep(tokens: Tokens, ks, seeds=(0, 1, 2), *, engine: str = "gensim-lda", un
         pairs = [_pair_stability(components, row["k"], row["seed"], s) for s in others]
         row["stability"] = float(np.mean([p[0] for p in pairs])) if pairs else np.nan
         row["stability_null"] = float(np.mean([p[1] for p in pairs])) if pairs else np.nan
-        # a null of 1 (e.g. one term) leaves nothing to adjust for: NaN, not a division by zero
+        # a null of 1 (e.g. one term; to rounding) leaves nothing to adjust for: NaN, not a division by ~0
         row["stability_adjusted"] = ((row["stability"] - row["stability_null"]) / (1 - row["stability_null"])
-                                     if row["stability_null"] < 1 else np.nan)
+                                     if row["stability_null"] < 1 - 1e-9 else np.nan)
     return pd.DataFrame(rows, columns=SWEEP_COLUMNS)
 
 
