@@ -256,6 +256,9 @@ def test_a_closed_pipe_is_left_to_click_to_end_quietly(monkeypatch):
         (["kwic", "--pattern", "长三角", "--window", "-1"], "--window"),
         (["emphasis", "--n-boot", "-5"], "--n-boot"),
         (["keyness", "--by", "year", "--target", "abc"], "--target"),
+        (["textrank", "--window", "1"], "--window"),
+        (["topics", "terms", "--min-docs", "-3"], "--min-docs"),
+        (["topics", "terms", "--max-docs-share", "7"], "--max-docs-share"),
     ],
 )
 def test_out_of_range_values_are_refused_naming_the_option(args, option):

@@ -161,7 +161,8 @@ def tfidf_command(tokens, n):
 
 @click.command("textrank")
 @click.option("--n", type=POSITIVE, default=10, show_default=True, help="Keywords per document.")
-@click.option("--window", type=int, default=5, show_default=True, help="Co-occurrence window in terms.")
+@click.option("--window", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Co-occurrence window in terms (at least 2).")
 @analysis_command
 def textrank_command(tokens, n, window):
     """TextRank keywords of each document. Columns: doc_id, term, score, rank."""

@@ -40,9 +40,9 @@ def model_command(function):
     @UNIT_OPTION
     @click.option("--seed", type=int, default=0, show_default=True, help="random_state of the model.")
     @click.option("--passes", type=POSITIVE, default=20, show_default=True, help="Passes over the corpus (gensim).")
-    @click.option("--min-docs", type=int, default=2, show_default=True, help="Least units a term must occur in.")
-    @click.option("--max-docs-share", type=float, default=0.5, show_default=True,
-                  help="Largest share of units a term may occur in.")
+    @click.option("--min-docs", type=POSITIVE, default=2, show_default=True, help="Least units a term must occur in.")
+    @click.option("--max-docs-share", type=click.FloatRange(0, 1, min_open=True), default=0.5, show_default=True,
+                  help="Largest share of units a term may occur in (above 0, at most 1).")
     @functools.wraps(function)
     def command(path, metadata, fmt, output, n_topics, engine, unit, seed, passes, min_docs, max_docs_share,
                 **options):
