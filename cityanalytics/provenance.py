@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from cityanalytics.corpus.corpus import Corpus
+from cityanalytics.corpus.corpus import Corpus, input_locations
 from cityanalytics.hashing import sha256_file
 
 RECORDED_PACKAGES = ["cityanalytics", "pandas", "numpy", "scipy", "scikit-learn", "jieba", "gensim", "opencc", "stopwordsiso",
@@ -29,14 +29,17 @@ def corpus_hash(corpus: Corpus) -> str:
     return digest.hexdigest()
 
 
-def input_file_hashes(corpus: Corpus, folder: str | Path, metadata: str | Path | None = None) -> dict[str, str]:
-    """SHA-256 of every file ``corpus`` was loaded from (the loaded rows of its load report, whose
-    ``file`` is relative to ``folder``) and of its metadata table if there is one, by file name."""
-    folder = Path(folder)
+def input_file_hashes(corpus: Corpus, path: str | Path | None = None, metadata: str | Path | None = None
+                      ) -> dict[str, str]:
+    """SHA-256 of every file ``corpus`` was loaded from by ``load_corpus(path, metadata)`` (the
+    loaded rows of its load report, which lists the metadata table where it lies among the files)
+    and of the metadata table it read, by the report's file names (the table, where the report
+    lacks it, by its name: the seed corpus's lies beside its folder, a lone file's is not listed)."""
+    _, base, table = input_locations(path, metadata)
     loaded = corpus.report.loc[corpus.report["status"] == "loaded", "file"]
-    hashes = {name: sha256_file(folder / name) for name in sorted(set(loaded) - {""})}
-    if metadata is not None and Path(metadata).is_file():
-        hashes[Path(metadata).name] = sha256_file(metadata)
+    hashes = {name: sha256_file(base / name) for name in sorted(set(loaded) - {""})}
+    if table.is_file() and not any((base / name).resolve() == table.resolve() for name in hashes):
+        hashes[table.name] = sha256_file(table)
     return hashes
 
 

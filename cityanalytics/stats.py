@@ -63,9 +63,9 @@ def bootstrap_rate_interval(
 
     ``counts`` is (units × k), ``totals`` (units,), ``groups`` integer codes 0..G-1 (units,);
     ``n_groups`` is G where the last groups may have no unit (by default one more than the
-    largest code). Units
-    are resampled with replacement within their group; with ``clusters`` (e.g. the document of
-    each paragraph) clusters are resampled first and units within the drawn clusters next. The
+    largest code). Units are resampled with replacement within their group; with ``clusters``
+    (e.g. the document of each paragraph) clusters are resampled first and units within the
+    drawn clusters next. The
     result is two (G × k) arrays, NaN where no interval exists: a group with fewer than two units,
     or a column whose count in the group is zero (resampling zeros says nothing about the rate).
     Groups are processed in code order from one generator, so the same seed gives the same bounds.
@@ -153,8 +153,9 @@ def two_by_two(a, b, c, d) -> tuple[np.ndarray, np.ndarray]:
     """Signed G² and Yates-corrected χ² of 2×2 tables [[a, b], [c, d]] (arrays); positive when a > E(a).
 
     G² = 2 Σ O ln(O/E) with 0 ln 0 = 0, each log taken as log1p(O/E − 1) from ad − bc, exact where
-    O/E is near 1 (a difference of two large logs loses digits on corpora of millions of tokens). χ² = N (|ad − bc| − N/2)² / (row and column totals), the
-    correction capped so that it never exceeds |ad − bc| (as scipy's ``chi2_contingency`` does).
+    O/E is near 1 (a difference of two large logs loses digits on corpora of millions of tokens).
+    χ² = N (|ad − bc| − N/2)² / (row and column totals), the correction capped so that it never
+    exceeds |ad − bc| (as scipy's ``chi2_contingency`` does).
     """
     a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
     total = a + b + c + d

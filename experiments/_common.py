@@ -9,25 +9,19 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import cityanalytics as ca
-from cityanalytics.corpus.seeds import seed_dir
 from cityanalytics.plots import save_figure
 from cityanalytics.provenance import input_file_hashes, write_manifest
 
 
+def corpus_path(config: dict) -> str | None:
+    """The path ``load_corpus`` takes for the corpus named in the config: None for "seeds", else the folder."""
+    return None if config["corpus"] == "seeds" else config["corpus"]
+
+
 def prepare(config: dict) -> tuple[ca.Corpus, ca.Tokens]:
     """The corpus named in the config ("seeds" or a folder) and its tokens under the config's tokenizer."""
-    corpus = ca.load_corpus() if config["corpus"] == "seeds" else ca.load_corpus(config["corpus"])
+    corpus = ca.load_corpus(corpus_path(config))
     return corpus, ca.tokenize(corpus, ca.TokenizerConfig(**config.get("tokenizer", {})))
-
-
-def input_files(config: dict, corpus: ca.Corpus) -> dict[str, str]:
-    """SHA-256 of the files the config's corpus was loaded from, and of its metadata.csv, as
-    :func:`prepare` loads them (the seed corpus: ``documents/`` and ``metadata.csv`` of its folder)."""
-    if config["corpus"] == "seeds":
-        return input_file_hashes(corpus, seed_dir() / "documents", seed_dir() / "metadata.csv")
-    path = Path(config["corpus"])
-    folder = path if path.is_dir() else path.parent
-    return input_file_hashes(corpus, folder, folder / "metadata.csv")
 
 
 def write_results(out_dir: Path, tables: dict[str, pd.DataFrame], *, config: dict, corpus: ca.Corpus,
@@ -48,5 +42,5 @@ def write_results(out_dir: Path, tables: dict[str, pd.DataFrame], *, config: dic
     figure_files = [file for name, draw in (figures or {}).items() for file in save_figure(draw(), figures_dir / name)]
     manifest = write_manifest(out_dir / "manifest.json", config=config, corpus=corpus,
                               tokenizer=tokens.config.describe(), outputs=outputs, resources=resources,
-                              figures=figure_files, input_files=input_files(config, corpus))
+                              figures=figure_files, input_files=input_file_hashes(corpus, corpus_path(config)))
     return [*outputs, *figure_files, manifest]

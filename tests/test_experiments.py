@@ -8,9 +8,10 @@ from importlib import metadata
 import pandas as pd
 import yaml
 
+import cityanalytics as ca
 from cityanalytics.corpus.seeds import seed_dir
 from cityanalytics.hashing import sha256_file
-from cityanalytics.provenance import package_versions
+from cityanalytics.provenance import input_file_hashes, package_versions
 from experiments.__main__ import EXPERIMENTS, HERE, run_all
 
 FIGURES = ["document_similarity_tfidf_cosine", "theme_rate_heatmap_by_city", "theme_profiles_by_city",
@@ -88,3 +89,16 @@ def test_manifests_record_the_libraries_that_write_the_figures_bytes():
     versions = package_versions()
     assert versions["fonttools"] == metadata.version("fonttools")
     assert versions["pillow"] == metadata.version("pillow")
+
+
+def test_input_file_hashes_name_the_files_a_folder_was_loaded_from(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_text("加强交通建设。", encoding="utf-8")
+    (tmp_path / "sub" / "b.txt").write_text("引进人才。", encoding="utf-8")
+    (tmp_path / "notes.xyz").write_text("skipped", encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("file,city\na.txt,杭州\n", encoding="utf-8")
+    corpus = ca.load_corpus(tmp_path, progress=False)
+    hashes = input_file_hashes(corpus, tmp_path)
+    assert hashes == {name: sha256_file(tmp_path / name) for name in ("a.txt", "sub/b.txt", "metadata.csv")}
+    lone = input_file_hashes(ca.load_corpus(tmp_path / "a.txt", progress=False), tmp_path / "a.txt")
+    assert lone == {"a.txt": sha256_file(tmp_path / "a.txt"), "metadata.csv": sha256_file(tmp_path / "metadata.csv")}

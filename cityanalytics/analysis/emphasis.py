@@ -147,9 +147,9 @@ def compare_emphasis(
     ``versus="rest"`` compares each group with all others pooled; ``versus="pairwise"`` each
     pair. Documents are shuffled between the compared groups: a docvar labels whole documents,
     whose paragraphs are alike and so not exchangeable one by one (shuffling paragraphs would
-    make p too small). With few documents every arrangement is enumerated, so p is exact (and can be no smaller than
-    the share of arrangements as extreme as the observed one). Documents with a missing or blank
-    docvar are left out with a warning.
+    make p too small). With few documents every arrangement is enumerated, so p is exact (and
+    can be no smaller than the share of arrangements as extreme as the observed one). Documents
+    with a missing or blank docvar are left out with a warning.
     Columns: group, versus, theme, label, rate_group, rate_versus, difference (per 10,000
     tokens), p, p_bh (over every row of the table), n_units_group, n_units_versus (documents).
     """

@@ -295,11 +295,7 @@ def docs_of_strings(data: dict[str, list] | list[dict]) -> pd.DataFrame:
 def _utf8_only(column: pd.Series) -> bool:
     """Whether no string of a column of Python objects holds a lone surrogate (such a docvar would
     fail later, written to CSV or parquet or made a pandas string column), checked in one encoding."""
-    try:
-        "".join([value for value in column.tolist() if isinstance(value, str)]).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return lone_surrogate("".join([value for value in column.tolist() if isinstance(value, str)])) is None
 
 
 def lone_surrogate_problem(docs: pd.DataFrame) -> str:
@@ -342,6 +338,18 @@ def _read_and_clean_all(files: list[Path], simplified: bool) -> list[tuple[str, 
     return [_read_and_clean(file, simplified) for file in files]
 
 
+def input_locations(path: str | Path | None = None, metadata: str | Path | None = None) -> tuple[Path, Path, Path]:
+    """Where :func:`read_documents` reads for ``path`` and ``metadata``: the folder (or the one file),
+    the folder its report's file names are relative to, and the metadata table, which need not
+    exist (the ``metadata.csv`` beside the files unless one is given). ``None`` is the seed corpus:
+    its ``documents/`` folder and the ``metadata.csv`` beside it."""
+    if path is None:
+        return seed_dir() / "documents", seed_dir() / "documents", seed_dir() / "metadata.csv"
+    root = Path(path)
+    base = root.parent if root.is_file() else root
+    return root, base, Path(metadata) if metadata is not None else base / "metadata.csv"
+
+
 def read_documents(
     path: str | Path | None = None,
     metadata: str | Path | None = None,
@@ -358,18 +366,11 @@ def read_documents(
     ``n_jobs`` processes read and clean files ahead, in order; duplicates and doc_ids are decided
     here, file by file, so the result does not depend on ``n_jobs``.
     """
-    if path is None:
-        root = seed_dir()
-        yield from read_documents(root / "documents", metadata=root / "metadata.csv", simplified=simplified,
-                                  progress=progress, n_jobs=n_jobs)
-        return
-    root = Path(path)
+    root, _, meta_path = input_locations(path, metadata)
     if not root.exists():
         raise InputFileError(root, "no such file or folder")
     files = [root] if root.is_file() else _input_files(root)
-    base = root.parent if root.is_file() else root
-    meta_path = Path(metadata) if metadata is not None else (base / "metadata.csv")
-    if metadata is not None and not meta_path.is_file():
+    if (path is None or metadata is not None) and not meta_path.is_file():
         raise MetadataError(meta_path, "metadata file not found")
     meta = _read_metadata(meta_path) if meta_path.is_file() else None
     meta_by_file: dict[str, dict] = {}
