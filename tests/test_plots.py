@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 from pypdf import PdfReader
 from sklearn.metrics.pairwise import cosine_similarity
@@ -100,6 +102,16 @@ def test_rerunning_a_figure_writes_the_same_bytes(tables, tmp_path):
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), f"{a.suffix} differs between runs"
     assert b"CreationDate" not in first[0].read_bytes()
+
+
+def test_the_named_terms_of_a_panel_do_not_overlap(tables):
+    figure = plots.log_odds_plot(tables["log_odds"])  # ten names a panel, as in the study's figure
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    for ax in figure.axes:
+        boxes = [(label.get_text(), label.get_window_extent(renderer)) for label in ax.texts]
+        assert len(boxes) == 10
+        touching = [(a, b) for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2) if box_a.overlaps(box_b)]
+        assert not touching, f"{ax.get_title()}: {touching}"
 
 
 def test_english_labels_use_the_codebooks_english_theme_names(tables):

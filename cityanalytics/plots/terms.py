@@ -18,6 +18,9 @@ ALPHA = 0.05
 """Benjamini–Hochberg-adjusted p below which a term is drawn in colour."""
 ADJUST_ITERATIONS = 300
 """Label placement runs a fixed number of iterations, not a time limit, so reruns place labels identically."""
+LABEL_MARGIN = (1.2, 1.4)
+"""How far (× width, × height) each label's box is grown while labels are pushed apart: room enough
+that no two labels of a panel touch once placed (a test checks the seed corpus's figure)."""
 _COLOURS = {"typical_of_group": OKABE_ITO[5], "typical_of_rest": OKABE_ITO[0], "not_distinctive": "0.75"}
 
 
@@ -63,7 +66,8 @@ def log_odds_plot(table: pd.DataFrame, groups: Sequence | None = None, n_labels:
         # Place labels in the final layout: lay out once, freeze it, then move the labels.
         fig.draw_without_rendering()
         fig.set_layout_engine("none")
-        for ax, texts in labelled:
-            adjust_text(texts, ax=ax, iter_lim=ADJUST_ITERATIONS,
+        for ax, texts in labelled:  # labels kept off every point of the panel, not only off each other
+            points = ax.collections[0].get_offsets()
+            adjust_text(texts, x=points[:, 0], y=points[:, 1], ax=ax, expand=LABEL_MARGIN, iter_lim=ADJUST_ITERATIONS,
                         arrowprops={"arrowstyle": "-", "color": "0.5", "linewidth": 0.4})
     return fig
