@@ -93,6 +93,27 @@ def test_big5_is_not_mistaken_for_gb18030(tmp_path, text):
     assert (result.text, result.encoding) == (text, "big5")
 
 
+def test_traditional_text_in_gbk_reads_as_gb18030(tmp_path):
+    # GBK holds Traditional characters too; they are in common use, just not in GB2312.
+    result = read_file(write(tmp_path / "gbk.txt", TRADITIONAL.encode("gbk")))
+    assert (result.text, result.encoding) == (TRADITIONAL, "gb18030")
+
+
+def test_shift_jis_is_not_read_as_gb18030_gibberish(tmp_path):
+    # Shift-JIS bytes decode without error as GB18030, into rare characters (怺巗恖柉…).
+    japanese = "東京都は、国際金融都市の実現に向けて、新たな戦略を策定しました。交通インフラの整備と人材の育成を進めます。"
+    assert japanese.encode("shift_jis").decode("gb18030") != japanese
+    result = read_file(write(tmp_path / "sjis.txt", japanese.encode("shift_jis")))
+    assert result.text == japanese
+    assert result.encoding in {"shift_jis", "cp932"}
+
+
+def test_a_gb18030_reading_of_rare_characters_only_is_refused(tmp_path):
+    rare = "".join(chr(c) for c in range(0x3400, 0x3400 + 60))  # Extension A: none in common use
+    error = read_error(write(tmp_path / "rare.txt", rare.encode("gb18030")))
+    assert "reads as GB18030 only as gibberish (0% of its Chinese characters are in common use)" in str(error)
+
+
 def test_truncated_gb18030_keeps_text_with_replacement_character(tmp_path):
     data = (SIMPLIFIED * 3).encode("gb18030")[:-1]
     result = read_file(write(tmp_path / "cut.txt", data))
