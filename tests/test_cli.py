@@ -281,6 +281,12 @@ def test_a_folder_without_documents_is_an_error(tmp_path):
     assert result.exit_code == 0 and f"warning: {tmp_path}: 1 of 2 files skipped" in result.output
     report = run("corpus", "report", str(tmp_path), "--format", "csv")
     assert report.exit_code == 0 and "binary.txt,skipped" in report.output
+    (tmp_path / "binary.txt").unlink()
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")  # a hidden file is expected, not warned about
+    result = run("frequency", str(tmp_path), "--format", "csv")
+    assert result.exit_code == 0 and "warning" not in result.output
+    report = run("corpus", "report", str(tmp_path), "--format", "csv")
+    assert ".DS_Store,skipped,hidden file" in report.output  # still accounted for
 
 
 def test_warnings_are_one_line_without_source(user_folder):

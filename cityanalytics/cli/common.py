@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from cityanalytics.corpus.corpus import Corpus, load_corpus
+from cityanalytics.corpus.corpus import HIDDEN_FILE, Corpus, load_corpus
 from cityanalytics.errors import CityAnalyticsError
 from cityanalytics.text.segment import BACKENDS
 
@@ -84,17 +84,25 @@ def take_tokenizer_options(options: dict) -> dict:
 def load(path: Path | None, metadata: Path | None, n_jobs: int = 1, *, documents_needed: bool = True) -> Corpus:
     """The corpus at ``path``, or the seed corpus, read by ``n_jobs`` processes. A folder without files,
     or (when ``documents_needed``) without one readable document, is an error rather than empty tables;
-    skipped files are counted on standard error, since the analysis goes on without them."""
+    skipped files other than hidden ones (a .DS_Store is expected) are counted on standard error,
+    since the analysis goes on without them."""
     corpus = load_corpus(path, metadata=metadata, n_jobs=n_jobs)
     if corpus.report.empty:
         raise click.ClickException(f"{path}: no files to read")
-    skipped = int((corpus.report["status"] != "loaded").sum())
-    if documents_needed and skipped:
-        problem = f"{skipped} of {len(corpus.report)} files skipped; `cityanalytics corpus report {path}` says why"
-        if corpus.docs.empty:
-            raise click.ClickException(f"{path}: no document to analyse ({problem})")
-        click.echo(f"warning: {path}: {problem}", err=True)
+    if not documents_needed:
+        return corpus
+    skipped = corpus.report["status"] != "loaded"
+    if corpus.docs.empty:
+        raise click.ClickException(f"{path}: no document to analyse ({_skipped_files(path, skipped.sum(), corpus)})")
+    unexpected = int((skipped & (corpus.report["reason"] != HIDDEN_FILE)).sum())
+    if unexpected:
+        click.echo(f"warning: {path}: {_skipped_files(path, unexpected, corpus)}", err=True)
     return corpus
+
+
+def _skipped_files(path: Path | None, n_skipped: int, corpus: Corpus) -> str:
+    """How many of the corpus's input files were skipped, and where to read why."""
+    return f"{n_skipped} of {len(corpus.report)} files skipped; `cityanalytics corpus report {path}` says why"
 
 
 def tokens_from(path, metadata, userdict=(), stopwords_file=(), no_stopwords=False, boilerplate=False,

@@ -25,6 +25,8 @@ from cityanalytics.hashing import sha256_text
 from cityanalytics.scale.executors import batched, in_order, open_executor
 
 REPORT_COLUMNS = ["file", "status", "reason", "doc_id"]
+HIDDEN_FILE = "hidden file"
+"""The report's reason for a file or folder whose name starts with a dot (.DS_Store, .git/…)."""
 RESERVED_DOCVARS = {"text", "n_chars", "section", "para", "sent", "i", "token", "tag", "is_term", "term", "count"}
 """Names a docvar cannot take: they are columns of the docs, token, paragraph or count tables."""
 LOAD_DOCVARS = {"encoding", "simplified", "inferred"}
@@ -394,7 +396,7 @@ def read_documents(
         if meta is not None and file.resolve() == meta_path.resolve():
             return "loaded", f"metadata table ({len(meta)} rows)"
         if any(part.startswith(".") for part in Path(relative_name(file)).parts):
-            return "skipped", "hidden file"
+            return "skipped", HIDDEN_FILE
         if file.suffix.lower() not in SUPPORTED_SUFFIXES:
             return "skipped", f"unsupported file type {file.suffix or '(none)'!r}"
         return None
