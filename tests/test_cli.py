@@ -156,6 +156,31 @@ def test_topic_commands(tmp_path, args, columns):
     assert list(table.columns[: len(columns)]) == columns and len(table) > 0
 
 
+def test_topic_commands_default_to_the_models_settings():
+    import inspect
+
+    from cityanalytics.cli.topic_commands import terms_command
+    from cityanalytics.topics.model import TopicModel
+
+    model = inspect.signature(TopicModel.__init__).parameters
+    cli = {option.name: option.default for option in terms_command.params}
+    for option, argument in [("n_topics", "n_topics"), ("seed", "random_state"), ("passes", "passes"),
+                             ("min_docs", "min_docs"), ("max_docs_share", "max_docs_share"), ("engine", "engine"),
+                             ("unit", "unit")]:
+        assert cli[option] == model[argument].default, option
+
+
+def test_topic_labels_take_a_users_codebook(tmp_path):
+    book = tmp_path / "mine.yaml"
+    book.write_text("name: mine\nversion: 1\nthemes:\n  linkage:\n    label: 接轨\n    label_en: Linkage\n"
+                    "    definition: Links to Shanghai.\n    terms: [接轨, 上海, 长三角]\n", encoding="utf-8")
+    out = tmp_path / "labels.csv"
+    result = run("topics", "labels", "--k", "3", "--boilerplate", "--codebook", str(book), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(out)["theme"].dropna()) <= {"linkage"}
+    assert "linkage" in set(pd.read_csv(out)["theme"])
+
+
 def test_reproduce_reruns_an_experiment_into_the_project_folder(tmp_path):
     import json
     import shutil

@@ -9,6 +9,7 @@ import click
 import pandas as pd
 
 from cityanalytics.cli.common import (
+    CODEBOOK_OPTION,
     NON_NEGATIVE,
     POSITIVE,
     corpus_options,
@@ -34,8 +35,6 @@ def analysis_command(function):
     return command
 
 
-CODEBOOK_OPTION = click.option("--codebook", type=click.Path(exists=True, path_type=Path),
-                               help="Codebook YAML (default: the shipped policy-theme codebook).")
 SEED_OPTION = click.option("--seed", type=int, default=0, show_default=True, help="Seed of the resampling.")
 BY_OPTION = click.option("--by", default="document", show_default=True,
                          help="Unit: document, section, paragraph, or a docvar such as city or year (repeat with commas).")

@@ -42,6 +42,9 @@ def show_warning(message, category, filename, lineno, file=None, line=None) -> N
 POSITIVE = click.IntRange(min=1)
 NON_NEGATIVE = click.IntRange(min=0)
 
+CODEBOOK_OPTION = click.option("--codebook", type=click.Path(exists=True, path_type=Path),
+                               help="Codebook YAML (default: the shipped policy-theme codebook).")
+
 
 def corpus_options(command):
     """PATH (a folder; the seed corpus when left out) and --metadata."""

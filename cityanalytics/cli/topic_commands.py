@@ -7,6 +7,7 @@ import functools
 import click
 
 from cityanalytics.cli.common import (
+    CODEBOOK_OPTION,
     NON_NEGATIVE,
     POSITIVE,
     Group,
@@ -31,11 +32,14 @@ UNIT_OPTION = click.option("--unit", type=click.Choice(["paragraph", "section", 
 
 
 def model_command(function):
-    """A command that fits a TopicModel on PATH (the seed corpus by default) and emits ``function(model, ...)``."""
+    """A command that fits a TopicModel on PATH (the seed corpus by default) and emits ``function(model, ...)``.
+
+    Its defaults are TopicModel's (a test holds them equal); topics are named after the themes of
+    the shipped codebook, or of --codebook."""
     @corpus_options
     @tokenizer_options
     @output_options
-    @click.option("--k", "n_topics", type=POSITIVE, default=8, show_default=True, help="Number of topics.")
+    @click.option("--k", "n_topics", type=POSITIVE, default=10, show_default=True, help="Number of topics.")
     @ENGINE_OPTION
     @UNIT_OPTION
     @click.option("--seed", type=int, default=0, show_default=True, help="random_state of the model.")
@@ -43,15 +47,16 @@ def model_command(function):
     @click.option("--min-docs", type=POSITIVE, default=2, show_default=True, help="Least units a term must occur in.")
     @click.option("--max-docs-share", type=click.FloatRange(0, 1, min_open=True), default=0.5, show_default=True,
                   help="Largest share of units a term may occur in (above 0, at most 1).")
+    @CODEBOOK_OPTION
     @functools.wraps(function)
     def command(path, metadata, fmt, output, n_topics, engine, unit, seed, passes, min_docs, max_docs_share,
-                **options):
+                codebook, **options):
         from cityanalytics.analysis.codebook import load_codebook
         from cityanalytics.topics.model import TopicModel
 
         tokens = tokens_from(path, metadata, **take_tokenizer_options(options))
         model = TopicModel(n_topics, engine=engine, unit=unit, random_state=seed, passes=passes, min_docs=min_docs,
-                           max_docs_share=max_docs_share, codebook=load_codebook()).fit(tokens)
+                           max_docs_share=max_docs_share, codebook=load_codebook(codebook)).fit(tokens)
         emit(function(model, **options), output, fmt)
 
     return command
