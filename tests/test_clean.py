@@ -70,7 +70,8 @@ def test_simplified_text_is_never_rewritten():
     "line",
     ["上传人:b****5 文档编号:6441351 上传时间:2023-01-06", "海宁市实施接沪融杭战略.docx_第1页", "第1页 / 共17页",
      "展开阅读全文", "copyright@ 2008-2022 冰豆网网站版权所有", "扫码关注“杭州杂志”", "2019-08-21 15:11:44   浏览次数:2601",
-     "首页 > 编辑推荐 > 城市视点 > 正文", "当前文档最多预览五页,下载文档查看全文"],
+     "首页 > 编辑推荐 > 城市视点 > 正文", "当前文档最多预览五页,下载文档查看全文", "来源：福建日报",
+     "来源：天津人大—天津日报\xa0\xa0", "信息来源:深圳市人民政府办公厅"],
 )
 def test_site_furniture_lines_are_recognised(line):
     assert clean.is_furniture(line)
@@ -78,7 +79,8 @@ def test_site_furniture_lines_are_recognised(line):
 
 @pytest.mark.parametrize(
     "line",
-    ["加强与新闻媒体的联系与合作。", "2011年杭州都市经济圈合作项目计划安排表", "下载文档是常见做法。", "1、加强领导，完善机制。"],
+    ["加强与新闻媒体的联系与合作。", "2011年杭州都市经济圈合作项目计划安排表", "下载文档是常见做法。", "1、加强领导，完善机制。",
+     "资金来源：市级财政", "来源：各区县上报数据，经汇总后形成。"],
 )
 def test_document_text_is_not_furniture(line):
     assert not clean.is_furniture(line)
@@ -207,7 +209,7 @@ def test_whitespace_is_normalized(raw, expected):
     "line",
     ["上传人:b****5 文档编号:6441351 上传时间:2023-01-06", "海宁市实施接沪融杭战略.docx_第1页", "第1页 / 共17页",
      "展开阅读全文", "copyright@ 2008-2022 冰豆网网站版权所有", "扫码关注“杭州杂志”", "2019-08-21 15:11:44   浏览次数:2601",
-     "首页 > 编辑推荐 > 城市视点 > 正文", "当前文档最多预览五页,下载文档查看全文", "方案.docx", "下载资源"],
+     "首页 > 编辑推荐 > 城市视点 > 正文", "当前文档最多预览五页,下载文档查看全文", "方案.docx", "下载资源", "来源：福建日报"],
 )
 @pytest.mark.parametrize("edges", [("", ""), ("", "  "), ("\u3000", ""), (" ", "\t")])
 def test_furniture_lines_are_dropped_from_texts_wherever_they_stand(line, edges):
