@@ -7,7 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, permutation_test_rates, two_by_two
+from cityanalytics.stats import (
+    bh_adjust,
+    bootstrap_rate_interval,
+    cluster_robust_wls,
+    permutation_test_rates,
+    two_by_two,
+)
 
 
 def test_benjamini_hochberg_by_hand():
@@ -96,3 +102,49 @@ def test_arrangements_without_tokens_are_left_out_of_the_p_value():
     others = [10_000 * (c / 10 - (6 - c) / 20) for c in (1.0, 2.0, 3.0)]
     expected = sum(abs(o) >= abs(diff[0]) - 1e-9 for o in others) / 3
     assert p[0] == pytest.approx(expected)
+
+
+def _cr2_by_the_formulas(design, outcomes, weights, clusters):
+    """CR2 errors and Bell–McCaffrey df written out with full matrices: (I - H_gg)^(-1/2) by scipy's
+    matrix square root, df = tr(M)² / ||M||² with M = Q'Q, Q's columns (I - H)_{·g} A_g X_g B e_j."""
+    from scipy.linalg import sqrtm
+
+    x = design * np.sqrt(weights)[:, None]
+    y = outcomes * np.sqrt(weights)[:, None]
+    bread = np.linalg.inv(x.T @ x)
+    residual = y - x @ bread @ x.T @ y
+    annihilator = np.eye(len(x)) - x @ bread @ x.T
+    members = [np.flatnonzero(clusters == g) for g in np.unique(clusters)]
+    adjusted = [np.real(np.linalg.inv(sqrtm(annihilator[np.ix_(m, m)]))) @ x[m] @ bread for m in members]
+    variance = sum((a.T @ residual[m]) ** 2 for m, a in zip(members, adjusted))
+    df = []
+    for j in range(x.shape[1]):
+        q = np.column_stack([annihilator[:, m] @ a[:, j] for m, a in zip(members, adjusted)])
+        m_matrix = q.T @ q
+        df.append(np.trace(m_matrix) ** 2 / (m_matrix**2).sum())
+    return bread @ x.T @ y, np.sqrt(variance), np.array(df)
+
+
+def test_cluster_robust_errors_follow_the_cr2_and_bell_mccaffrey_formulas():
+    rng = np.random.default_rng(0)
+    clusters = np.repeat(np.arange(9), rng.integers(2, 11, 9))
+    design = np.column_stack([np.ones(len(clusters)), rng.normal(size=len(clusters)), clusters % 2])
+    outcomes, weights = rng.normal(size=(len(clusters), 3)), rng.uniform(1, 10, len(clusters))
+    for ours, theirs in zip(cluster_robust_wls(design, outcomes, weights, clusters),
+                            _cr2_by_the_formulas(design, outcomes, weights, clusters)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("n0, n1", [(5, 5), (3, 8)])
+def test_cluster_robust_errors_of_a_difference_in_means_are_welchs(n0, n1):
+    """One unit per cluster and a binary regressor: CR2 (then HC2) is Welch's variance, and the
+    Bell–McCaffrey df is N²(N0-1)(N1-1) / (N1²(N1-1) + N0²(N0-1)) (Imbens & Kolesár 2016)."""
+    rng = np.random.default_rng(n1)
+    group = np.r_[np.zeros(n0), np.ones(n1)]
+    y = rng.normal(size=n0 + n1) + group
+    _, std_error, df = cluster_robust_wls(np.column_stack([np.ones(n0 + n1), group]), y, np.ones(n0 + n1),
+                                          np.arange(n0 + n1))
+    welch = np.sqrt(y[group == 0].var(ddof=1) / n0 + y[group == 1].var(ddof=1) / n1)
+    assert std_error[1, 0] == pytest.approx(welch, rel=1e-12)
+    n = n0 + n1
+    assert df[1] == pytest.approx(n**2 * (n0 - 1) * (n1 - 1) / (n1**2 * (n1 - 1) + n0**2 * (n0 - 1)), rel=1e-12)

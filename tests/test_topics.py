@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import cityanalytics as ca
+from cityanalytics.stats import bh_adjust
 from cityanalytics.topics.model import TopicModel, frex
 from cityanalytics.topics.prevalence import topic_effects, topic_prevalence
 
@@ -130,21 +132,37 @@ def test_prevalence_intervals_reflect_documents_not_only_paragraphs():
     assert row["ci_low"] < 0.2 and row["ci_high"] > 0.8  # draws of only one of the two documents happen
 
 
-def test_effects_recover_a_constructed_difference():
-    """Two cities, three documents each: city B's paragraphs are about 接沪融杭, city A's about 人才."""
+def _two_city_model(cities: str, years: list[int] | None = None):
+    """Documents all about 人才 (city A's) or all about 接沪融杭 (the others'), one per letter of ``cities``."""
     a = "标题\n" + "\n".join(["人才引进人才培养。", "人才政策完善。", "人才服务提升。"] * 2)
     b = "标题\n" + "\n".join(["接沪融杭同城化。", "接沪融杭交通对接。", "同城化交通建设。"] * 2)
-    corpus = ca.Corpus.from_texts([a, a, a, b, b, b], city=list("AAABBB"), year=[2010, 2011, 2012] * 2, province="浙江")
+    texts = [a if city == "A" else b for city in cities]
+    corpus = ca.Corpus.from_texts(texts, city=list(cities), year=years or list(range(2010, 2010 + len(cities))),
+                                  province="浙江")
     model = fit(ca.tokenize(corpus), n_topics=2, random_state=0, passes=20, min_docs=1, max_docs_share=1.0)
-    rate = model.topic_terms_[model.topic_terms_["term"] == "人才"].sort_values("weight").iloc[-1]["topic"]
-    effects = topic_effects(model, "city", n_boot=200, seed=0).set_index(["topic", "covariate"])
-    talent = effects.loc[(rate, "city=B")]
+    talent = model.topic_terms_[model.topic_terms_["term"] == "人才"].sort_values("weight").iloc[-1]["topic"]
+    return model, talent
+
+
+EFFECT_COLUMNS = ["topic", "top_terms", "covariate", "reference", "estimate", "std_error", "ci_low", "ci_high", "df",
+                  "p", "p_bh", "n_units", "n_docs", "n_draws"]
+
+
+@pytest.mark.parametrize("interval", ["cluster", "bootstrap"])
+def test_effects_recover_a_constructed_difference(interval):
+    """Two cities, three documents each: city B's paragraphs are about 接沪融杭, city A's about 人才."""
+    model, rate = _two_city_model("AAABBB", [2010, 2011, 2012] * 2)
+    effects = topic_effects(model, "city", interval=interval, n_boot=200, seed=0)
+    assert list(effects.columns) == EFFECT_COLUMNS
+    talent = effects.set_index(["topic", "covariate"]).loc[(rate, "city=B")]
     assert talent["reference"] == "A"
-    assert talent["estimate"] < -0.5 and talent["ci_high"] < 0  # B has far less of the 人才 topic
-    assert talent["n_draws"] == 200
+    assert talent["estimate"] < -0.5 and talent["ci_high"] < 0 and talent["p"] < 0.05  # B has far less of 人才
+    assert talent["n_draws"] == (200 if interval == "bootstrap" else 0)
+    assert np.isnan(talent["df"]) == (interval == "bootstrap")
+    np.testing.assert_allclose(effects["p_bh"], bh_adjust(effects["p"]))
     prevalence = topic_prevalence(model, "city", n_boot=10).set_index(["city", "topic"])["prevalence"]
     assert talent["estimate"] == pytest.approx(prevalence[("B", rate)] - prevalence[("A", rate)])
-    year = topic_effects(model, "year", n_boot=50).set_index(["topic", "covariate"]).loc[(rate, "year")]
+    year = topic_effects(model, "year", interval=interval, n_boot=50).set_index(["topic", "covariate"]).loc[(rate, "year")]
     assert abs(year["estimate"]) < 0.2
     with pytest.raises(KeyError, match="no docvar 'district'"):
         topic_effects(model, "district")
@@ -152,21 +170,35 @@ def test_effects_recover_a_constructed_difference():
         topic_effects(model, "province")
 
 
-def test_effects_give_no_interval_where_a_level_has_one_document():
+def test_cluster_intervals_are_t_intervals_of_the_clustered_errors():
+    model, _ = _two_city_model("AAABBB")
+    effects = topic_effects(model, ["city", "year"])
+    quantile = stats.t.ppf(0.975, effects["df"])
+    np.testing.assert_allclose(effects["ci_high"] - effects["estimate"], quantile * effects["std_error"])
+    np.testing.assert_allclose(effects["estimate"] - effects["ci_low"], quantile * effects["std_error"])
+    np.testing.assert_allclose(effects["p"], 2 * stats.t.sf(np.abs(effects["estimate"] / effects["std_error"]),
+                                                           effects["df"]))
+    # with six documents, far fewer degrees of freedom than the paragraphs' count would give
+    assert (effects["df"] < 6).all() and (effects["n_units"] > 30).all()
+    pd.testing.assert_frame_equal(effects, topic_effects(model, ["city", "year"], seed=99))  # no resampling, no seed
+    with pytest.raises(ValueError, match="interval must be one of"):
+        topic_effects(model, "city", interval="wild")
+
+
+@pytest.mark.parametrize("interval", ["cluster", "bootstrap"])
+def test_effects_give_no_interval_where_a_level_has_one_document(interval):
     """A level of one document resamples only its paragraphs, which cannot show how documents vary."""
-    a = "标题\n" + "\n".join(["人才引进人才培养。", "人才政策完善。", "人才服务提升。"] * 2)
-    b = "标题\n" + "\n".join(["接沪融杭同城化。", "接沪融杭交通对接。", "同城化交通建设。"] * 2)
-    corpus = ca.Corpus.from_texts([a, a, b, b, b, a, b], city=list("AAABBBC"), year=[2010, 2011, 2012] * 2 + [2013])
-    model = fit(ca.tokenize(corpus), n_topics=2, random_state=0, passes=20, min_docs=1, max_docs_share=1.0)
+    model, _ = _two_city_model("AABBBAC", [2010, 2011, 2012] * 2 + [2013])
     with pytest.warns(UserWarning, match=r"one document only in C \(of city\): no interval for city=C"):
-        effects = topic_effects(model, "city", n_boot=100).set_index(["topic", "covariate"])
-    assert effects.xs("city=C", level="covariate")[["ci_low", "ci_high"]].isna().all().all()
-    assert effects.xs("city=B", level="covariate")[["ci_low", "ci_high"]].notna().all().all()
+        effects = topic_effects(model, "city", interval=interval, n_boot=100).set_index(["topic", "covariate"])
+    withheld = ["std_error", "ci_low", "ci_high", "p", "p_bh"]
+    assert effects.xs("city=C", level="covariate")[withheld].isna().all().all()
+    assert effects.xs("city=B", level="covariate")[withheld].notna().all().all()
     assert effects["estimate"].notna().all()
     # the single document is the reference: every city coefficient depends on it; year does not
     model.units_["city"] = model.units_["city"].replace({"C": "0"})
     with pytest.warns(UserWarning, match="no interval for city=A, city=B"):
-        both = topic_effects(model, ["city", "year"], n_boot=100).set_index("covariate")
+        both = topic_effects(model, ["city", "year"], interval=interval, n_boot=100).set_index("covariate")
     assert both.loc[["city=A", "city=B"], ["ci_low", "ci_high"]].isna().all().all()
     assert both.loc["year", ["ci_low", "ci_high"]].notna().all().all()
 

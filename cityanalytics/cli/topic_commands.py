@@ -104,16 +104,19 @@ def prevalence_command(model, by, n_boot):
 @topics.command("effects")
 @model_command
 @click.option("--covariate", "covariates", multiple=True, required=True, help="Docvar covariate (repeatable).")
-@click.option("--n-boot", type=NON_NEGATIVE, default=500, show_default=True,
-              help="Bootstrap resamples (0: no intervals).")
-def effects_command(model, covariates, n_boot):
-    """Effects of covariates on unit topic shares (least squares), with document-bootstrap intervals.
+@click.option("--interval", type=click.Choice(["cluster", "bootstrap"]), default="cluster", show_default=True,
+              help="cluster: t intervals from errors clustered by document (CR2, Bell–McCaffrey df); "
+                   "bootstrap: resampling documents, then units.")
+@click.option("--n-boot", type=POSITIVE, default=500, show_default=True, help="Bootstrap resamples (--interval bootstrap).")
+def effects_command(model, covariates, interval, n_boot):
+    """Effects of covariates on unit topic shares (least squares), with intervals and BH-corrected p values.
 
-    Columns: topic, top_terms, covariate, reference, estimate, ci_low, ci_high, n_units, n_docs, n_draws.
+    Columns: topic, top_terms, covariate, reference, estimate, std_error, ci_low, ci_high, df, p, p_bh, n_units,
+    n_docs, n_draws.
     """
     from cityanalytics.topics.prevalence import topic_effects
 
-    return topic_effects(model, list(covariates), n_boot=n_boot, seed=model.random_state)
+    return topic_effects(model, list(covariates), interval=interval, n_boot=n_boot, seed=model.random_state)
 
 
 @topics.command("sweep")

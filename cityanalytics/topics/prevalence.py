@@ -4,8 +4,8 @@ A group's prevalence of a topic is the token-weighted mean of its units' topic s
 expected share of the group's term tokens drawn from the topic. Intervals resample documents and
 then units within them (the two-stage bootstrap of :mod:`cityanalytics.stats`). Effects follow the
 spirit of stm's ``estimateEffect``: a regression of unit-level topic share on covariates, weighted
-by the units' term counts, with intervals from resampling documents and then units within them,
-so that paragraphs of one document are not taken for independent evidence.
+by the units' term counts, with errors clustered by document (or a bootstrap of documents and then
+units within them), so that paragraphs of one document are not taken for independent evidence.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from cityanalytics.dtm import group_codes
-from cityanalytics.stats import bootstrap_rate_interval, resample_weights
+from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, cluster_robust_wls, resample_weights
 from cityanalytics.topics.model import TopicModel
 
 
@@ -68,31 +69,45 @@ def _design(units: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, lis
     return np.column_stack(columns), names, references
 
 
-def topic_effects(model: TopicModel, covariates: str | list[str], *, n_boot: int = 500, ci: float = 0.95,
-                  seed: int = 0) -> pd.DataFrame:
-    """Effects of covariates (e.g. city, year) on units' topic shares, with intervals.
+INTERVALS = ("cluster", "bootstrap")
+"""How :func:`topic_effects` makes its intervals: CR2 cluster-robust t intervals, or a document bootstrap."""
+
+
+def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: str = "cluster", n_boot: int = 500,
+                  ci: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Effects of covariates (e.g. city, year) on units' topic shares, with intervals and p values.
 
     Each topic's share is regressed on the covariates by least squares weighted by the units' term
     counts, so a model of one categorical covariate reproduces the differences in
     :func:`topic_prevalence`. Categorical covariates are compared with their first level (named in
-    ``reference``); numeric ones are per unit of the covariate (e.g. per year), centred.
-    Intervals resample documents within each cell of the categorical covariates (so every level
-    is in every resample) and then units within the drawn documents; ``n_draws`` says how many
-    resamples could estimate every coefficient. A cell of one document would resample only that
-    document's units, which says nothing of how documents vary, so the coefficients such a cell
-    informs get NaN bounds (with a warning). With two or three documents a level the intervals
-    are too narrow, as percentile bootstraps over so few are: 95 % intervals of a two-level
-    effect held it in 78 % and 86 % of 1,000 simulated corpora, 92–93 % with five or ten
-    documents a level, and 94–96 % for a numeric covariate over 4–20 documents
-    (``benchmarks/effect_coverage.py``). Units with a missing or blank covariate are left out.
-    Columns: topic, top_terms, covariate (the design column), reference, estimate, ci_low,
-    ci_high, n_units, n_docs, n_draws.
+    ``reference``); numeric ones are per unit of the covariate (e.g. per year), centred. Units with
+    a missing or blank covariate are left out.
+
+    Paragraphs of one document are not independent evidence, so documents are the clusters.
+    ``interval="cluster"`` (the default) gives t intervals from CR2 cluster-robust errors with
+    Bell–McCaffrey degrees of freedom (:func:`~cityanalytics.stats.cluster_robust_wls`): their
+    95 % intervals held a two-level effect in 94–96 % of 1,000 simulated corpora with two to ten
+    documents a level, and a numeric one in 95–97 % (``benchmarks/effect_coverage.py``).
+    ``interval="bootstrap"`` resamples documents within each cell of the categorical covariates
+    (so every level is in every resample) and then units within the drawn documents, ``n_boot``
+    times from ``seed``; its percentile intervals are too narrow with few documents a level
+    (78 % with two, 86 % with three, 92–93 % with five or ten), and its p is the two-sided
+    percentile p, ``2 (min(#draws ≤ 0, #draws ≥ 0) + 1) / (n_draws + 1)``. A cell of one
+    document cannot show how documents vary, so the coefficients it informs get no interval and
+    no p (NaN, with a warning) either way.
+
+    Columns: topic, top_terms, covariate (the design column), reference, estimate, std_error,
+    ci_low, ci_high, df (the t distribution's; NaN for the bootstrap), p, p_bh (Benjamini–Hochberg
+    over every row), n_units, n_docs, n_draws (bootstrap resamples that estimated every
+    coefficient; 0 for ``interval="cluster"``).
     """
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     if not covariates:
         raise ValueError("no covariate given")
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1 (0.95 for a 95 % interval), not {ci}")
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}, not {interval!r}")
     units = model.units_
     keep = np.isfinite(model.doc_topic_).all(axis=1)
     for covariate in covariates:
@@ -118,28 +133,20 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, n_boot: int
         raise ValueError(f"the covariates {covariates} are collinear in these units; drop one of them")
     categorical = [c for c in covariates if c in references]
     cells = pd.factorize(units[categorical].astype(str).agg("|".join, axis=1))[0] if categorical else np.zeros(len(units), int)
-    rng = np.random.default_rng(seed)
-    resampled = np.zeros((n_boot, len(units)))
-    for cell in np.unique(cells):
-        members = np.flatnonzero(cells == cell)
-        resampled[:, members] = resample_weights(rng, n_boot, members, documents)
-    draws = np.full((n_boot, design.shape[1], model.n_topics), np.nan)
-    for b in range(n_boot):
-        fitted = _weighted_fit(design, shares, weights * resampled[b])
-        if fitted is not None:
-            draws[b] = fitted
-    n_draws = int(np.isfinite(draws[:, 0, 0]).sum())
-    alpha = (1 - ci) / 2
-    low = high = np.full(estimate.shape, np.nan)
-    if n_draws:
-        low, high = np.nanquantile(draws, [alpha, 1 - alpha], axis=0)
+    if interval == "cluster":
+        std_error, df, low, high, p, n_draws = _cluster_intervals(design, shares, weights, documents, estimate, ci)
+    else:
+        std_error, df, low, high, p, n_draws = _bootstrap_intervals(design, shares, weights, documents, cells, n_boot,
+                                                                   ci, seed)
     per_cell = pd.Series(documents).groupby(cells).nunique()
     lonely = np.isin(cells, per_cell.index[per_cell < 2])
     if lonely.any():
         # how far each unit's share moves each coefficient (coefficients × units, up to the unit's weight)
         reach = np.abs(np.linalg.solve(design.T @ (design * weights[:, None]), design.T))
         affected = reach[:, lonely].max(axis=1) > 1e-9 * reach.max(axis=1)
-        low[affected] = high[affected] = np.nan
+        for withheld in (std_error, low, high, p):
+            withheld[affected] = np.nan
+        df[affected] = np.nan
         named = units.loc[lonely, categorical].astype(str).agg("|".join, axis=1).unique()
         warnings.warn(f"one document only in {', '.join(named)} (of {', '.join(categorical)}): no interval for "
                       f"{', '.join(n for n, u in zip(names[1:], affected[1:]) if u)}", UserWarning, stacklevel=2)
@@ -148,10 +155,47 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, n_boot: int
     for k in range(model.n_topics):
         for j, name in enumerate(names[1:], start=1):
             covariate = name.split("=")[0]
-            rows.append((k, top[k], name, references.get(covariate, ""), estimate[j, k], low[j, k], high[j, k],
-                         len(units), n_docs, n_draws))
-    return pd.DataFrame(rows, columns=["topic", "top_terms", "covariate", "reference", "estimate", "ci_low", "ci_high",
-                                       "n_units", "n_docs", "n_draws"])
+            rows.append((k, top[k], name, references.get(covariate, ""), estimate[j, k], std_error[j, k], low[j, k],
+                         high[j, k], df[j], p[j, k], len(units), n_docs, n_draws))
+    table = pd.DataFrame(rows, columns=["topic", "top_terms", "covariate", "reference", "estimate", "std_error", "ci_low",
+                                        "ci_high", "df", "p", "n_units", "n_docs", "n_draws"])
+    table.insert(table.columns.get_loc("p") + 1, "p_bh", bh_adjust(table["p"]))
+    return table
+
+
+def _cluster_intervals(design, shares, weights, documents, estimate, ci):
+    """Standard errors, degrees of freedom, t interval bounds and p values (coefficients × topics;
+    df per coefficient) from CR2 errors clustered by document, and no draws."""
+    _, std_error, df = cluster_robust_wls(design, shares, weights, documents)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quantile = stats.t.ppf(1 - (1 - ci) / 2, df)[:, None]
+        p = 2 * stats.t.sf(np.abs(estimate / std_error), df[:, None])
+    return std_error, df, estimate - quantile * std_error, estimate + quantile * std_error, p, 0
+
+
+def _bootstrap_intervals(design, shares, weights, documents, cells, n_boot, ci, seed):
+    """As :func:`_cluster_intervals`, from ``n_boot`` resamples of documents within each cell and
+    units within them: the draws' standard deviation, no df, percentile bounds, the two-sided
+    percentile p, and how many draws estimated every coefficient."""
+    rng = np.random.default_rng(seed)
+    resampled = np.zeros((n_boot, len(weights)))
+    for cell in np.unique(cells):
+        members = np.flatnonzero(cells == cell)
+        resampled[:, members] = resample_weights(rng, n_boot, members, documents)
+    draws = np.full((n_boot, *design.shape[1:], shares.shape[1]), np.nan)
+    for b in range(n_boot):
+        fitted = _weighted_fit(design, shares, weights * resampled[b])
+        if fitted is not None:
+            draws[b] = fitted
+    draws = draws[np.isfinite(draws[:, 0, 0])]
+    n_draws = len(draws)
+    nan = np.full(draws.shape[1:], np.nan)
+    if n_draws < 2:
+        return nan, np.full(design.shape[1], np.nan), nan.copy(), nan.copy(), nan.copy(), n_draws
+    low, high = np.quantile(draws, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
+    beyond = np.minimum((draws <= 0).sum(axis=0), (draws >= 0).sum(axis=0))
+    p = np.minimum(1.0, 2 * (beyond + 1) / (n_draws + 1))
+    return draws.std(axis=0, ddof=1), np.full(design.shape[1], np.nan), low, high, p, n_draws
 
 
 def _weighted_fit(design: np.ndarray, shares: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
