@@ -6,7 +6,9 @@ themes). Intervals are percentile bootstraps over paragraphs: within a document 
 paragraphs are resampled; for a group of documents (a city, a year) documents are resampled
 first and paragraphs within them next, since terms cluster within documents; for a paragraph,
 its sentences. A unit with fewer than two resampling units, or a theme with no hits, gets no
-interval (NaN). Group differences are tested by permuting documents between groups.
+interval (NaN). With two or three documents a group the intervals are too narrow for a common
+theme (85 % and 88 % coverage of a 95 % interval in simulation, ``benchmarks/rate_coverage.py``).
+Group differences are tested by permuting documents between groups, which is exact with few.
 """
 
 from __future__ import annotations
