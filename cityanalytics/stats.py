@@ -172,24 +172,28 @@ def two_by_two(a, b, c, d) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cluster_robust_wls(design: np.ndarray, outcomes: np.ndarray, weights: np.ndarray,
-                       clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                       clusters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weighted least squares of each outcome column on ``design`` (full column rank), with CR2
     cluster-robust standard errors and Bell–McCaffrey degrees of freedom.
 
     CR2 (Bell & McCaffrey 2002) scales each cluster's residuals by ``(I - H_gg)^(-1/2)``, undoing
     the shrinkage that least squares puts on them; the degrees of freedom are Satterthwaite's for
-    that variance under independent, equal errors (Bell & McCaffrey; Imbens & Kolesár 2016), so a
-    t interval keeps near its nominal coverage with a handful of clusters, where the plain
-    sandwich and a percentile bootstrap are too narrow. A cluster that alone determines a
-    direction of the fit (``H_gg`` with an eigenvalue of 1) gets that direction's inverse root
-    set to 0, as clubSandwich does; such a coefficient's error is then too small, so callers
-    should withhold it.
+    that variance under the working model of independent errors with variance ∝ 1/weight (Bell &
+    McCaffrey; Imbens & Kolesár 2016): clubSandwich's CR2 with ``target = 1/w`` and
+    ``inverse_var = TRUE``. A t interval then keeps near its nominal coverage with a handful of
+    clusters, where the plain sandwich and a percentile bootstrap are too narrow. A cluster that
+    alone determines a direction of the fit (``H_gg`` with an eigenvalue of 1) leaves no residual
+    to estimate that direction's error, so every coefficient the direction moves gets NaN for its
+    error and df. ``clusters`` are labels of any kind, one per row.
 
     Returns ``estimate`` and ``std_error`` (coefficients × outcomes) and ``df`` (one per
-    coefficient: it depends on the design and weights only).
+    coefficient: it depends on the design and weights only). Clusters × coefficients × the
+    columns a cluster's rows use set the memory: 300 levels of a covariate over 3,000 documents
+    of ten units take 1.3 s.
     """
+    clusters = np.unique(np.asarray(clusters), return_inverse=True)[1].ravel()
     root = np.sqrt(np.asarray(weights, dtype=float))
-    x = design * root[:, None]
+    x = np.asarray(design, dtype=float) * root[:, None]
     y = np.asarray(outcomes, dtype=float).reshape(len(x), -1) * root[:, None]
     bread = np.linalg.inv(x.T @ x)
     estimate = bread @ (x.T @ y)
@@ -197,29 +201,59 @@ def cluster_robust_wls(design: np.ndarray, outcomes: np.ndarray, weights: np.nda
     lower = np.linalg.cholesky(bread)
     n_coefficients = x.shape[1]
     variance = np.zeros_like(estimate)
-    self_products, moments = [], []  # per cluster: p_g·p_g and X_g'p_g for every coefficient's p_g
+    undetermined = np.zeros(n_coefficients, dtype=bool)
+    reach = np.linalg.norm(x @ bread, axis=0)  # how far all rows together move each coefficient: the scale of "moves"
+    self_products, used_columns, moments = [], [], []  # per cluster: p_g·p_g, its columns, X_g'p_g on them
     order = np.argsort(clusters, kind="stable")
-    bounds = np.flatnonzero(np.diff(clusters[order])) + 1
-    for rows in np.split(order, bounds):
+    for rows in np.split(order, np.flatnonzero(np.diff(clusters[order])) + 1):
         xg = x[rows]
+        used = np.flatnonzero(np.any(xg != 0, axis=0))
         # H_gg = Z Z' with Z = X_g L (L L' = bread): its eigenvectors U and eigenvalues s² from Z's SVD
-        u, singular, _ = np.linalg.svd(xg @ lower, full_matrices=False)
+        u, singular, _ = np.linalg.svd(xg[:, used] @ lower[used], full_matrices=False)
         leverage = singular**2
-        scale = np.where(leverage < 1 - 1e-10, 1 / np.sqrt(np.clip(1 - leverage, 1e-300, None)), 0.0) - 1
-        adjusted = xg + u @ (scale[:, None] * (u.T @ xg))  # (I - H_gg)^(-1/2) X_g
-        p = adjusted @ bread  # column j: the weights of the cluster's residuals in coefficient j
+        alone = leverage >= 1 - 1e-10
+        scale = np.where(alone, 0.0, 1 / np.sqrt(np.where(alone, 1.0, 1 - leverage))) - 1
+        influence = xg[:, used] @ bread[used]  # column j: how the cluster's rows move coefficient j
+        if alone.any():  # a direction only this cluster's rows span: what it moves has no error estimate
+            moved = np.abs(u[:, alone].T @ influence) > 1e-8 * reach
+            undetermined |= moved.any(axis=0)
+        p = influence + u @ (scale[:, None] * (u.T @ influence))  # (I - H_gg)^(-1/2) X_g B
         variance += (p.T @ residual[rows]) ** 2
         self_products.append(np.einsum("ij,ij->j", p, p))
-        moments.append(xg.T @ p)
-    pp = np.array(self_products)  # clusters × coefficients
-    sx = np.stack(moments)  # clusters × K × coefficients
+        used_columns.append(used)
+        moments.append(xg[:, used].T @ p)
+    df = _bell_mccaffrey_df(bread, np.array(self_products), used_columns, moments)
+    std_error = np.sqrt(variance)
+    std_error[undetermined] = np.nan
+    df[undetermined] = np.nan
+    return estimate, std_error, df
+
+
+def _bell_mccaffrey_df(bread: np.ndarray, self_products: np.ndarray, used_columns: list[np.ndarray],
+                       moments: list[np.ndarray]) -> np.ndarray:
+    """Each coefficient's df, tr(M)² / ||M||² with M = diag(p_g·p_g) - S' B S (clusters × clusters)
+    and S's column g the cluster's X_g'p_g, which is zero outside the columns its rows use;
+    computed from S S' (coefficients × coefficients) without forming M."""
+    n_clusters, n_coefficients = self_products.shape
+    width = max(len(used) for used in used_columns)
+    padded = np.full((n_clusters, width), n_coefficients)  # an index past the last column where a cluster uses fewer
+    values = np.zeros((n_clusters, width, n_coefficients))
+    for g, (used, moment) in enumerate(zip(used_columns, moments)):
+        padded[g, : len(used)] = used
+        values[g, : len(used)] = moment
+    bread_padded = np.zeros((n_coefficients + 1, n_coefficients + 1))
+    bread_padded[:n_coefficients, :n_coefficients] = bread
+    bread_blocks = bread_padded[padded[:, :, None], padded[:, None, :]]  # clusters × width × width
+    cells = (padded[:, :, None] * (n_coefficients + 1) + padded[:, None, :]).ravel()
     df = np.empty(n_coefficients)
     for j in range(n_coefficients):
-        # M = diag(pp_j) - S' B S with S = [X_g' p_g] (K × clusters): df = tr(M)² / ||M||², without forming M
-        s_j = sx[:, :, j].T
-        gram = bread @ (s_j @ s_j.T)
-        diagonal = np.einsum("kg,kl,lg->g", s_j, bread, s_j)
-        trace = pp[:, j].sum() - np.trace(gram)
-        squared = (pp[:, j] ** 2).sum() - 2 * (pp[:, j] * diagonal).sum() + np.trace(gram @ gram)
+        s = values[:, :, j]  # clusters × width: S's nonzero entries for coefficient j
+        pp = self_products[:, j]
+        diagonal = np.einsum("gi,gij,gj->g", s, bread_blocks, s)  # (S' B S)_gg
+        outer = np.bincount(cells, weights=(s[:, :, None] * s[:, None, :]).ravel(),
+                            minlength=(n_coefficients + 1) ** 2).reshape(n_coefficients + 1, -1)
+        product = bread @ outer[:n_coefficients, :n_coefficients]  # B S S'
+        trace = pp.sum() - np.trace(product)
+        squared = (pp**2).sum() - 2 * (pp * diagonal).sum() + np.sum(product * product.T)
         df[j] = trace**2 / squared if squared > 0 else np.nan
-    return estimate, np.sqrt(variance), df
+    return df

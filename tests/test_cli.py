@@ -162,11 +162,14 @@ def test_topic_commands(tmp_path, args, columns):
 def test_topic_commands_default_to_the_models_settings():
     import inspect
 
-    from cityanalytics.cli.topic_commands import terms_command
+    from cityanalytics.cli.topic_commands import effects_command, terms_command
     from cityanalytics.topics.model import TopicModel
+    from cityanalytics.topics.prevalence import INTERVALS
 
     model = inspect.signature(TopicModel.__init__).parameters
     cli = {option.name: option.default for option in terms_command.params}
+    interval = next(option for option in effects_command.params if option.name == "interval")
+    assert tuple(interval.type.choices) == INTERVALS and interval.default == INTERVALS[0]
     for option, argument in [("n_topics", "n_topics"), ("seed", "random_state"), ("passes", "passes"),
                              ("min_docs", "min_docs"), ("max_docs_share", "max_docs_share"), ("engine", "engine"),
                              ("unit", "unit")]:

@@ -111,7 +111,7 @@ def test_shift_jis_is_not_read_as_gb18030_gibberish(tmp_path):
 def test_a_gb18030_reading_of_rare_characters_only_is_refused(tmp_path):
     rare = "".join(chr(c) for c in range(0x3400, 0x3400 + 60))  # Extension A: none in common use
     error = read_error(write(tmp_path / "rare.txt", rare.encode("gb18030")))
-    assert "reads as GB18030 only as gibberish (0% of its Chinese characters are in common use)" in str(error)
+    assert "reads as GB18030 (GBK) only as gibberish (0% of its Chinese characters are in common use)" in str(error)
 
 
 def test_truncated_gb18030_keeps_text_with_replacement_character(tmp_path):

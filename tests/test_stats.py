@@ -127,7 +127,7 @@ def _cr2_by_the_formulas(design, outcomes, weights, clusters):
 
 def test_cluster_robust_errors_follow_the_cr2_and_bell_mccaffrey_formulas():
     rng = np.random.default_rng(0)
-    clusters = np.repeat(np.arange(9), rng.integers(2, 11, 9))
+    clusters = np.repeat(np.arange(9), [1, *rng.integers(2, 11, 8)])  # one cluster of a single unit
     design = np.column_stack([np.ones(len(clusters)), rng.normal(size=len(clusters)), clusters % 2])
     outcomes, weights = rng.normal(size=(len(clusters), 3)), rng.uniform(1, 10, len(clusters))
     for ours, theirs in zip(cluster_robust_wls(design, outcomes, weights, clusters),
@@ -148,3 +148,18 @@ def test_cluster_robust_errors_of_a_difference_in_means_are_welchs(n0, n1):
     assert std_error[1, 0] == pytest.approx(welch, rel=1e-12)
     n = n0 + n1
     assert df[1] == pytest.approx(n**2 * (n0 - 1) * (n1 - 1) / (n1**2 * (n1 - 1) + n0**2 * (n0 - 1)), rel=1e-12)
+
+
+def test_cluster_robust_errors_are_withheld_where_one_cluster_alone_sets_a_coefficient():
+    """Cluster "c" alone has the third column's level: nothing estimates that coefficient's error,
+    while the other coefficients keep theirs; labels may be strings, in any order."""
+    rng = np.random.default_rng(3)
+    clusters = np.array(list("aabbccab"))
+    design = np.column_stack([np.ones(8), rng.normal(size=8), clusters == "c"])
+    estimate, std_error, df = cluster_robust_wls(design, rng.normal(size=8), np.ones(8), clusters)
+    assert np.isfinite(estimate).all()
+    assert np.isnan(std_error[2, 0]) and np.isnan(df[2])
+    assert np.isfinite(std_error[:2, 0]).all() and np.isfinite(df[:2]).all()
+    shuffled = rng.permutation(8)
+    again = cluster_robust_wls(design[shuffled], rng.normal(size=8), np.ones(8), list(clusters[shuffled]))
+    assert np.isnan(again[1][2, 0]) and np.isfinite(again[1][:2, 0]).all()

@@ -187,9 +187,9 @@ def test_cluster_intervals_are_t_intervals_of_the_clustered_errors():
 
 @pytest.mark.parametrize("interval", ["cluster", "bootstrap"])
 def test_effects_give_no_interval_where_a_level_has_one_document(interval):
-    """A level of one document resamples only its paragraphs, which cannot show how documents vary."""
+    """A level of one document leaves nothing to show how documents vary there."""
     model, _ = _two_city_model("AABBBAC", [2010, 2011, 2012] * 2 + [2013])
-    with pytest.warns(UserWarning, match=r"one document only in C \(of city\): no interval for city=C"):
+    with pytest.warns(UserWarning, match=r"no interval for city=C\b"):
         effects = topic_effects(model, "city", interval=interval, n_boot=100).set_index(["topic", "covariate"])
     withheld = ["std_error", "ci_low", "ci_high", "p", "p_bh"]
     assert effects.xs("city=C", level="covariate")[withheld].isna().all().all()
@@ -201,6 +201,29 @@ def test_effects_give_no_interval_where_a_level_has_one_document(interval):
         both = topic_effects(model, ["city", "year"], interval=interval, n_boot=100).set_index("covariate")
     assert both.loc[["city=A", "city=B"], ["ci_low", "ci_high"]].isna().all().all()
     assert both.loc["year", ["ci_low", "ci_high"]].notna().all().all()
+
+
+def test_cluster_errors_are_withheld_where_one_document_alone_sets_a_slope():
+    """Four documents of 2023 and one of 2024: the year's slope rests on that one document."""
+    model, _ = _two_city_model("AABBA", [2023, 2023, 2023, 2023, 2024])
+    with pytest.warns(UserWarning, match="no interval for year: one document alone determines it"):
+        effects = topic_effects(model, "year")
+    assert effects[["std_error", "df", "ci_low", "ci_high", "p"]].isna().all().all()
+    assert effects["estimate"].notna().all()
+
+
+def test_cluster_intervals_stand_for_one_document_a_cell():
+    """A city × year panel with one document a city and year: the bootstrap cannot resample a cell,
+    but every cluster-robust coefficient rests on several documents."""
+    model, _ = _two_city_model("AABBAABB", [2010, 2011, 2010, 2011, 2012, 2013, 2012, 2013])
+    model.units_["year"] = model.units_["year"].astype(str)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        effects = topic_effects(model, ["city", "year"])
+    assert effects[["std_error", "df", "ci_low", "ci_high", "p"]].notna().all().all()
+    with pytest.warns(UserWarning, match="one document only in"):
+        bootstrapped = topic_effects(model, ["city", "year"], interval="bootstrap", n_boot=50)
+    assert bootstrapped["ci_low"].isna().all()
 
 
 def test_bad_arguments_fail_with_their_names(seed_tokens):

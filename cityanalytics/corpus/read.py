@@ -158,15 +158,15 @@ def _decode(data: bytes, name: str, declared: str | None) -> tuple[str, str]:
     for encoding, text in _candidate_decodings(data, declared):
         if _looks_binary(text):
             saw_binary = True
-        elif encoding != "gb18030" or not _mostly_private_use(text):
-            share = _common_han_share(text) if encoding == "gb18030" else None
+        elif encoding not in _GB_FAMILY or not _mostly_private_use(text):
+            share = _common_han_share(text) if encoding in _GB_FAMILY else None
             if share is None or share >= _MIN_COMMON_HAN_SHARE:
                 return text, encoding
             misread = share
     if saw_binary:
         raise InputFileError(name, _BINARY)
     if misread is not None:
-        raise InputFileError(name, f"reads as GB18030 only as gibberish ({misread:.0%} of its Chinese characters are "
+        raise InputFileError(name, f"reads as GB18030 (GBK) only as gibberish ({misread:.0%} of its Chinese characters are "
                                    f"in common use): another encoding, such as Shift-JIS? Save it as UTF-8")
     raise InputFileError(name, "cannot decode text as UTF-8 or GB18030")
 

@@ -66,7 +66,7 @@ def log_odds_plot(table: pd.DataFrame, groups: Sequence | None = None, n_labels:
         # Place labels in the final layout: lay out once, freeze it, then move the labels.
         fig.draw_without_rendering()
         fig.set_layout_engine("none")
-        for ax, texts in labelled:  # labels kept off every point of the panel, not only off each other
+        for ax, texts in labelled:  # labels pushed away from the panel's points as well as from each other
             points = ax.collections[0].get_offsets()
             adjust_text(texts, x=points[:, 0], y=points[:, 1], ax=ax, expand=LABEL_MARGIN, iter_lim=ADJUST_ITERATIONS,
                         arrowprops={"arrowstyle": "-", "color": "0.5", "linewidth": 0.4})

@@ -92,9 +92,10 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
     (so every level is in every resample) and then units within the drawn documents, ``n_boot``
     times from ``seed``; its percentile intervals are too narrow with few documents a level
     (78 % with two, 86 % with three, 92–93 % with five or ten), and its p is the two-sided
-    percentile p, ``2 (min(#draws ≤ 0, #draws ≥ 0) + 1) / (n_draws + 1)``. A cell of one
-    document cannot show how documents vary, so the coefficients it informs get no interval and
-    no p (NaN, with a warning) either way.
+    percentile p, ``2 (min(#draws ≤ 0, #draws ≥ 0) + 1) / (n_draws + 1)``. A coefficient that
+    one document alone determines (a level, or a year, that only it has) has no interval and no p
+    (NaN, with a warning): nothing shows how documents vary there. The bootstrap withholds every
+    coefficient that a cell of the categorical covariates with one document informs.
 
     Columns: topic, top_terms, covariate (the design column), reference, estimate, std_error,
     ci_low, ci_high, df (the t distribution's; NaN for the bootstrap), p, p_bh (Benjamini–Hochberg
@@ -135,21 +136,15 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
     cells = pd.factorize(units[categorical].astype(str).agg("|".join, axis=1))[0] if categorical else np.zeros(len(units), int)
     if interval == "cluster":
         std_error, df, low, high, p, n_draws = _cluster_intervals(design, shares, weights, documents, estimate, ci)
+        withheld = np.isnan(df)
+        if withheld[1:].any():
+            warnings.warn(f"no interval for {_named(names, withheld)}: one document alone determines it, with no "
+                          "other to estimate its error from", UserWarning, stacklevel=2)
     else:
         std_error, df, low, high, p, n_draws = _bootstrap_intervals(design, shares, weights, documents, cells, n_boot,
                                                                    ci, seed)
-    per_cell = pd.Series(documents).groupby(cells).nunique()
-    lonely = np.isin(cells, per_cell.index[per_cell < 2])
-    if lonely.any():
-        # how far each unit's share moves each coefficient (coefficients × units, up to the unit's weight)
-        reach = np.abs(np.linalg.solve(design.T @ (design * weights[:, None]), design.T))
-        affected = reach[:, lonely].max(axis=1) > 1e-9 * reach.max(axis=1)
-        for withheld in (std_error, low, high, p):
-            withheld[affected] = np.nan
-        df[affected] = np.nan
-        named = units.loc[lonely, categorical].astype(str).agg("|".join, axis=1).unique()
-        warnings.warn(f"one document only in {', '.join(named)} (of {', '.join(categorical)}): no interval for "
-                      f"{', '.join(n for n, u in zip(names[1:], affected[1:]) if u)}", UserWarning, stacklevel=2)
+        _withhold_single_document_cells(units, categorical, cells, documents, design, weights, names,
+                                        (std_error, low, high, p))
     top = model.labels_.set_index("topic")["top_terms"]
     rows = []
     for k in range(model.n_topics):
@@ -161,6 +156,28 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
                                         "ci_high", "df", "p", "n_units", "n_docs", "n_draws"])
     table.insert(table.columns.get_loc("p") + 1, "p_bh", bh_adjust(table["p"]))
     return table
+
+
+def _named(names: list[str], coefficients: np.ndarray) -> str:
+    """The design columns (not the intercept) where ``coefficients`` is True, comma-separated."""
+    return ", ".join(name for name, chosen in zip(names[1:], coefficients[1:]) if chosen)
+
+
+def _withhold_single_document_cells(units, categorical, cells, documents, design, weights, names, bootstrapped):
+    """NaN, with a warning, in each of the ``bootstrapped`` arrays (coefficients × topics) for the
+    coefficients that a cell of one document informs: resampling it only redraws its paragraphs."""
+    per_cell = pd.Series(documents).groupby(cells).nunique()
+    lonely = np.isin(cells, per_cell.index[per_cell < 2])
+    if not lonely.any():
+        return
+    # how far each unit's share moves each coefficient (coefficients × units, up to the unit's weight)
+    reach = np.abs(np.linalg.solve(design.T @ (design * weights[:, None]), design.T))
+    affected = reach[:, lonely].max(axis=1) > 1e-9 * reach.max(axis=1)
+    for array in bootstrapped:
+        array[affected] = np.nan
+    named = units.loc[lonely, categorical].astype(str).agg("|".join, axis=1).unique()
+    warnings.warn(f"one document only in {', '.join(named)} (of {', '.join(categorical)}): no interval for "
+                  f"{_named(names, affected)}", UserWarning, stacklevel=3)
 
 
 def _cluster_intervals(design, shares, weights, documents, estimate, ci):
