@@ -14,6 +14,7 @@ from cityanalytics.analysis.codebook import apply_decisions, load_codebook, reco
 from cityanalytics.analysis.emphasis import compare_emphasis, emphasis
 from cityanalytics.analysis.validation import expand_theme, kwic, validate_coding
 from cityanalytics.errors import InputFileError
+from cityanalytics.stats import bh_adjust
 from cityanalytics.text.segment import TokenizerConfig, tokenizer_for
 
 REQUIRED_THEMES = ["transport", "talent", "ecology", "industry", "innovation", "openness", "public_services",
@@ -148,6 +149,12 @@ def test_permutation_comparison_with_bh(toy, seed_tokens):
     pairwise = compare_emphasis(seed_tokens, by="city", versus="pairwise", n_perm=100)
     assert set(pairwise["versus"]) - {"rest"} and (pairwise["group"] != pairwise["versus"]).all()
     pd.testing.assert_frame_equal(pairwise, compare_emphasis(seed_tokens, by="city", versus="pairwise", n_perm=100))
+    # a theme neither city of a pair mentions is not tested, so it does not dilute the others' correction
+    untested = pairwise["rate_group"].eq(0) & pairwise["rate_versus"].eq(0)
+    assert untested.any() and pairwise.loc[untested, ["p", "p_bh"]].isna().all().all()
+    tested = pairwise[~untested]
+    assert tested["p"].notna().all()
+    np.testing.assert_allclose(tested["p_bh"], bh_adjust(tested["p"]))
 
 
 @pytest.mark.filterwarnings("ignore:.*split by the tokenizer")

@@ -151,9 +151,11 @@ def compare_emphasis(
     whose paragraphs are alike and so not exchangeable one by one (shuffling paragraphs would
     make p too small). With few documents every arrangement is enumerated, so p is exact (and
     can be no smaller than the share of arrangements as extreme as the observed one). Documents
-    with a missing or blank docvar are left out with a warning.
+    with a missing or blank docvar are left out with a warning. A theme with no hit in either
+    compared group has nothing to test: its p is NaN and it does not count among the tests that
+    BH corrects for (the filter, a total count, says nothing of which way the hits would split).
     Columns: group, versus, theme, label, rate_group, rate_versus, difference (per 10,000
-    tokens), p, p_bh (over every row of the table), n_units_group, n_units_versus (documents).
+    tokens), p, p_bh (over every tested row of the table), n_units_group, n_units_versus (documents).
     """
     if versus not in ("rest", "pairwise"):
         raise ValueError("versus must be 'rest' or 'pairwise'")
@@ -178,6 +180,7 @@ def compare_emphasis(
         in_first = codes == first
         in_pair = present if second is None else in_first | (codes == second)
         observed, p = permutation_test_rates(counts[in_pair], n_terms[in_pair], in_first[in_pair], n_perm=n_perm, seed=seed)
+        p = np.where(counts[in_pair].sum(axis=0) > 0, p, np.nan)  # no hit on either side: nothing to test
         in_second = in_pair & ~in_first
         with np.errstate(invalid="ignore", divide="ignore"):
             rate_first = 10_000 * counts[in_first].sum(axis=0) / n_terms[in_first].sum()
