@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import scipy.sparse as sp
+from scipy import stats
 from scipy.stats import false_discovery_control
 
 
@@ -96,6 +97,72 @@ def bootstrap_rate_interval(
         if defined.any():
             low[g, defined], high[g, defined] = np.nanquantile(rates[:, defined], [alpha, 1 - alpha], axis=0)
     return low, high
+
+
+def cluster_rate_interval(
+    counts,
+    totals: np.ndarray,
+    groups: np.ndarray,
+    *,
+    clusters: np.ndarray | None = None,
+    ci: float = 0.95,
+    scale: float = 10_000.0,
+    n_groups: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """t interval of ``scale * sum(counts) / sum(totals)`` within each group, from CR2 errors.
+
+    The rate is the intercept of a least-squares fit of the units' rates weighted by their totals,
+    so :func:`cluster_robust_wls` applies; with one coefficient it has a closed form, computed here
+    for every group and column at once. Within a group the clusters are the ``clusters`` (e.g. the
+    documents) where it has two or more of them, else its units (a group inside one document).
+    Bounds are kept within [0, ``scale``]. NaN as in :func:`bootstrap_rate_interval`: a group
+    with fewer than two clusters holding a total, or a column whose count in the group is zero.
+    """
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be between 0 and 1 (0.95 for a 95 % interval), not {ci}")
+    counts = _dense(counts)
+    totals = np.asarray(totals, dtype=float)
+    groups = np.asarray(groups)
+    if n_groups is None:
+        n_groups = int(groups.max()) + 1 if len(groups) else 0
+    units = np.arange(len(groups))
+    if clusters is None:
+        key = units
+    else:  # a group's documents where it has several, else its units
+        clusters = np.unique(np.asarray(clusters), return_inverse=True)[1].ravel()
+        spread = np.bincount(np.unique(np.column_stack([groups, clusters]), axis=0)[:, 0], minlength=n_groups)
+        key = np.where(spread[groups] >= 2, clusters, len(groups) + units)
+    pairs, cell = np.unique(np.column_stack([groups, key]), axis=0, return_inverse=True)
+    cell, cell_group = cell.ravel(), pairs[:, 0]
+    weight = np.bincount(cell, weights=totals, minlength=len(pairs))
+    hits = np.zeros((len(pairs), counts.shape[1]))
+    np.add.at(hits, cell, counts)
+    total = np.bincount(cell_group, weights=weight, minlength=n_groups)
+    group_hits = _group_sums(hits, cell_group, n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = group_hits / total[:, None]
+        leverage = weight / total[cell_group]
+        inflation = 1 / (1 - leverage)  # CR2's (1 - h_g)^(-1) for a rank-one H_gg
+        residual = hits - rate[cell_group] * weight[:, None]
+        variance = _group_sums(inflation[:, None] * residual**2, cell_group, n_groups) / total[:, None] ** 2
+        a = inflation * weight / total[cell_group] ** 2  # p_g·p_g
+        b = inflation * weight**2 / total[cell_group] ** 3  # (S'BS)_gg
+        squared = (np.bincount(cell_group, a**2, n_groups) - 2 * np.bincount(cell_group, a * b, n_groups)
+                   + np.bincount(cell_group, b, n_groups) ** 2)
+        df = (1 / total) ** 2 / squared  # tr(M) = sum(a - b) = 1 / total
+        half = stats.t.ppf(1 - (1 - ci) / 2, df)[:, None] * np.sqrt(variance)
+    held = np.bincount(cell_group, weights=weight > 0, minlength=n_groups) >= 2
+    defined = held[:, None] & (group_hits > 0)
+    low = np.where(defined, np.clip(scale * (rate - half), 0, scale), np.nan)
+    high = np.where(defined, np.clip(scale * (rate + half), 0, scale), np.nan)
+    return low, high
+
+
+def _group_sums(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Column sums of ``values`` (rows × columns) within each of ``n_groups`` groups of rows."""
+    sums = np.zeros((n_groups, values.shape[1]))
+    np.add.at(sums, group, values)
+    return sums
 
 
 def permutation_test_rates(

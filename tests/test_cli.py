@@ -101,6 +101,7 @@ def user_folder(tmp_path):
     "args, columns",
     [
         (["emphasis", "--by", "city", "--n-boot", "50"], ["city", "theme", "label", "label_en", "n_theme"]),
+        (["emphasis", "--by", "city", "--interval", "cluster"], ["city", "theme", "label", "label_en", "n_theme"]),
         (["compare", "--by", "city", "--n-perm", "50"], ["group", "versus", "theme"]),
         (["kwic", "--pattern", "长三角一体化"], ["doc_id", "section", "para", "sent", "i", "left", "keyword", "right"]),
         (["expand", "--theme", "transport", "--n", "3", "--min-count", "1"], ["theme", "term", "method", "score"]),

@@ -157,6 +157,25 @@ def test_permutation_comparison_with_bh(toy, seed_tokens):
     np.testing.assert_allclose(tested["p_bh"], bh_adjust(tested["p"]))
 
 
+def test_cluster_intervals_hold_the_rate_and_widen_with_few_documents(seed_tokens):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # codebook terms the tokenizer splits, reported elsewhere
+        cluster = emphasis(seed_tokens, by="city", interval="cluster")
+        bootstrap = emphasis(seed_tokens, by="city", n_boot=200)
+    assert list(cluster.columns) == list(bootstrap.columns)
+    pd.testing.assert_frame_equal(cluster.drop(columns=["ci_low", "ci_high", "share_low", "share_high"]),
+                                  bootstrap.drop(columns=["ci_low", "ci_high", "share_low", "share_high"]))
+    held = cluster.dropna(subset=["ci_low"])
+    assert ((held["ci_low"] <= held["rate_per_10k"] + 1e-9) & (held["rate_per_10k"] <= held["ci_high"] + 1e-9)).all()
+    assert cluster["ci_low"].isna().equals(bootstrap["ci_low"].isna())  # the same rows have no interval
+    # 杭州's two documents give about one degree of freedom: mostly far wider than its bootstrap intervals
+    hangzhou = (cluster["city"] == "杭州") & (cluster["n_theme"] > 0)
+    widening = (cluster["ci_high"] - cluster["ci_low"])[hangzhou] / (bootstrap["ci_high"] - bootstrap["ci_low"])[hangzhou]
+    assert widening.median() > 2
+    with pytest.raises(ValueError, match="interval must be one of"):
+        emphasis(seed_tokens, by="city", interval="wild")
+
+
 @pytest.mark.filterwarnings("ignore:.*split by the tokenizer")
 def test_missing_and_blank_groups(seed_tokens):
     by_city = emphasis(seed_tokens, by="city", n_boot=20)

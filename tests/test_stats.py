@@ -10,6 +10,7 @@ import pytest
 from cityanalytics.stats import (
     bh_adjust,
     bootstrap_rate_interval,
+    cluster_rate_interval,
     cluster_robust_wls,
     permutation_test_rates,
     two_by_two,
@@ -163,3 +164,28 @@ def test_cluster_robust_errors_are_withheld_where_one_cluster_alone_sets_a_coeff
     shuffled = rng.permutation(8)
     again = cluster_robust_wls(design[shuffled], rng.normal(size=8), np.ones(8), list(clusters[shuffled]))
     assert np.isnan(again[1][2, 0]) and np.isfinite(again[1][:2, 0]).all()
+
+
+def test_cluster_rate_intervals_are_the_intercepts_of_cluster_robust_fits():
+    """Each group's rate is the weighted mean of its units' rates: its t interval is that of the
+    intercept-only fit, with the group's documents as clusters, or its units where it has one."""
+    from scipy import stats
+
+    rng = np.random.default_rng(1)
+    groups = np.r_[rng.integers(0, 3, 60), np.full(8, 3)]  # group 3: eight paragraphs of one document
+    documents = np.r_[rng.integers(0, 12, 60), np.full(8, 99)]
+    totals = rng.integers(0, 50, 68).astype(float)
+    counts = rng.poisson(totals[:, None] * [0.05, 0.2]).astype(float)
+    low, high = cluster_rate_interval(counts, totals, groups, clusters=documents, scale=1.0)
+    for g in range(4):
+        members = (groups == g) & (totals > 0)
+        clusters = documents[members] if g < 3 else np.flatnonzero(members)
+        estimate, std_error, df = cluster_robust_wls(np.ones((members.sum(), 1)), counts[members] / totals[members, None],
+                                                     totals[members], clusters)
+        half = stats.t.ppf(0.975, df[0]) * std_error[0]
+        np.testing.assert_allclose(low[g], np.clip(estimate[0] - half, 0, 1), rtol=1e-10)
+        np.testing.assert_allclose(high[g], np.clip(estimate[0] + half, 0, 1), rtol=1e-10)
+    # as the bootstrap: no interval for a column without a hit, or a group of one unit
+    alone = cluster_rate_interval(np.array([[0.0, 3.0], [0.0, 4.0], [5.0, 1.0]]), np.array([10.0, 10.0, 10.0]),
+                                  np.array([0, 0, 1]))
+    assert np.isnan(alone[0][0, 0]) and np.isfinite(alone[0][0, 1]) and np.isnan(alone[0][1]).all()

@@ -47,18 +47,21 @@ def _by(value: str) -> str | list[str]:
 @click.command("emphasis")
 @BY_OPTION
 @CODEBOOK_OPTION
+@click.option("--interval", type=click.Choice(["bootstrap", "cluster"]), default="bootstrap", show_default=True,
+              help="bootstrap: percentile intervals; cluster: t intervals from errors clustered by document (CR2), "
+                   "nearer their level for groups of two or three documents.")
 @click.option("--n-boot", type=NON_NEGATIVE, default=1000, show_default=True, help="Bootstrap resamples.")
 @SEED_OPTION
 @analysis_command
-def emphasis_command(tokens, by, codebook, n_boot, seed):
-    """Attention to each codebook theme per unit: rate per 10,000 terms and share, with bootstrap intervals.
+def emphasis_command(tokens, by, codebook, interval, n_boot, seed):
+    """Attention to each codebook theme per unit: rate per 10,000 terms and share, with intervals.
 
     Columns: the --by columns, theme, label, label_en, n_theme, n_terms, n_coded, rate_per_10k, ci_low, ci_high,
     share, share_low, share_high, n_docs, n_resampled.
     """
     from cityanalytics.analysis.emphasis import emphasis
 
-    return emphasis(tokens, by=_by(by), codebook=codebook, n_boot=n_boot, seed=seed)
+    return emphasis(tokens, by=_by(by), codebook=codebook, interval=interval, n_boot=n_boot, seed=seed)
 
 
 @click.command("compare")
