@@ -50,6 +50,17 @@ def resample_weights(rng: np.random.Generator, n_boot: int, members: np.ndarray,
     return weights
 
 
+def _rate_inputs(counts, totals, groups, ci: float, n_groups: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The arguments of a rate interval as arrays, ``ci`` checked, and the number of groups (by
+    default one more than the largest code)."""
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be between 0 and 1 (0.95 for a 95 % interval), not {ci}")
+    groups = np.asarray(groups)
+    if n_groups is None:
+        n_groups = int(groups.max()) + 1 if len(groups) else 0
+    return _dense(counts), np.asarray(totals, dtype=float), groups, n_groups
+
+
 def bootstrap_rate_interval(
     counts,
     totals: np.ndarray,
@@ -73,14 +84,8 @@ def bootstrap_rate_interval(
     or a column whose count in the group is zero (resampling zeros says nothing about the rate).
     Groups are processed in code order from one generator, so the same seed gives the same bounds.
     """
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be between 0 and 1 (0.95 for a 95 % interval), not {ci}")
-    counts = _dense(counts)
-    totals = np.asarray(totals, dtype=float)
-    groups = np.asarray(groups)
+    counts, totals, groups, n_groups = _rate_inputs(counts, totals, groups, ci, n_groups)
     clusters = None if clusters is None else np.asarray(clusters)
-    if n_groups is None:
-        n_groups = int(groups.max()) + 1 if len(groups) else 0
     low = np.full((n_groups, counts.shape[1]), np.nan)
     high = np.full_like(low, np.nan)
     rng = np.random.default_rng(seed)
@@ -118,13 +123,7 @@ def cluster_rate_interval(
     Bounds are kept within [0, ``scale``]. NaN as in :func:`bootstrap_rate_interval`: a group
     with fewer than two clusters holding a total, or a column whose count in the group is zero.
     """
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be between 0 and 1 (0.95 for a 95 % interval), not {ci}")
-    counts = _dense(counts)
-    totals = np.asarray(totals, dtype=float)
-    groups = np.asarray(groups)
-    if n_groups is None:
-        n_groups = int(groups.max()) + 1 if len(groups) else 0
+    counts, totals, groups, n_groups = _rate_inputs(counts, totals, groups, ci, n_groups)
     units = np.arange(len(groups))
     if clusters is None:
         key = units
