@@ -129,7 +129,8 @@ def cluster_rate_interval(
         key = units
     else:  # a group's documents where it has several, else its units
         clusters = np.unique(np.asarray(clusters), return_inverse=True)[1].ravel()
-        spread = np.bincount(np.unique(np.column_stack([groups, clusters]), axis=0)[:, 0], minlength=n_groups)
+        holding = totals > 0  # a document without any total adds nothing to a group
+        spread = np.bincount(np.unique(np.column_stack([groups, clusters])[holding], axis=0)[:, 0], minlength=n_groups)
         key = np.where(spread[groups] >= 2, clusters, len(groups) + units)
     pairs, cell = np.unique(np.column_stack([groups, key]), axis=0, return_inverse=True)
     cell, cell_group = cell.ravel(), pairs[:, 0]
@@ -255,31 +256,32 @@ def cluster_robust_wls(design: np.ndarray, outcomes: np.ndarray, weights: np.nda
     Returns ``estimate`` and ``std_error`` (coefficients × outcomes) and ``df`` (one per
     coefficient: it depends on the design and weights only). Clusters × coefficients × the
     columns a cluster's rows use set the memory: 300 levels of a covariate over 3,000 documents
-    of ten units take 1.3 s.
+    of ten units took 1.3–2.8 s on two machines.
     """
     clusters = np.unique(np.asarray(clusters), return_inverse=True)[1].ravel()
     root = np.sqrt(np.asarray(weights, dtype=float))
     x = np.asarray(design, dtype=float) * root[:, None]
     y = np.asarray(outcomes, dtype=float).reshape(len(x), -1) * root[:, None]
-    bread = np.linalg.inv(x.T @ x)
-    estimate = bread @ (x.T @ y)
+    # x = Q R: the leverages H_gg = Q_g Q_g' do not depend on how the columns are scaled or centred
+    q, r = np.linalg.qr(x)
+    r_inverse = np.linalg.inv(r)
+    bread = r_inverse @ r_inverse.T  # (X'X)^-1
+    estimate = r_inverse @ (q.T @ y)
     residual = y - x @ estimate
-    lower = np.linalg.cholesky(bread)
     n_coefficients = x.shape[1]
     variance = np.zeros_like(estimate)
     undetermined = np.zeros(n_coefficients, dtype=bool)
-    reach = np.linalg.norm(x @ bread, axis=0)  # how far all rows together move each coefficient: the scale of "moves"
+    reach = np.linalg.norm(r_inverse, axis=1)  # ||X B e_j||: how far all rows together move coefficient j
     self_products, used_columns, moments = [], [], []  # per cluster: p_g·p_g, its columns, X_g'p_g on them
     order = np.argsort(clusters, kind="stable")
     for rows in np.split(order, np.flatnonzero(np.diff(clusters[order])) + 1):
-        xg = x[rows]
+        xg, qg = x[rows], q[rows]
         used = np.flatnonzero(np.any(xg != 0, axis=0))
-        # H_gg = Z Z' with Z = X_g L (L L' = bread): its eigenvectors U and eigenvalues s² from Z's SVD
-        u, singular, _ = np.linalg.svd(xg[:, used] @ lower[used], full_matrices=False)
+        u, singular, _ = np.linalg.svd(qg, full_matrices=False)  # H_gg's eigenvectors and eigenvalues s²
         leverage = singular**2
         alone = leverage >= 1 - 1e-10
         scale = np.where(alone, 0.0, 1 / np.sqrt(np.where(alone, 1.0, 1 - leverage))) - 1
-        influence = xg[:, used] @ bread[used]  # column j: how the cluster's rows move coefficient j
+        influence = qg @ r_inverse.T  # X_g B: column j, how the cluster's rows move coefficient j
         if alone.any():  # a direction only this cluster's rows span: what it moves has no error estimate
             moved = np.abs(u[:, alone].T @ influence) > 1e-8 * reach
             undetermined |= moved.any(axis=0)

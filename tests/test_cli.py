@@ -171,6 +171,11 @@ def test_topic_commands_default_to_the_models_settings():
     cli = {option.name: option.default for option in terms_command.params}
     interval = next(option for option in effects_command.params if option.name == "interval")
     assert tuple(interval.type.choices) == INTERVALS and interval.default == INTERVALS[0]
+    from cityanalytics.analysis.emphasis import INTERVALS as EMPHASIS_INTERVALS
+    from cityanalytics.cli.analysis_commands import emphasis_command
+
+    interval = next(option for option in emphasis_command.params if option.name == "interval")
+    assert tuple(interval.type.choices) == EMPHASIS_INTERVALS and interval.default == EMPHASIS_INTERVALS[0]
     for option, argument in [("n_topics", "n_topics"), ("seed", "random_state"), ("passes", "passes"),
                              ("min_docs", "min_docs"), ("max_docs_share", "max_docs_share"), ("engine", "engine"),
                              ("unit", "unit")]:

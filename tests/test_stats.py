@@ -185,7 +185,26 @@ def test_cluster_rate_intervals_are_the_intercepts_of_cluster_robust_fits():
         half = stats.t.ppf(0.975, df[0]) * std_error[0]
         np.testing.assert_allclose(low[g], np.clip(estimate[0] - half, 0, 1), rtol=1e-10)
         np.testing.assert_allclose(high[g], np.clip(estimate[0] + half, 0, 1), rtol=1e-10)
+    # a document without any total does not count: the group's one document with some is shared by its units
+    lone = cluster_rate_interval(np.array([[3.0, 1.0], [2.0, 2.0], [4.0, 0.0], [0.0, 0.0], [0.0, 0.0]]),
+                                 np.array([4.0, 4.0, 4.0, 0.0, 0.0]), np.zeros(5, int), clusters=np.array([0, 0, 0, 1, 1]),
+                                 scale=1.0)
+    np.testing.assert_allclose(lone, cluster_rate_interval(np.array([[3.0, 1.0], [2.0, 2.0], [4.0, 0.0]]),
+                                                           np.array([4.0, 4.0, 4.0]), np.zeros(3, int), scale=1.0))
+    assert np.isfinite(lone[0]).all()
     # as the bootstrap: no interval for a column without a hit, or a group of one unit
     alone = cluster_rate_interval(np.array([[0.0, 3.0], [0.0, 4.0], [5.0, 1.0]]), np.array([10.0, 10.0, 10.0]),
                                   np.array([0, 0, 1]))
     assert np.isnan(alone[0][0, 0]) and np.isfinite(alone[0][0, 1]) and np.isnan(alone[0][1]).all()
+
+
+def test_a_slope_resting_on_one_cluster_is_withheld_however_the_column_is_scaled():
+    """Four documents of 2015 and one of 2018, the year as it is (not centred): the slope rests on
+    that one document whatever the design's conditioning."""
+    rng = np.random.default_rng(5)
+    clusters = np.repeat(np.arange(5), 4)
+    year = np.where(clusters == 4, 2018.0, 2015.0)
+    for column in (year, year - year.mean(), year * 1e6):
+        design = np.column_stack([np.ones(20), column])
+        _, std_error, df = cluster_robust_wls(design, rng.normal(size=20), rng.uniform(1, 10, 20), clusters)
+        assert np.isnan(std_error[1, 0]) and np.isnan(df[1])  # (and the intercept, which the slope moves)

@@ -93,9 +93,10 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
     times from ``seed``; its percentile intervals are too narrow with few documents a level
     (78 % with two, 86 % with three, 92–93 % with five or ten), and its p is the two-sided
     percentile p, ``2 (min(#draws ≤ 0, #draws ≥ 0) + 1) / (n_draws + 1)``. A coefficient that
-    one document alone determines (a level, or a year, that only it has) has no interval and no p
-    (NaN, with a warning): nothing shows how documents vary there. The bootstrap withholds every
-    coefficient that a cell of the categorical covariates with one document informs.
+    one document alone determines (a level only it has; a slope only it varies, as the one
+    document of another year) has no interval and no p (NaN, with a warning): nothing shows how
+    documents vary there. The bootstrap withholds every coefficient that a cell of the
+    categorical covariates with one document informs.
 
     Columns: topic, top_terms, covariate (the design column), reference, estimate, std_error,
     ci_low, ci_high, df (the t distribution's; NaN for the bootstrap), p, p_bh (Benjamini–Hochberg
