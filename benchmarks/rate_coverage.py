@@ -5,8 +5,9 @@
 `emphasis(tokens, by="city")` gives a group of documents the rate of a theme's terms per 10,000
 terms with a percentile bootstrap interval that resamples the group's documents and then their
 paragraphs (`stats.bootstrap_rate_interval` with the documents as clusters; `trends` with
-`unit="paragraph"` too), or with `interval="cluster"` a t interval from CR2 errors clustered by
-document (`stats.cluster_rate_interval`); both run on the same simulated groups. This
+`unit="paragraph"` too), or with `interval="cluster"` a t interval on the log scale from CR2
+errors clustered by document (`stats.cluster_rate_interval`); both run on the same simulated
+groups. This
 simulates groups of documents whose paragraphs hold 20–80 terms each (ten paragraphs a
 document); a paragraph's theme hits are Poisson with mean terms × rate × a document effect × a
 paragraph effect (both lognormal, sd 0.5 and 0.3 on the log scale), so the documents a group

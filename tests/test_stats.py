@@ -167,8 +167,9 @@ def test_cluster_robust_errors_are_withheld_where_one_cluster_alone_sets_a_coeff
 
 
 def test_cluster_rate_intervals_are_the_intercepts_of_cluster_robust_fits():
-    """Each group's rate is the weighted mean of its units' rates: its t interval is that of the
-    intercept-only fit, with the group's documents as clusters, or its units where it has one."""
+    """Each group's rate is the weighted mean of its units' rates: its interval is the intercept-only
+    fit's t interval on the log scale, with the group's documents as clusters, or its units where
+    it has one."""
     from scipy import stats
 
     rng = np.random.default_rng(1)
@@ -182,9 +183,9 @@ def test_cluster_rate_intervals_are_the_intercepts_of_cluster_robust_fits():
         clusters = documents[members] if g < 3 else np.flatnonzero(members)
         estimate, std_error, df = cluster_robust_wls(np.ones((members.sum(), 1)), counts[members] / totals[members, None],
                                                      totals[members], clusters)
-        half = stats.t.ppf(0.975, df[0]) * std_error[0]
-        np.testing.assert_allclose(low[g], np.clip(estimate[0] - half, 0, 1), rtol=1e-10)
-        np.testing.assert_allclose(high[g], np.clip(estimate[0] + half, 0, 1), rtol=1e-10)
+        factor = np.exp(stats.t.ppf(0.975, df[0]) * std_error[0] / estimate[0])
+        np.testing.assert_allclose(low[g], np.clip(estimate[0] / factor, 0, 1), rtol=1e-10)
+        np.testing.assert_allclose(high[g], np.clip(estimate[0] * factor, 0, 1), rtol=1e-10)
     # a document without any total does not count: the group's one document with some is shared by its units
     lone = cluster_rate_interval(np.array([[3.0, 1.0], [2.0, 2.0], [4.0, 0.0], [0.0, 0.0], [0.0, 0.0]]),
                                  np.array([4.0, 4.0, 4.0, 0.0, 0.0]), np.zeros(5, int), clusters=np.array([0, 0, 0, 1, 1]),

@@ -49,7 +49,7 @@ def _by(value: str) -> str | list[str]:
 @CODEBOOK_OPTION
 @click.option("--interval", type=click.Choice(["bootstrap", "cluster"]), default="bootstrap", show_default=True,
               help="bootstrap: percentile intervals; cluster: t intervals from errors clustered by document (CR2), "
-                   "nearer their level for groups of two or three documents.")
+                   "on the log scale, which hold their level with few documents a group.")
 @click.option("--n-boot", type=NON_NEGATIVE, default=1000, show_default=True, help="Bootstrap resamples.")
 @SEED_OPTION
 @analysis_command
