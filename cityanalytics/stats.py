@@ -9,6 +9,7 @@ correction (:func:`cluster_robust_wls`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -48,6 +49,21 @@ def resample_weights(rng: np.random.Generator, n_boot: int, members: np.ndarray,
         inside = np.flatnonzero(cluster_of == c)
         weights[:, inside] = rng.multinomial(drawn[:, c] * len(inside), np.full(len(inside), 1 / len(inside)))
     return weights
+
+
+RATE_INTERVALS = ("bootstrap", "cluster")
+"""How a group's rate gets its interval: :func:`bootstrap_rate_interval` or :func:`cluster_rate_interval`."""
+
+
+def rate_interval(method: str, n_boot: int, seed: int):
+    """The interval function of ``method`` (one of :data:`RATE_INTERVALS`), the bootstrap's
+    ``n_boot`` and ``seed`` bound; both then take (counts, totals, groups, clusters=, ci=, scale=,
+    n_groups=)."""
+    if method not in RATE_INTERVALS:
+        raise ValueError(f"interval must be one of {RATE_INTERVALS}, not {method!r}")
+    if method == "bootstrap":
+        return functools.partial(bootstrap_rate_interval, n_boot=n_boot, seed=seed)
+    return cluster_rate_interval
 
 
 def _rate_inputs(counts, totals, groups, ci: float, n_groups: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:

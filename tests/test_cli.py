@@ -171,11 +171,12 @@ def test_topic_commands_default_to_the_models_settings():
     cli = {option.name: option.default for option in terms_command.params}
     interval = next(option for option in effects_command.params if option.name == "interval")
     assert tuple(interval.type.choices) == INTERVALS and interval.default == INTERVALS[0]
-    from cityanalytics.analysis.emphasis import INTERVALS as EMPHASIS_INTERVALS
-    from cityanalytics.cli.analysis_commands import emphasis_command
+    from cityanalytics.cli.analysis_commands import emphasis_command, trends_command
+    from cityanalytics.stats import RATE_INTERVALS
 
-    interval = next(option for option in emphasis_command.params if option.name == "interval")
-    assert tuple(interval.type.choices) == EMPHASIS_INTERVALS and interval.default == EMPHASIS_INTERVALS[0]
+    for command in (emphasis_command, trends_command):
+        interval = next(option for option in command.params if option.name == "interval")
+        assert tuple(interval.type.choices) == RATE_INTERVALS and interval.default == RATE_INTERVALS[0]
     for option, argument in [("n_topics", "n_topics"), ("seed", "random_state"), ("passes", "passes"),
                              ("min_docs", "min_docs"), ("max_docs_share", "max_docs_share"), ("engine", "engine"),
                              ("unit", "unit")]:

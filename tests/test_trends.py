@@ -16,7 +16,7 @@ import pytest
 import cityanalytics as ca
 from cityanalytics.analysis.trends import first_appearance, term_coverage, trend_test, trends
 from cityanalytics.corpus.clean import clean_text, to_simplified
-from cityanalytics.stats import bh_adjust
+from cityanalytics.stats import bh_adjust, cluster_rate_interval
 
 TREND_COLUMNS = ["series", "count", "n_tokens", "n_docs", "rate_per_10k", "ci_low", "ci_high"]
 REPORTS = Path(__file__).resolve().parents[1].parent / "shared" / "realdata" / "aldohemsn_government_work_reports_central.jsonl"
@@ -116,6 +116,23 @@ def test_interval_resamples_documents_within_period(toy):
     assert table.loc[("交通", 2002), ["ci_low", "ci_high"]].isna().all()
     with_ci = table.dropna(subset=["ci_low"])
     assert (with_ci["ci_low"] <= with_ci["rate_per_10k"]).all() and (with_ci["rate_per_10k"] <= with_ci["ci_high"]).all()
+
+
+def test_cluster_intervals_are_those_of_the_documents_counts(random_corpus):
+    """interval="cluster": each year's interval is cluster_rate_interval over its documents' counts."""
+    tokens, truth = random_corpus
+    table = trends(tokens, ["交通", "人才"], interval="cluster").set_index(["series", "year"])
+    assert table.attrs["interval"] == "cluster"
+    terms = tokens.to_frame(terms_only=True).astype({"doc_id": str, "token": str})
+    per_doc = pd.crosstab(terms["doc_id"], terms["token"]).reindex(tokens.docvars["doc_id"].astype(str), fill_value=0)
+    years = tokens.docvars["year"].to_numpy()
+    low, high = cluster_rate_interval(per_doc[["交通", "人才"]].to_numpy(float), per_doc.sum(axis=1).to_numpy(float),
+                                      pd.factorize(years, sort=True)[0])
+    for j, term in enumerate(["交通", "人才"]):
+        np.testing.assert_allclose(table.loc[term, "ci_low"].to_numpy(), low[:, j], rtol=1e-12)
+        np.testing.assert_allclose(table.loc[term, "ci_high"].to_numpy(), high[:, j], rtol=1e-12)
+    with pytest.raises(ValueError, match="interval must be one of"):
+        trends(tokens, ["交通"], interval="wild")
 
 
 def test_by_group_has_only_cells_with_documents(toy):

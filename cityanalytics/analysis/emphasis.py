@@ -14,7 +14,6 @@ Group differences are tested by permuting documents between groups, which is exa
 
 from __future__ import annotations
 
-import functools
 import itertools
 import warnings
 
@@ -24,7 +23,7 @@ import pandas as pd
 from cityanalytics.analysis.codebook import Codebook, as_codebook
 from cityanalytics.analysis.matching import series_codes, token_arrays
 from cityanalytics.dtm import group_codes, with_docvars
-from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, cluster_rate_interval, permutation_test_rates
+from cityanalytics.stats import bh_adjust, permutation_test_rates, rate_interval
 from cityanalytics.text.segment import tokenizer_for
 from cityanalytics.text.tokens import Tokens
 
@@ -48,10 +47,6 @@ def _warn_split_terms(tokens: Tokens, codebook: Codebook) -> None:
             f"{'、'.join(split[:20])}; add them to a user dictionary (user_dicts=...)",
             stacklevel=3,
         )
-
-
-INTERVALS = ("bootstrap", "cluster")
-"""How :func:`emphasis` makes its intervals: a percentile bootstrap, or CR2 cluster-robust t intervals."""
 
 
 def theme_counts(tokens: Tokens, codebook: Codebook | str | None = None,
@@ -132,15 +127,10 @@ def emphasis(
     np.add.at(sums, codes, counts)
     group_terms = np.bincount(codes, weights=n_terms, minlength=n_groups)
     group_coded = np.bincount(codes, weights=coded, minlength=n_groups)
-    if interval not in INTERVALS:
-        raise ValueError(f"interval must be one of {INTERVALS}, not {interval!r}")
-    if interval == "bootstrap":
-        rate_interval = functools.partial(bootstrap_rate_interval, n_boot=n_boot, seed=seed)
-    else:
-        rate_interval = cluster_rate_interval
+    interval_of = rate_interval(interval, n_boot, seed)
     options = {"clusters": unit_documents, "ci": ci, "n_groups": n_groups}
-    rate_low, rate_high = rate_interval(counts, n_terms, codes, **options)
-    share_low, share_high = rate_interval(counts, coded, codes, scale=1.0, **options)
+    rate_low, rate_high = interval_of(counts, n_terms, codes, **options)
+    share_low, share_high = interval_of(counts, coded, codes, scale=1.0, **options)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = 10_000 * sums / group_terms[:, None]
         share = sums / group_coded[:, None]

@@ -33,7 +33,7 @@ from scipy.stats import kendalltau, rankdata
 
 from cityanalytics.analysis.matching import series_codes, token_arrays
 from cityanalytics.dtm import group_codes
-from cityanalytics.stats import bh_adjust, bootstrap_rate_interval
+from cityanalytics.stats import bh_adjust, rate_interval
 from cityanalytics.text.tokens import Tokens, require_text_order
 
 SCALE = 10_000.0
@@ -162,6 +162,7 @@ def trends(
     seed: int = 0,
     *,
     unit: str = "document",
+    interval: str = "bootstrap",
 ) -> pd.DataFrame:
     """Rate per 10,000 term tokens of each term or term set in each period (and group), with intervals.
 
@@ -185,7 +186,7 @@ def trends(
     - ``n_tokens``: all term tokens (``is_term``) of those documents, the denominator;
     - ``n_docs``: documents in the period (and group);
     - ``rate_per_10k``: ``10_000 * count / n_tokens`` (NaN when ``n_tokens`` is 0);
-    - ``ci_low``, ``ci_high``: percentile bootstrap interval at level ``ci``.
+    - ``ci_low``, ``ci_high``: the interval at level ``ci`` (a percentile bootstrap by default).
 
     The interval comes from :func:`cityanalytics.stats.bootstrap_rate_interval`: the sampling
     units are resampled with replacement within each period (and group), ``n_boot`` times, and
@@ -196,12 +197,16 @@ def trends(
     drawn first, then paragraphs within each drawn document. Single-document periods (e.g. one
     work report a year) then get an interval, but it reflects the variation between that
     document's paragraphs only, not between documents the period might have produced.
+    ``interval="cluster"`` gives instead the t interval on the log scale of
+    :func:`cityanalytics.stats.cluster_rate_interval`, the documents the clusters (a single
+    document's paragraphs with ``unit="paragraph"``), as ``emphasis(interval="cluster")`` does.
 
     The same tokens, terms and seed give the same table; one generator serves the cells in
     cell order (group, then period), and each cell's draws do not depend on which series are asked for.
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
+    interval_of = rate_interval(interval, n_boot, seed)
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
     series = _as_series(terms)
     docs = _dated_documents(tokens, time, by, "trends")
@@ -218,8 +223,7 @@ def trends(
     cell_units = np.bincount(unit_cell, minlength=n_cells)
 
     clusters = unit_doc if unit == "paragraph" else None  # documents first, then their paragraphs
-    low, high = bootstrap_rate_interval(counts, totals, unit_cell, clusters=clusters, n_boot=n_boot, ci=ci,
-                                        seed=seed, scale=SCALE, n_groups=n_cells)
+    low, high = interval_of(counts, totals, unit_cell, clusters=clusters, ci=ci, scale=SCALE, n_groups=n_cells)
     single = cell_units < 2
     low[single], high[single] = np.nan, np.nan
 
@@ -243,7 +247,7 @@ def trends(
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*keys, *TREND_COLUMNS])
     table = table.sort_values([*by, "_order", time], kind="stable").drop(columns="_order").reset_index(drop=True)
     table = table[[*keys, *TREND_COLUMNS]]
-    table.attrs = {"time": time, "by": by, "unit": unit, "n_boot": n_boot, "ci": ci, "seed": seed}
+    table.attrs = {"time": time, "by": by, "unit": unit, "interval": interval, "n_boot": n_boot, "ci": ci, "seed": seed}
     return table
 
 

@@ -36,6 +36,10 @@ def analysis_command(function):
 
 
 SEED_OPTION = click.option("--seed", type=int, default=0, show_default=True, help="Seed of the resampling.")
+RATE_INTERVAL_OPTION = click.option(
+    "--interval", type=click.Choice(["bootstrap", "cluster"]), default="bootstrap", show_default=True,
+    help="bootstrap: percentile intervals; cluster: t intervals on the log scale from errors clustered by document "
+         "(CR2), which hold their level with few documents a group.")
 BY_OPTION = click.option("--by", default="document", show_default=True,
                          help="Unit: document, section, paragraph, or a docvar such as city or year (repeat with commas).")
 
@@ -47,9 +51,7 @@ def _by(value: str) -> str | list[str]:
 @click.command("emphasis")
 @BY_OPTION
 @CODEBOOK_OPTION
-@click.option("--interval", type=click.Choice(["bootstrap", "cluster"]), default="bootstrap", show_default=True,
-              help="bootstrap: percentile intervals; cluster: t intervals from errors clustered by document (CR2), "
-                   "on the log scale, which hold their level with few documents a group.")
+@RATE_INTERVAL_OPTION
 @click.option("--n-boot", type=NON_NEGATIVE, default=1000, show_default=True, help="Bootstrap resamples.")
 @SEED_OPTION
 @analysis_command
@@ -269,16 +271,18 @@ GROUP_OPTION = click.option("--by", default=None, help="Group docvar, e.g. city.
               help="Bootstrap resamples (0: no intervals).")
 @click.option("--unit", type=click.Choice(["document", "paragraph"]), default="document", show_default=True,
               help="Resampled units: documents, or documents and then their paragraphs.")
+@RATE_INTERVAL_OPTION
 @SEED_OPTION
 @analysis_command
-def trends_command(tokens, terms, themes, codebook, time, by, n_boot, unit, seed):
+def trends_command(tokens, terms, themes, codebook, time, by, n_boot, unit, interval, seed):
     """Rates per 10,000 terms of terms, term sets and themes over time, with bootstrap intervals.
 
     Columns: the --by column, the --time column, series, count, n_tokens, n_docs, rate_per_10k, ci_low, ci_high.
     """
     from cityanalytics.analysis.trends import trends
 
-    return trends(tokens, _series(terms, themes, codebook), time=time, by=by, n_boot=n_boot, seed=seed, unit=unit)
+    return trends(tokens, _series(terms, themes, codebook), time=time, by=by, n_boot=n_boot, seed=seed, unit=unit,
+                  interval=interval)
 
 
 @click.command("trend-test")
