@@ -66,11 +66,16 @@ def rate_interval(method: str, n_boot: int, seed: int):
     return cluster_rate_interval
 
 
+def check_ci(ci: float) -> None:
+    """Refuse an interval level outside (0, 1), naming the form it takes."""
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be between 0 and 1 (0.95 for a 95 % interval), not {ci}")
+
+
 def _rate_inputs(counts, totals, groups, ci: float, n_groups: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The arguments of a rate interval as arrays, ``ci`` checked, and the number of groups (by
     default one more than the largest code)."""
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be between 0 and 1 (0.95 for a 95 % interval), not {ci}")
+    check_ci(ci)
     groups = np.asarray(groups)
     if n_groups is None:
         n_groups = int(groups.max()) + 1 if len(groups) else 0

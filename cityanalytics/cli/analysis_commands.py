@@ -275,7 +275,7 @@ GROUP_OPTION = click.option("--by", default=None, help="Group docvar, e.g. city.
 @SEED_OPTION
 @analysis_command
 def trends_command(tokens, terms, themes, codebook, time, by, n_boot, unit, interval, seed):
-    """Rates per 10,000 terms of terms, term sets and themes over time, with bootstrap intervals.
+    """Rates per 10,000 terms of terms, term sets and themes over time, with intervals.
 
     Columns: the --by column, the --time column, series, count, n_tokens, n_docs, rate_per_10k, ci_low, ci_high.
     """

@@ -68,8 +68,9 @@ _HAN_BLOCKS = (0x3400, 0xA000)  # CJK Extension A and the Unified Ideographs
 _MIN_HAN_TO_JUDGE = 20
 _MIN_COMMON_HAN_SHARE = 0.5
 """A GB-family reading is gibberish when fewer than half of its Chinese characters (at least 20)
-are in common use. Real Chinese text, Simplified or Traditional, has 97–100 % (the shipped seeds
-and the real-data corpora); Shift-JIS read as GB18030, which it always decodes as, 14–25 %."""
+are in common use. Real Chinese text, Simplified or Traditional, has 96.6–100 % (each of the
+2,014 real-data documents, also converted to Traditional); Shift-JIS read as GB18030, which it
+always decodes as, 14–25 %."""
 _BINARY = "not a text file (many control characters or NUL bytes; binary file renamed?)"
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from cityanalytics.dtm import group_codes
-from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, cluster_robust_wls, resample_weights
+from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, check_ci, cluster_robust_wls, resample_weights
 from cityanalytics.topics.model import TopicModel
 
 
@@ -106,8 +106,7 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     if not covariates:
         raise ValueError("no covariate given")
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be between 0 and 1 (0.95 for a 95 % interval), not {ci}")
+    check_ci(ci)
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {INTERVALS}, not {interval!r}")
     units = model.units_
@@ -200,7 +199,7 @@ def _bootstrap_intervals(design, shares, weights, documents, cells, n_boot, ci, 
     for cell in np.unique(cells):
         members = np.flatnonzero(cells == cell)
         resampled[:, members] = resample_weights(rng, n_boot, members, documents)
-    draws = np.full((n_boot, *design.shape[1:], shares.shape[1]), np.nan)
+    draws = np.full((n_boot, design.shape[1], shares.shape[1]), np.nan)
     for b in range(n_boot):
         fitted = _weighted_fit(design, shares, weights * resampled[b])
         if fitted is not None:
