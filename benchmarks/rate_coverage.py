@@ -6,8 +6,9 @@
 terms with a percentile bootstrap interval that resamples the group's documents and then their
 paragraphs (`stats.bootstrap_rate_interval` with the documents as clusters; `trends` with
 `unit="paragraph"` too), or with `interval="cluster"` a t interval on the log scale from CR2
-errors clustered by document (`stats.cluster_rate_interval`); both run on the same simulated
-groups. This
+errors clustered by document (`stats.cluster_rate_interval`); and `trends`' default with
+`unit="document"`, a percentile bootstrap of the documents alone, each one its hits over its
+terms; all three run on the same simulated groups. This
 simulates groups of documents whose paragraphs hold 20–80 terms each (ten paragraphs a
 document); a paragraph's theme hits are Poisson with mean terms × rate × a document effect × a
 paragraph effect (both lognormal, sd 0.5 and 0.3 on the log scale), so the documents a group
@@ -49,7 +50,16 @@ METHODS = {
         hits, terms, groups, clusters=documents, n_boot=n_boot, seed=seed, scale=1.0),
     "cluster": lambda hits, terms, groups, documents, n_boot, seed: cluster_rate_interval(
         hits, terms, groups, clusters=documents, scale=1.0),
+    "documents": lambda hits, terms, groups, documents, n_boot, seed: bootstrap_rate_interval(
+        *per_document(hits, terms, documents), groups[np.unique(documents, return_index=True)[1]], n_boot=n_boot,
+        seed=seed, scale=1.0),
 }
+
+
+def per_document(hits: np.ndarray, terms: np.ndarray, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The paragraphs' hits (one column) and terms summed per document, as `trends` counts them by default."""
+    summed_hits = np.stack([np.bincount(documents, weights=column) for column in hits.T], axis=1)
+    return summed_hits, np.bincount(documents, weights=terms)
 
 
 def coverage(rate: float, n_docs: int, simulations: int, n_boot: int) -> dict[str, tuple[float, float, float]]:
@@ -79,14 +89,14 @@ def main() -> None:
     parser.add_argument("--n-boot", type=int, default=1000)
     args = parser.parse_args()
     print("| true rate per 10,000 terms | documents in the group | coverage, bootstrap | coverage, cluster "
-          "| no interval | median width ÷ rate, bootstrap | median width ÷ rate, cluster |\n"
-          "|---:|---:|---:|---:|---:|---:|---:|")
+          "| coverage, documents only | no interval | median width ÷ rate, bootstrap | median width ÷ rate, cluster "
+          "| median width ÷ rate, documents only |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for rate in (0.002, 0.01):
         for n_docs in (2, 3, 5, 10, 20):
             result = coverage(rate, n_docs, args.simulations, args.n_boot)
-            (boot, undefined, boot_width), (cluster, _, cluster_width) = (result[m] for m in METHODS)
-            print(f"| {true_rate(rate) * 10_000:.0f} | {n_docs} | {boot:.3f} | {cluster:.3f} | {undefined:.3f} "
-                  f"| {boot_width:.2f} | {cluster_width:.2f} |", flush=True)
+            (boot, undefined, boot_width), (cluster, _, cluster_width), (docs, _, docs_width) = result.values()
+            print(f"| {true_rate(rate) * 10_000:.0f} | {n_docs} | {boot:.3f} | {cluster:.3f} | {docs:.3f} "
+                  f"| {undefined:.3f} | {boot_width:.2f} | {cluster_width:.2f} | {docs_width:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -160,7 +160,7 @@ def test_topic_commands(tmp_path, args, columns):
     assert list(table.columns[: len(columns)]) == columns and len(table) > 0
 
 
-def test_topic_commands_default_to_the_models_settings():
+def test_commands_default_to_the_functions_settings():
     import inspect
 
     from cityanalytics.cli.topic_commands import effects_command, terms_command
@@ -177,6 +177,10 @@ def test_topic_commands_default_to_the_models_settings():
     for command in (emphasis_command, trends_command):
         interval = next(option for option in command.params if option.name == "interval")
         assert tuple(interval.type.choices) == RATE_INTERVALS and interval.default == RATE_INTERVALS[0]
+    from cityanalytics.analysis.trends import UNITS, trends
+
+    unit = next(option for option in trends_command.params if option.name == "unit")
+    assert set(unit.type.choices) == set(UNITS) and unit.default == inspect.signature(trends).parameters["unit"].default
     for option, argument in [("n_topics", "n_topics"), ("seed", "random_state"), ("passes", "passes"),
                              ("min_docs", "min_docs"), ("max_docs_share", "max_docs_share"), ("engine", "engine"),
                              ("unit", "unit")]:

@@ -107,7 +107,7 @@ def test_term_that_is_no_token_warns_with_its_name(toy):
 
 
 def test_interval_resamples_documents_within_period(toy):
-    table = quiet(trends, toy, ["交通", "生态"], n_boot=2000).set_index(["series", "year"])
+    table = quiet(trends, toy, ["交通", "生态"], n_boot=2000, unit="document").set_index(["series", "year"])
     # 2001 has documents a (2 of 6 terms: 3333.3) and b (0 of 4): resamples give aa, ab/ba, bb,
     # i.e. 3333.3, 2000 and 0, each extreme with probability 1/4, so the 95 % interval is [0, 3333.3]
     assert table.loc[("交通", 2001), "ci_low"] == 0.0
@@ -163,8 +163,9 @@ def test_counts_match_construction_and_seed_determinism(random_corpus):
     pd.testing.assert_frame_equal(alone, table[table["series"] == "生态"].reset_index(drop=True))
 
 
-def test_paragraph_units_give_intervals_for_single_documents(toy):
-    table = quiet(trends, toy, ["交通"], unit="paragraph").set_index("year")
+def test_default_resamples_documents_then_paragraphs(toy):
+    table = quiet(trends, toy, ["交通"]).set_index("year")
+    assert table.attrs["unit"] == "paragraph"
     assert table.loc[2001, "count"] == 2 and table.loc[2001, "n_docs"] == 2
     low, high = table.loc[2001, ["ci_low", "ci_high"]]
     assert low <= table.loc[2001, "rate_per_10k"] <= high

@@ -269,8 +269,9 @@ GROUP_OPTION = click.option("--by", default=None, help="Group docvar, e.g. city.
 @GROUP_OPTION
 @click.option("--n-boot", type=NON_NEGATIVE, default=1000, show_default=True,
               help="Bootstrap resamples (0: no intervals).")
-@click.option("--unit", type=click.Choice(["document", "paragraph"]), default="document", show_default=True,
-              help="Resampled units: documents, or documents and then their paragraphs.")
+@click.option("--unit", type=click.Choice(["document", "paragraph"]), default="paragraph", show_default=True,
+              help="Resampled units: documents and then their paragraphs, or whole documents (too narrow with "
+                   "few documents a period).")
 @RATE_INTERVAL_OPTION
 @SEED_OPTION
 @analysis_command
