@@ -14,6 +14,29 @@ def run(*args):
     return result
 
 
+def documented_columns(args: list[str]) -> list[str] | None:
+    """The columns a command's help promises ("Columns: …"), for these arguments: "the --by
+    column(s)" and "the --time column" become the docvars named (year unless told), notes in
+    parentheses and what follows a ";" (other modes) are left out. None if the help lists none."""
+    import re
+
+    command, rest = main, list(args)
+    while hasattr(command, "commands") and rest and rest[0] in command.commands:
+        command = command.commands[rest.pop(0)]
+    listed = re.search(r"Columns:\s*(.*?)[.;](\s|$)", " ".join(command.help.split()))
+    if listed is None:
+        return None
+    value = {option: rest[rest.index(option) + 1] for option in ("--by", "--time") if option in rest}
+    columns = []
+    for item in re.sub(r"\s*\([^)]*\)", "", listed.group(1)).split(", "):
+        named = re.fullmatch(r"the (--by|--time) columns?", item)
+        if named is None:
+            columns.append(item)
+        elif named.group(1) in value or named.group(1) == "--time":
+            columns.append(value.get(named.group(1), "year"))
+    return columns
+
+
 def test_corpus_list_shows_the_seed_cities_and_years():
     result = run("corpus", "list")
     assert result.exit_code == 0, result.output
@@ -123,6 +146,8 @@ def test_analysis_commands_write_csv_for_a_user_corpus(user_folder, tmp_path, ar
     table = pd.read_csv(out)
     assert list(table.columns[: len(columns)]) == columns
     assert len(table) > 0
+    documented = documented_columns(args)
+    assert documented is None or list(table.columns) == documented, "the command's help lists other columns"
 
 
 def test_validate_command_and_usage_errors(user_folder, tmp_path):
@@ -158,6 +183,9 @@ def test_topic_commands(tmp_path, args, columns):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert list(table.columns[: len(columns)]) == columns and len(table) > 0
+    documented = documented_columns(args)
+    assert documented is None or "--summary" in args or list(table.columns) == documented, \
+        "the command's help lists other columns"
 
 
 def test_commands_default_to_the_functions_settings():
