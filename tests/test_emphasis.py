@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import warnings
 
 import numpy as np
@@ -277,3 +278,17 @@ def test_no_warnings_with_the_shipped_codebook(seed_tokens):
         warnings.simplefilter("error")
         emphasis(seed_tokens, n_boot=10)
     assert math.isfinite(float(np.nanmax(emphasis(seed_tokens, n_boot=10)["rate_per_10k"])))
+
+
+def test_word2vec_expansion_is_the_same_in_every_process(tmp_path):
+    """The theme's terms are averaged in codebook order: string hashing, which differs from
+    process to process, must not change the scores."""
+    import subprocess
+    import sys
+
+    script = ("import cityanalytics as ca; from cityanalytics.analysis.validation import expand_theme; "
+              "print(expand_theme(ca.tokenize(ca.load_corpus()), 'transport', method='word2vec', n=5)"
+              ".to_csv(float_format='%.17g'))")
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(hash_seed)}).stdout for hash_seed in (1, 2, 3)}
+    assert len(outputs) == 1, outputs

@@ -150,7 +150,7 @@ def expand_theme(tokens: Tokens, theme: str, codebook: Codebook | str | None = N
         sentences = words.groupby([terms["doc_id"].astype(str), terms["para"], terms["sent"]]).agg(list).tolist()
         model = Word2Vec(sentences, vector_size=100, window=5, min_count=min_count, workers=1, seed=seed,
                          hashfxn=_stable_hash, epochs=20)
-        known = [t for t in members if t in model.wv.key_to_index]
+        known = [t for t in book.theme(theme).terms if t in model.wv.key_to_index]  # codebook order, not a set's
         if not known:
             raise ValueError(f"none of theme {theme!r}'s terms occurs {min_count} times; lower min_count")
         similar = model.wv.most_similar(positive=known, topn=n + len(members))
