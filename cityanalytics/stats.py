@@ -100,9 +100,11 @@ def bootstrap_rate_interval(
     ``n_groups`` is G where the last groups may have no unit (by default one more than the
     largest code). Units are resampled with replacement within their group; with ``clusters``
     (e.g. the document of each paragraph) clusters are resampled first and units within the
-    drawn clusters next. The
-    result is two (G × k) arrays, NaN where no interval exists: a group with fewer than two units,
-    or a column whose count in the group is zero (resampling zeros says nothing about the rate).
+    drawn clusters next. Units without any total (a paragraph or document of no term) are left
+    out: they add nothing to a rate, and kept they would let one unit that holds every term make
+    a zero-width interval. The result is two (G × k) arrays, NaN where no interval exists: a group
+    with fewer than two units holding a total, or a column whose count in the group is zero
+    (resampling zeros says nothing about the rate).
     Groups are processed in code order from one generator, so the same seed gives the same bounds.
     """
     counts, totals, groups, n_groups = _rate_inputs(counts, totals, groups, ci, n_groups)
@@ -112,7 +114,7 @@ def bootstrap_rate_interval(
     rng = np.random.default_rng(seed)
     alpha = (1 - ci) / 2
     for g in range(n_groups):
-        members = np.flatnonzero(groups == g)
+        members = np.flatnonzero((groups == g) & (totals > 0))
         if len(members) < 2 or n_boot < 1:
             continue
         weights = resample_weights(rng, n_boot, members, clusters)

@@ -69,6 +69,20 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_rate():
     assert np.isnan(bootstrap_rate_interval(counts, totals, groups, n_boot=0)[0]).all()  # no resampling: no interval
 
 
+def test_bootstrap_leaves_out_units_without_a_total():
+    """A unit of no term adds nothing to a rate: kept, it would make the one unit that holds every
+    term a zero-width interval [r, r] (the draws that miss that unit have no rate)."""
+    alone = bootstrap_rate_interval([[3.0], [0.0]], [100.0, 0.0], [0, 0], n_boot=200)
+    assert np.isnan(alone[0]).all() and np.isnan(alone[1]).all()
+    counts, totals = np.array([[3.0], [0.0], [1.0], [0.0]]), np.array([100.0, 0.0, 50.0, 0.0])
+    with_empty = bootstrap_rate_interval(counts, totals, np.zeros(4, dtype=int), clusters=[0, 0, 1, 2], n_boot=300, seed=4)
+    held = totals > 0
+    without = bootstrap_rate_interval(counts[held], totals[held], np.zeros(2, dtype=int), clusters=[0, 1], n_boot=300,
+                                      seed=4)
+    np.testing.assert_array_equal(with_empty[0], without[0])
+    np.testing.assert_array_equal(with_empty[1], without[1])
+
+
 def test_two_stage_bootstrap_respects_clusters():
     # two documents of three paragraphs each; one document is all hits, the other none
     counts = np.array([[1.0], [1.0], [1.0], [0.0], [0.0], [0.0]])

@@ -90,7 +90,7 @@ def emphasis(
     Columns: the unit keys, theme, label, label_en, n_theme (theme-term tokens), n_terms (all term
     tokens), n_coded (tokens of any theme), rate_per_10k with ci_low and ci_high, share (of the
     coded tokens) with share_low and share_high, n_docs, and n_resampled (paragraphs, or sentences
-    for paragraph units, that the bootstrap resamples). Documents with a missing or blank grouping
+    for paragraph units, holding a term: those the bootstrap resamples). Documents with a missing or blank grouping
     docvar form one group of their own (shown as missing), so none is dropped; a document without
     any token keeps its group (or its row), with no rate.
 
@@ -134,7 +134,7 @@ def emphasis(
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = 10_000 * sums / group_terms[:, None]
         share = sums / group_coded[:, None]
-    n_resampled = np.bincount(codes, minlength=n_groups)
+    n_resampled = np.bincount(codes[n_terms > 0], minlength=n_groups)  # units without a term add nothing to a draw
     rows = []
     for g in range(n_groups):
         for j, theme in enumerate(codebook.themes):
