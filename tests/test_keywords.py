@@ -174,6 +174,21 @@ def test_keyness_rejects_a_target_that_is_missing_or_everything(toy):
         keyness(toy, "a", measure="pmi")
 
 
+def test_keyness_leaves_rows_without_the_docvar_out_of_the_reference(toy):
+    """A document of no city is in no compared group, as in log_odds: not in the reference."""
+    from dataclasses import replace
+
+    for blank in (None, ""):
+        unnamed = replace(toy, rows=toy.rows.assign(city=["甲", "乙", blank]))
+        with pytest.warns(UserWarning, match="keyness: 1 row.s. with no 'city' are left out of the reference"):
+            table = keyness(unnamed, "甲", by="city")
+        named = [0, 1]
+        expected = keyness(replace(toy, counts=toy.counts[named], rows=toy.rows.iloc[named].reset_index(drop=True),
+                                   totals=toy.totals[named]), "甲", by="city")
+        pd.testing.assert_frame_equal(table, expected)
+        assert table.set_index("term").loc["人才", "n_reference"] == 6  # document b's only, not c's 2
+
+
 # log-odds ----------------------------------------------------------------------------------------
 
 

@@ -184,7 +184,8 @@ def keyness(dtm: DTM, target, by: str = "doc_id", measure: str = "g2") -> pd.Dat
     relative frequencies, 0.5 put in zero counts); ``p`` (χ² with 1 df of the ``measure``
     statistic, ``"g2"`` or ``"chi2"``) and ``p_bh`` (Benjamini–Hochberg over all returned terms).
     Sorted by the ``measure`` statistic descending (ties by term); terms absent from both sides
-    are left out.
+    are left out. Rows whose ``by`` is missing or blank belong to no side: they are left out of
+    the reference, with a warning, as :func:`log_odds` leaves them out.
     """
     _require_counts(dtm)
     if measure not in ("g2", "chi2"):
@@ -192,14 +193,20 @@ def keyness(dtm: DTM, target, by: str = "doc_id", measure: str = "g2") -> pd.Dat
     if by not in dtm.rows:
         raise KeyError(f"{by!r} is not a docvar; docvars are {list(dtm.rows.columns)}")
     targets = list(target) if pd.api.types.is_list_like(target) else [target]
-    in_target = dtm.rows[by].isin(targets).to_numpy()
+    values = dtm.rows[by]
+    named = (values.notna() & (values.astype(str) != "")).to_numpy()
+    if not named.all():
+        warnings.warn(f"keyness: {int((~named).sum())} row(s) with no {by!r} are left out of the reference",
+                      UserWarning, stacklevel=2)
+    in_target = values.isin(targets).to_numpy()
+    in_reference = named & ~in_target
     if not in_target.any():
         raise ValueError(f"no rows with {by} in {targets}")
-    if in_target.all():
-        raise ValueError(f"every row has {by} in {targets}: there is no reference to compare with")
+    if not in_reference.any():
+        raise ValueError(f"every row with a {by} has it in {targets}: there is no reference to compare with")
     a = np.asarray(dtm.counts[in_target].sum(axis=0)).ravel()
-    b = np.asarray(dtm.counts[~in_target].sum(axis=0)).ravel()
-    n_a, n_b = dtm.totals[in_target].sum(), dtm.totals[~in_target].sum()
+    b = np.asarray(dtm.counts[in_reference].sum(axis=0)).ravel()
+    n_a, n_b = dtm.totals[in_target].sum(), dtm.totals[in_reference].sum()
     if n_a == 0 or n_b == 0:
         side = "target" if n_a == 0 else "reference"
         raise ValueError(f"the {side} ({by} {'in' if side == 'target' else 'not in'} {targets}) has no term tokens")
