@@ -203,12 +203,14 @@ def test_effects_give_no_interval_where_a_level_has_one_document(interval):
     assert both.loc["year", ["ci_low", "ci_high"]].notna().all().all()
 
 
-def test_cluster_errors_are_withheld_where_one_document_alone_sets_a_slope():
-    """Four documents of 2023 and one of 2024: the year's slope rests on that one document."""
+@pytest.mark.parametrize("interval", ["cluster", "bootstrap"])
+def test_intervals_are_withheld_where_one_document_alone_sets_a_slope(interval):
+    """Four documents of 2023 and one of 2024: the year's slope rests on that one document (the
+    bootstrap's draws that miss it are dropped, and those left only redraw its paragraphs)."""
     model, _ = _two_city_model("AABBA", [2023, 2023, 2023, 2023, 2024])
     with pytest.warns(UserWarning, match="no interval for year: one document alone determines it"):
-        effects = topic_effects(model, "year")
-    assert effects[["std_error", "df", "ci_low", "ci_high", "p"]].isna().all().all()
+        effects = topic_effects(model, "year", interval=interval, n_boot=100)
+    assert effects[["std_error", "df", "ci_low", "ci_high", "p", "p_bh"]].isna().all().all()
     assert effects["estimate"].notna().all()
 
 

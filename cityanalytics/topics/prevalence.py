@@ -94,9 +94,9 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
     (78 % with two, 86 % with three, 92–93 % with five or ten), and its p is the two-sided
     percentile p, ``2 (min(#draws ≤ 0, #draws ≥ 0) + 1) / (n_draws + 1)``. A coefficient that
     one document alone determines (a level only it has; a slope only it varies, as the one
-    document of another year) has no interval and no p (NaN, with a warning): nothing shows how
-    documents vary there. The bootstrap withholds every coefficient that a cell of the
-    categorical covariates with one document informs.
+    document of another year) has no interval and no p (NaN, with a warning), whichever the
+    interval: nothing shows how documents vary there. The bootstrap also withholds every
+    coefficient that a cell of the categorical covariates with one document informs.
 
     Columns: topic, top_terms, covariate (the design column), reference, estimate, std_error,
     ci_low, ci_high, df (the t distribution's; NaN for the bootstrap), p, p_bh (Benjamini–Hochberg
@@ -136,15 +136,18 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
     cells = pd.factorize(units[categorical].astype(str).agg("|".join, axis=1))[0] if categorical else np.zeros(len(units), int)
     if interval == "cluster":
         std_error, df, low, high, p, n_draws = _cluster_intervals(design, shares, weights, documents, estimate, ci)
-        withheld = np.isnan(df)
-        if withheld[1:].any():
-            warnings.warn(f"no interval for {_named(names, withheld)}: one document alone determines it, with no "
-                          "other to estimate its error from", UserWarning, stacklevel=2)
+        alone = np.isnan(df)
     else:
         std_error, df, low, high, p, n_draws = _bootstrap_intervals(design, shares, weights, documents, cells, n_boot,
                                                                    ci, seed)
-        _withhold_single_document_cells(units, categorical, cells, documents, design, weights, names,
-                                        (std_error, low, high, p))
+        withheld = _withhold_single_document_cells(units, categorical, cells, documents, design, weights, names,
+                                                   (std_error, low, high, p))
+        alone = np.isnan(cluster_robust_wls(design, shares, weights, documents)[2]) & ~withheld
+        for array in (std_error, low, high, p):  # the draws that miss the document only redraw its paragraphs
+            array[alone] = np.nan
+    if alone[1:].any():
+        warnings.warn(f"no interval for {_named(names, alone)}: one document alone determines it, with no "
+                      "other to estimate its error from", UserWarning, stacklevel=2)
     top = model.labels_.set_index("topic")["top_terms"]
     rows = []
     for k in range(model.n_topics):
@@ -163,13 +166,15 @@ def _named(names: list[str], coefficients: np.ndarray) -> str:
     return ", ".join(name for name, chosen in zip(names[1:], coefficients[1:]) if chosen)
 
 
-def _withhold_single_document_cells(units, categorical, cells, documents, design, weights, names, bootstrapped):
+def _withhold_single_document_cells(units, categorical, cells, documents, design, weights, names,
+                                    bootstrapped) -> np.ndarray:
     """NaN, with a warning, in each of the ``bootstrapped`` arrays (coefficients × topics) for the
-    coefficients that a cell of one document informs: resampling it only redraws its paragraphs."""
+    coefficients that a cell of one document informs: resampling it only redraws its paragraphs.
+    Returns which coefficients were withheld."""
     per_cell = pd.Series(documents).groupby(cells).nunique()
     lonely = np.isin(cells, per_cell.index[per_cell < 2])
     if not lonely.any():
-        return
+        return np.zeros(design.shape[1], dtype=bool)
     # how far each unit's share moves each coefficient (coefficients × units, up to the unit's weight)
     reach = np.abs(np.linalg.solve(design.T @ (design * weights[:, None]), design.T))
     affected = reach[:, lonely].max(axis=1) > 1e-9 * reach.max(axis=1)
@@ -178,6 +183,7 @@ def _withhold_single_document_cells(units, categorical, cells, documents, design
     named = units.loc[lonely, categorical].astype(str).agg("|".join, axis=1).unique()
     warnings.warn(f"one document only in {', '.join(named)} (of {', '.join(categorical)}): no interval for "
                   f"{_named(names, affected)}", UserWarning, stacklevel=3)
+    return affected
 
 
 def _cluster_intervals(design, shares, weights, documents, estimate, ci):
