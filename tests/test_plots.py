@@ -130,6 +130,23 @@ def test_the_heatmap_writes_estimates_with_their_intervals(tables):
     assert f"{row.rate_per_10k:.0f}\n[{row.ci_low:.0f}–{row.ci_high:.0f}]" in notes
 
 
+def test_interval_labels_name_the_method_and_level_the_analysis_used(seed_tokens, tables):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        clustered = ca.emphasis(seed_tokens, by="city", interval="cluster", ci=0.9)
+    label = plots.emphasis_profiles(clustered, "city", language="en").axes[0].get_xlabel()
+    assert label == "Rate per 10,000 terms (90% cluster-robust t interval)"
+    assert plots.emphasis_profiles(clustered, "city").axes[0].get_xlabel() == "每万词频次（90% 聚类稳健 t 区间）"
+    trend_figure = plots.trend_ribbons(tables["trends"], language="en")
+    assert trend_figure.get_supylabel() == "Rate per 10,000 terms (95% bootstrap interval)"
+    prevalence = plots.topic_prevalence_plot(tables["prevalence"], language="en")
+    assert prevalence.axes[0].get_xlabel() == "Topic prevalence (95% bootstrap interval)"
+    read_back = tables["emphasis"].copy()
+    read_back.attrs = {}  # as from a file: the method is not known, so none is named
+    assert plots.emphasis_profiles(read_back, "city", language="en").axes[0].get_xlabel() == \
+        "Rate per 10,000 terms (interval)"
+
+
 def test_a_table_of_the_wrong_kind_is_refused_by_name(tables):
     with pytest.raises(ValueError, match="missing \\['ci_low'"):
         plots.emphasis_heatmap(tables["emphasis"].drop(columns="ci_low"), "city")

@@ -143,7 +143,9 @@ def emphasis(
                          share_low[g, j], share_high[g, j], int(n_docs[g]), int(n_resampled[g])))
     columns = [*keys, "theme", "label", "label_en", "n_theme", "n_terms", "n_coded", "rate_per_10k", "ci_low", "ci_high",
                "share", "share_low", "share_high", "n_docs", "n_resampled"]
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns)
+    table.attrs = {"by": keys, "interval": interval, "n_boot": n_boot, "ci": ci, "seed": seed}  # how it was made, for figures
+    return table
 
 
 def compare_emphasis(

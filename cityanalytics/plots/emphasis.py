@@ -31,7 +31,7 @@ def _check(table: pd.DataFrame, by: str, value: str, language: str, what: str) -
 
 
 def emphasis_heatmap(table: pd.DataFrame, by: str, value: str = "rate_per_10k", language: str = "zh") -> Figure:
-    """Themes × groups, coloured by ``value`` and annotated with the estimate and its 95% interval.
+    """Themes × groups, coloured by ``value`` and annotated with the estimate and its interval.
 
     ``table`` is the output of ``emphasis(tokens, by=by)``. Cells without an interval show the
     estimate alone: a theme with no term in the group (rate 0; resampling zeros says nothing),
@@ -55,13 +55,13 @@ def emphasis_heatmap(table: pd.DataFrame, by: str, value: str = "rate_per_10k", 
         fig, ax = sized_figure(len(themes), len(groups), cell=(0.95, 0.42))
         annotated_heatmap(ax, estimate, _theme_labels(table, themes, language),
                           [group_label(g, language) for g in groups], annotations,
-                          with_interval(value, language, bracketed=True), vmin=0)
+                          with_interval(value, table, language, bracketed=True), vmin=0)
         ax.set_xlabel(text(by, language))
     return fig
 
 
 def emphasis_profiles(table: pd.DataFrame, by: str, value: str = "rate_per_10k", language: str = "zh") -> Figure:
-    """Dot-and-whisker profiles: each theme's ``value`` and 95% interval, one colour per group."""
+    """Dot-and-whisker profiles: each theme's ``value`` and interval, one colour per group."""
     by = GROUP_COLUMN.get(by, by)
     low, high = _check(table, by, value, language, "emphasis_profiles")
     themes, groups, (estimate, lows, highs) = wide(table, "theme", by, [value, low, high])
@@ -69,6 +69,6 @@ def emphasis_profiles(table: pd.DataFrame, by: str, value: str = "rate_per_10k",
         fig, ax = sized_figure(len(themes), 1, cell=(5.2, 0.42))
         dot_whisker(ax, estimate, lows, highs, _theme_labels(table, themes, language),
                     [group_label(g, language) for g in groups],
-                    with_interval(value, language))
+                    with_interval(value, table, language))
         ax.get_legend().set_title(text(by, language))
     return fig

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib import font_manager
 
 from cityanalytics.analysis.similarity import NOT_STATED
@@ -37,7 +38,7 @@ TEXT = {
     "rate_per_10k": {"zh": "每万词频次", "en": "Rate per 10,000 terms"},
     "share": {"zh": "占编码词比例", "en": "Share of coded terms"},
     "theme": {"zh": "政策主题", "en": "Policy theme"},
-    "interval": {"zh": "95% 自助法区间", "en": "95% bootstrap interval"},
+    "interval": {"zh": "区间", "en": "interval"},
     "prevalence": {"zh": "主题占比", "en": "Topic prevalence"},
     "similarity": {"zh": "余弦相似度（tf-idf）", "en": "Cosine similarity (tf-idf)"},
     "z": {"zh": "对数几率 z 值", "en": "Log-odds z-score"},
@@ -68,12 +69,29 @@ def text(key: str, language: str) -> str:
     return TEXT.get(key, {}).get(language, key)
 
 
-def with_interval(key: str, language: str, *, bracketed: bool = False) -> str:
-    """An axis label for an estimate shown with its interval ("[ ]" when intervals are written as text)."""
+INTERVAL_METHODS = {
+    "bootstrap": {"zh": "自助法区间", "en": "bootstrap interval"},
+    "cluster": {"zh": "聚类稳健 t 区间", "en": "cluster-robust t interval"},
+}
+"""How each interval method is named on a figure."""
+
+
+def interval_note(table: pd.DataFrame, language: str) -> str:
+    """What the intervals of ``table`` are, from the method and level its analysis recorded in
+    ``table.attrs`` ("95% bootstrap interval"); plain "interval" for a table that records neither
+    (one read back from a file), rather than a method it may not have."""
+    method, ci = table.attrs.get("interval"), table.attrs.get("ci")
+    if method not in INTERVAL_METHODS or ci is None:
+        return text("interval", language)
+    return f"{ci * 100:g}% {INTERVAL_METHODS[method][language]}"
+
+
+def with_interval(key: str, table: pd.DataFrame, language: str, *, bracketed: bool = False) -> str:
+    """An axis label for an estimate of ``table`` shown with its interval (see :func:`interval_note`;
+    "[ ]" when intervals are written as text)."""
+    note = interval_note(table, language)
     if bracketed:
-        note = "方括号：" if language == "zh" else "in brackets: "
-        return f"{text(key, language)}\n{note}{text('interval', language)}"
-    note = text("interval", language)
+        return f"{text(key, language)}\n{'方括号：' if language == 'zh' else 'in brackets: '}{note}"
     return f"{text(key, language)}（{note}）" if language == "zh" else f"{text(key, language)} ({note})"
 
 

@@ -14,7 +14,7 @@ TERMS_SHOWN = 5
 
 
 def topic_prevalence_plot(table: pd.DataFrame, by: str | None = None, language: str = "zh") -> Figure:
-    """Each topic's prevalence in every group with its 95% interval; topics named by their top terms.
+    """Each topic's prevalence in every group with its interval; topics named by their top terms.
 
     ``table`` is the output of ``topic_prevalence(model, by)``; ``by`` defaults to its first
     column. Prevalence is the expected share of the group's term tokens drawn from the topic (the
@@ -29,7 +29,7 @@ def topic_prevalence_plot(table: pd.DataFrame, by: str | None = None, language: 
     with figure_style():
         fig, ax = sized_figure(len(topics), 1, cell=(5.0, 0.8))
         dot_whisker(ax, estimate, lows, highs, labels, [group_label(g, language) for g in groups],
-                    with_interval("prevalence", language))
+                    with_interval("prevalence", table, language))
         ax.get_legend().set_title(text(by, language))
         ax.set_xlim(left=0)
     return fig

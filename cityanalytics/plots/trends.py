@@ -28,7 +28,7 @@ def period_column(table: pd.DataFrame) -> str:
 
 def trend_ribbons(table: pd.DataFrame, series: Sequence[str] | None = None, labels: Mapping[str, str] | None = None,
                   language: str = "zh", ncols: int = 4) -> Figure:
-    """One panel per series: the rate per 10,000 terms over the periods with its 95% interval as a ribbon.
+    """One panel per series: the rate per 10,000 terms over the periods with its interval as a ribbon.
 
     ``table`` is the output of ``trends(tokens, …)`` without ``by``; periods must be numbers
     (years). Periods without an interval (the series never occurs, or a single sampling unit)
@@ -63,7 +63,7 @@ def trend_ribbons(table: pd.DataFrame, series: Sequence[str] | None = None, labe
             ax.grid(axis="y", color="0.9", linewidth=0.6)
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
             ax.tick_params(axis="x", labelbottom=True)
-        fig.supylabel(with_interval("rate_per_10k", language), fontsize=9)
+        fig.supylabel(with_interval("rate_per_10k", table, language), fontsize=9)
         fig.supxlabel(text(period, language), fontsize=9)
         fig.legend(handles=_legend_handles(language), loc="outside upper center", ncols=2, frameon=False)
     return fig

@@ -47,7 +47,9 @@ def topic_prevalence(model: TopicModel, by: str | list[str], *, n_boot: int = 10
     top = model.labels_.set_index("topic")["top_terms"]
     rows = [(*groups.iloc[g], k, top[k], sums[g, k] / totals[g], low[g, k], high[g, k], int(n_docs[g]), int(n_units[g]))
             for g in range(len(groups)) for k in range(model.n_topics)]
-    return pd.DataFrame(rows, columns=[*by, "topic", "top_terms", "prevalence", "ci_low", "ci_high", "n_docs", "n_units"])
+    table = pd.DataFrame(rows, columns=[*by, "topic", "top_terms", "prevalence", "ci_low", "ci_high", "n_docs", "n_units"])
+    table.attrs = {"by": by, "interval": "bootstrap", "n_boot": n_boot, "ci": ci, "seed": seed}  # how it was made, for figures
+    return table
 
 
 def _design(units: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list[str], dict[str, str]]:
