@@ -51,9 +51,25 @@ def installed_version(package: str) -> str:
     return metadata.version(package)
 
 
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=None)
+def source_hash(root: Path = PACKAGE_ROOT) -> str:
+    """SHA-256 over the path and bytes of every file of the cityanalytics package under ``root``
+    (its code and resources, not compiled caches): the package's version number stays the same
+    from one change of its code to the next, and a changed default can change a table. Computed
+    once per process for each folder, as the code in use does not change while it runs."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(file.relative_to(root).as_posix().encode("utf-8") + b"\x1f" + file.read_bytes() + b"\x1e")
+    return digest.hexdigest()
+
+
 def package_versions() -> dict[str, str]:
-    """Versions of Python and of the packages that decide the results."""
-    versions = {"python": platform.python_version()}
+    """Versions of Python and of the packages that decide the results, and the hash of
+    cityanalytics' own source (:func:`source_hash`)."""
+    versions = {"python": platform.python_version(), "cityanalytics_source_sha256": source_hash()}
     for name in RECORDED_PACKAGES:
         try:
             versions[name] = installed_version(name)

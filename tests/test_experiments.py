@@ -91,6 +91,23 @@ def test_manifests_record_the_libraries_that_write_the_figures_bytes():
     assert versions["pillow"] == metadata.version("pillow")
 
 
+def test_manifests_record_the_packages_own_source(tmp_path):
+    """The version number does not change with the code; the source hash does, with any file."""
+    import shutil
+
+    from cityanalytics.provenance import PACKAGE_ROOT, source_hash
+
+    assert package_versions()["cityanalytics_source_sha256"] == source_hash()
+    copy = tmp_path / "cityanalytics"
+    shutil.copytree(PACKAGE_ROOT, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert source_hash(copy) == source_hash()
+    changed = tmp_path / "changed" / "cityanalytics"
+    shutil.copytree(copy, changed)
+    trends = changed / "analysis" / "trends.py"
+    trends.write_text(trends.read_text("utf-8").replace('unit: str = "paragraph"', 'unit: str = "document"'), "utf-8")
+    assert source_hash(changed) != source_hash()
+
+
 def test_input_file_hashes_name_the_files_a_folder_was_loaded_from(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "a.txt").write_text("加强交通建设。", encoding="utf-8")
