@@ -144,6 +144,18 @@ def test_chinese_numeral_dates():
     assert parse_date("二○一一年五月九日") == "2011-05-09"
     assert parse_date("二〇一三年八月十二日") == "2013-08-12"
     assert parse_date("（2020年3月22日）") == "2020-03-22"
+    assert parse_date("二〇二〇年十月二十日") == "2020-10-20" and parse_date("二〇二〇年十二月十日") == "2020-12-10"
+
+
+def test_dates_that_are_no_dates_are_passed_over(tmp_path):
+    """A mistyped numeral or a day the month lacks gives no date, and the file still loads."""
+    assert parse_date("二〇一九年十二月十十日") is None
+    assert parse_date("2019年2月30日") is None
+    assert parse_date("2019年2月30日印发，二〇一九年三月一日起施行") == "2019-03-01"
+    (tmp_path / "a.txt").write_text("杭州市关于交通的通知\n加强交通。\n二〇一九年十二月十十日\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("嘉兴市实施方案\n推进人才。\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert len(corpus) == 2 and corpus.docs.set_index("doc_id").loc["a", "city"] == "杭州"
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ recognised form, and otherwise stays empty. Each inferred field is listed in the
 from __future__ import annotations
 
 import csv
+import datetime
 import re
 from functools import lru_cache
 from importlib import resources
@@ -42,16 +43,24 @@ def city_gazetteer() -> dict[str, str]:
     return {row["name"]: row["province"] for row in csv.DictReader(source.splitlines())}
 
 
-def _chinese_number(text: str) -> int:
-    """Value of a small Chinese numeral such as 十二 or 二十一 (months and days)."""
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-    return _CN_DIGITS[text]
+_SMALL_CHINESE_NUMBER = re.compile(r"([一二三四五六七八九]?)十([一二三四五六七八九]?)|([一二三四五六七八九])")
+
+
+def _chinese_number(text: str) -> int | None:
+    """Value of a small Chinese numeral such as 十二 or 二十一 (months and days); None for what is
+    no numeral (a mistyped 十十)."""
+    match = _SMALL_CHINESE_NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    if match.group(3):
+        return _CN_DIGITS[match.group(3)]
+    tens, ones = match.group(1), match.group(2)
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
 
 
 def parse_date(text: str) -> str | None:
-    """The first date written as ``2016年5月16日`` or ``二○一一年五月九日``, as ISO ``YYYY-MM-DD``."""
+    """The first date written as ``2016年5月16日`` or ``二○一一年五月九日``, as ISO ``YYYY-MM-DD``;
+    one that is no date of the calendar (2019年2月30日, 十十日) is passed over."""
     arabic = _ARABIC_DATE.search(text)
     chinese = _CHINESE_DATE.search(text)
     candidates = []
@@ -61,8 +70,10 @@ def parse_date(text: str) -> str | None:
         year = int("".join(str(_CN_DIGITS[c]) for c in chinese.group(1)))
         candidates.append((chinese.start(), year, _chinese_number(chinese.group(2)), _chinese_number(chinese.group(3))))
     for _, year, month, day in sorted(candidates):
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return f"{year:04d}-{month:02d}-{day:02d}"
+        try:
+            return datetime.date(year, month, day).isoformat()
+        except (TypeError, ValueError):  # a part that is no numeral, or a day the month does not have
+            continue
     return None
 
 
