@@ -105,6 +105,9 @@ def test_user_dictionary_and_stopword_files(tmp_path):
     assert not table.loc["样板", "is_term"]
     with pytest.raises(InputFileError, match="not found"):
         ca.tokenize(corpus, user_dicts=(str(tmp_path / "missing.dict"),))
+    stop.write_bytes("样板\n".encode("gbk"))
+    with pytest.raises(InputFileError, match=r"stop.txt: a word list must be UTF-8"):
+        ca.tokenize(corpus, user_stopwords=(str(stop),))
 
 
 def test_an_edited_dictionary_is_read_anew_by_a_new_configuration(tmp_path, monkeypatch):

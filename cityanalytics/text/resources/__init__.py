@@ -11,6 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from cityanalytics.errors import InputFileError
 from cityanalytics.hashing import sha256_text
 
 RESOURCE_DIR = Path(str(resources.files("cityanalytics.text.resources")))
@@ -30,9 +31,14 @@ def words_hash(words: frozenset[str]) -> str:
 
 
 def read_word_list(path: str | Path) -> frozenset[str]:
-    """Words of a list file: one per line (first field), ``#`` comments and blank lines ignored."""
+    """Words of a list file: one per line (first field), ``#`` comments and blank lines ignored.
+    A file that is not UTF-8 is refused by name."""
+    try:
+        text = Path(path).read_text("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError(path, "a word list must be UTF-8 (save it as UTF-8, e.g. with iconv -f GBK -t UTF-8)") from None
     words = set()
-    for line in Path(path).read_text("utf-8-sig").splitlines():
+    for line in text.splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             words.add(line.split()[0])
