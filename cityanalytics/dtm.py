@@ -26,8 +26,15 @@ def group_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """Integer group codes for the rows of ``frame`` and the groups, sorted, missing values last.
 
     Missing and blank ("") values are one group of their own (None), so grouping never drops a
-    document and never treats "no city" as a city called "".
+    document and never treats "no city" as a city called "". A column whose values cannot be
+    sorted together (text and numbers mixed, lists) is refused by name.
     """
+    for column in frame.select_dtypes(include="object").columns:  # only a column of Python objects can mix kinds
+        kinds = {type(value) for value in frame[column].dropna()}
+        texts = {issubclass(kind, str) for kind in kinds}
+        if len(texts) > 1 or any(kind.__hash__ is None for kind in kinds):
+            raise ValueError(f"cannot group by {column!r}: its values mix {', '.join(sorted(k.__name__ for k in kinds))}; "
+                             f"give it one kind (all text or all numbers)")
     dtypes = frame.dtypes
     frame = frame.astype(object).where(frame.notna() & (frame.astype(str) != ""), None)
     groups = frame.drop_duplicates().sort_values(list(frame.columns), na_position="last").reset_index(drop=True)
@@ -82,11 +89,15 @@ class DTM:
         missing = [b for b in by if b not in self.rows.columns]
         if missing:
             raise KeyError(f"cannot group by {missing}: not a docvar; docvars are {list(self.rows.columns)}")
+        if "n_docs" in by:
+            raise ValueError("cannot group by 'n_docs': it is the count of documents group() adds; rename that docvar")
         codes, rows = group_codes(self.rows[by])
         indicator = sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(rows), len(codes)))
         grouped = (indicator @ self.counts).tocsr()
-        members = self.rows["doc_id"] if "doc_id" in self.rows else pd.Series(np.arange(len(codes)))
-        rows["n_docs"] = members.groupby(codes).nunique().to_numpy()
+        if "doc_id" in self.rows:
+            rows["n_docs"] = self.rows["doc_id"].groupby(codes).nunique().to_numpy()
+        else:  # rows that are groups already: their documents add up
+            rows["n_docs"] = np.bincount(codes, weights=self.rows["n_docs"], minlength=len(rows)).astype(np.int64)
         totals = np.bincount(codes, weights=self.totals, minlength=len(rows))
         return DTM(grouped, self.vocabulary, rows, "count", tuple(by), totals)
 

@@ -60,8 +60,22 @@ def test_grouping_sums_rows_and_counts_documents(tokens):
     assert by_city.counts.sum() == m.counts.sum()
     two_keys = m.group(["city", "year"])
     assert len(two_keys.rows) == 3 and two_keys.keys == ("city", "year")
+    regrouped = two_keys.group("city")  # groups of groups: their documents add up
+    assert regrouped.rows["n_docs"].tolist() == [2, 1] and (regrouped.counts != by_city.counts).nnz == 0
     with pytest.raises(KeyError, match="not a docvar"):
         m.group("district")
+    with pytest.raises(ValueError, match="cannot group by 'n_docs'"):
+        two_keys.group("n_docs")
+
+
+def test_grouping_by_a_docvar_of_mixed_kinds_is_refused_by_name():
+    corpus = ca.Corpus.from_texts(["交通建设。", "人才引进。", "交通规划。"], year=[2019, "未知", 2020],
+                                  tags=[["a"], ["b"], None])
+    m = ca.dtm(ca.tokenize(corpus, lexicon=False))
+    with pytest.raises(ValueError, match="cannot group by 'year': its values mix int, str"):
+        m.group("year")
+    with pytest.raises(ValueError, match="cannot group by 'tags': its values mix list"):
+        m.group("tags")
 
 
 def test_trim_by_frequency_and_document_frequency(tokens):
