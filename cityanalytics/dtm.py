@@ -29,7 +29,7 @@ def group_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     document and never treats "no city" as a city called "". A column whose values cannot be
     sorted together (text and numbers mixed, lists) is refused by name.
     """
-    for column in frame.select_dtypes(include="object").columns:  # only a column of Python objects can mix kinds
+    for column in [c for c, dtype in frame.dtypes.items() if dtype == np.dtype(object)]:  # only Python objects mix kinds
         kinds = {type(value) for value in frame[column].dropna()}
         texts = {issubclass(kind, str) for kind in kinds}
         if len(texts) > 1 or any(kind.__hash__ is None for kind in kinds):
