@@ -78,6 +78,9 @@ def test_numbers_and_punctuation_are_tagged_and_not_terms():
     assert table.loc["2011", "tag"] == "m" and not table.loc["2011", "is_term"]
     assert table.loc["，", "tag"] == "x" and not table.loc["，", "is_term"]
     assert table.loc["。", "tag"] == "x"
+    ascii_marks = ca.tokenize(ca.Corpus.from_texts(["马克思·韦伯说,城市.增长3.5%"])).to_frame()
+    tags = dict(zip(ascii_marks["token"].astype(str), ascii_marks["tag"].astype(str)))
+    assert [tags[mark] for mark in ("·", ",", ".")] == ["x", "x", "x"] and tags["3.5%"] == "m"  # a number has a digit
     assert table.loc["投资", "is_term"]
 
 

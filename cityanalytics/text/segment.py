@@ -40,7 +40,9 @@ BACKENDS = ("jieba", "numba", "rjieba")
 """Concrete backends; ``backend="auto"`` picks the fastest one that gives jieba's tokens."""
 
 _PUNCT = re.compile(r"^[\W_]+$")
-_NUMBER = re.compile(r"^[\d.,%％．·]+$|^[\d.]+[万亿千百]?$|^[一二三四五六七八九十百千万亿零〇○两]+$")
+_NUMBER = re.compile(r"^(?=.*\d)(?:[\d.,%％．·]+|[\d.]+[万亿千百])$|^[一二三四五六七八九十百千万亿零〇○两]+$")
+"""A number: digits with their separators and signs (at least one digit: "," alone is punctuation),
+or Chinese numerals."""
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.\-]*$")
 
 
