@@ -207,15 +207,17 @@ def dtm(tokens: Tokens, unit: str = "document", *, n_jobs: int = 1) -> DTM:
     return DTM(counts, word_array(words[occurring]), with_docvars(rows, tokens.docvars), "count", tuple(keys))  # only the terms that occur
 
 
-def stack(parts: Iterable[DTM]) -> DTM:
+def stack(parts: Iterable[DTM], keys: tuple[str, ...] | None = None) -> DTM:
     """One count matrix from count matrices of different rows (chunks of a corpus), over all their terms.
 
     ``parts`` is consumed one at a time and only the merged counts are kept, so chunks counted in
     a stream or on other machines need not be in memory together. Rows keep the order of the
-    parts; terms come out sorted, as :func:`dtm` gives them.
+    parts; terms come out sorted, as :func:`dtm` gives them. ``keys`` are the row keys every part
+    must have (by default the first part's); with them, no parts give a matrix of no rows, as
+    :func:`dtm` gives for a corpus of no documents.
     """
     columns: dict[str, int] = {}
-    data, indices, indptr, rows, totals, keys = [], [], [np.zeros(1, dtype=np.int64)], [], [], None
+    data, indices, indptr, rows, totals = [], [], [np.zeros(1, dtype=np.int64)], [], []
     n_stored = 0  # non-zero cells so far: where the next part's row pointers start
     for part in parts:
         if part.weighting != "count":
@@ -234,6 +236,9 @@ def stack(parts: Iterable[DTM]) -> DTM:
         totals.append(part.totals)
     if keys is None:
         raise ValueError("no count matrices to stack")
+    if not rows:
+        return DTM(sp.csr_matrix((0, 0), dtype=np.int64), np.zeros(0, dtype=object), pd.DataFrame(columns=list(keys)),
+                   "count", keys, np.zeros(0))
     vocabulary = word_array(columns)
     order = np.argsort(vocabulary, kind="stable")
     position = np.empty(len(order), dtype=np.int64)

@@ -127,6 +127,18 @@ def test_stack_refuses_mixed_rows_and_nothing():
         stack([])
 
 
+def test_an_empty_stream_counts_to_an_empty_matrix(tmp_path):
+    """An empty folder streams to what dtm(tokenize(load_corpus(folder))) gives: no rows, no terms."""
+    streamed = ca.stream_dtm(tmp_path, progress=False)
+    loaded = ca.dtm(ca.tokenize(ca.load_corpus(tmp_path), progress=False))
+    assert streamed.shape == loaded.shape == (0, 0) and streamed.keys == loaded.keys == ("doc_id",)
+    assert list(streamed.rows.columns) == ["doc_id"] and streamed.to_frame().empty
+    paragraphs = ca.stream_dtm(ca.record_chunks([], size=2), unit="paragraph", progress=False)
+    assert paragraphs.keys == ("doc_id", "para") and paragraphs.shape == (0, 0)
+    with pytest.raises(ValueError, match="unit must be one of"):
+        ca.stream_dtm(tmp_path, unit="sentence")
+
+
 def test_chunks_in_flight_stay_within_the_window():
     in_flight, most = [], []
 

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from cityanalytics.cores import worker_count
 from cityanalytics.corpus.corpus import Corpus
-from cityanalytics.dtm import DTM, dtm, stack
+from cityanalytics.dtm import DTM, UNITS, dtm, stack
 from cityanalytics.errors import InputFileError
 from cityanalytics.scale.executors import in_order, open_executor
 from cityanalytics.scale.sources import FolderChunks
@@ -75,6 +75,8 @@ def stream_dtm(
     cluster, pass a folder every worker can reach.
     """
     config = config or TokenizerConfig()
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {list(UNITS)}, not {unit!r}")
     if isinstance(chunks, pd.DataFrame):  # iterating it would give its column names
         raise TypeError("stream_dtm takes chunks of documents (an iterable of docs tables) or a folder; for one "
                         "docs table pass [docs], or count it with dtm(tokenize(Corpus(docs)))")
@@ -87,4 +89,4 @@ def stream_dtm(
     threads = executor == "local" and segments_in_threads(config, worker_count(n_jobs))  # one tokenizer in memory
     with open_executor(executor, n_jobs, scheduler, threads=threads) as (submit, window):
         counted = in_order(submit, count_chunk, chunks, window, config, unit, folder, uuid.uuid4().hex)
-        return stack(tqdm(counted, desc="counting", unit="chunk", disable=progress is False))
+        return stack(tqdm(counted, desc="counting", unit="chunk", disable=progress is False), tuple(UNITS[unit]))
