@@ -158,6 +158,21 @@ def test_dates_that_are_no_dates_are_passed_over(tmp_path):
     assert len(corpus) == 2 and corpus.docs.set_index("doc_id").loc["a", "city"] == "杭州"
 
 
+def test_a_given_title_is_the_one_the_metadata_is_read_off(tmp_path):
+    """The table's title stands for the document: its city, province, year and type are read off
+    it, not off the text's first line (here an address line that states none of them)."""
+    (tmp_path / "speech.txt").write_text("各位代表：\n现在，我代表市人民政府向大会报告工作。\n", encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("file,title\nspeech.txt,2019年宁波市政府工作报告\n", encoding="utf-8")
+    row = load_corpus(tmp_path).docs.iloc[0]
+    assert (row["title"], row["city"], row["province"], row["year"], row["doc_type"]) == \
+        ("2019年宁波市政府工作报告", "宁波", "浙江", 2019, "政府工作报告")
+    assert set(row["inferred"].split(",")) == {"city", "province", "year", "doc_type"}
+    (tmp_path / "metadata.csv").write_text("file,title\nspeech.txt,关于印发宁波市交通发展实施意见的通知\n", encoding="utf-8")
+    (tmp_path / "speech.txt").write_text("杭州市人民政府关于印发杭州市交通规划的通知\n正文。\n", encoding="utf-8")
+    row = load_corpus(tmp_path).docs.iloc[0]
+    assert (row["city"], row["province"]) == ("宁波", "浙江")  # not the text's Hangzhou
+
+
 @pytest.mark.parametrize(
     "content, row, column, problem",
     [

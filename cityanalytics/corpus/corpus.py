@@ -324,20 +324,21 @@ READ_BATCH = 16
 """Files one worker reads and cleans per task: enough to outweigh handing the task over."""
 
 
-def _read_and_clean(file: Path, simplified: bool) -> tuple[str, str, bool, dict] | str:
+def _read_and_clean(file: Path, title: str | None, simplified: bool) -> tuple[str, str, bool, dict] | str:
     """One file's encoding, clean text, whether it was converted to Simplified and the metadata
-    its text states; or why it cannot be read. The costly part of loading, run wherever there is a core."""
+    its text states (under ``title``, the metadata table's, where it gives one, else the text's
+    own); or why it cannot be read. The costly part of loading, run wherever there is a core."""
     try:
         read = read_file(file)
     except InputFileError as error:
         return error.problem
     text, converted = clean.to_simplified(read.text) if simplified else (read.text, False)
     text = clean.clean_text(text)
-    return read.encoding, text, converted, infer_metadata(text) if text.strip() else {}
+    return read.encoding, text, converted, infer_metadata(text, title=title) if text.strip() else {}
 
 
-def _read_and_clean_all(files: list[Path], simplified: bool) -> list[tuple[str, str, bool, dict] | str]:
-    return [_read_and_clean(file, simplified) for file in files]
+def _read_and_clean_all(files: list[tuple[Path, str | None]], simplified: bool) -> list[tuple[str, str, bool, dict] | str]:
+    return [_read_and_clean(file, title, simplified) for file, title in files]
 
 
 def input_locations(path: str | Path | None = None, metadata: str | Path | None = None) -> tuple[Path, Path, Path]:
@@ -404,7 +405,8 @@ def read_documents(
     seen_text: dict[str, str] = {}
     taken = {m["doc_id"] for m in meta_by_file.values() if m.get("doc_id")}
     listed_as = [not_a_document(file) for file in files]
-    documents = (file for file, listed in zip(files, listed_as) if listed is None)
+    documents = ((file, meta_by_file.get(str(file.resolve()), {}).get("title") or None)
+                 for file, listed in zip(files, listed_as) if listed is None)
     with open_executor("local", n_jobs) as (submit, window):
         batches = in_order(submit, _read_and_clean_all, batched(documents, READ_BATCH), window, simplified)
         outcomes = chain.from_iterable(batches)
