@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import random
+from copy import deepcopy
 
 import docx
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -149,7 +152,7 @@ HTML_PAGE = f"""<!DOCTYPE html>
 <table><tr><td>项目名称</td><td>投资额</td></tr></table>
 </body></html>
 """
-HTML_LINES = [TITLE, "第一条　总则", "第二行 继续", "第二段\xa0内容", "项目名称", "投资额"]
+HTML_LINES = [TITLE, "第一条　总则", "第二行 继续", "第二段\xa0内容", "项目名称\t投资额"]
 
 
 @pytest.mark.parametrize(
@@ -181,19 +184,47 @@ def test_html_without_visible_text(tmp_path):
     assert read_error(path).problem == "HTML page has no visible text"
 
 
+TABLE_ROWS = [
+    ("加快地铁建设，推进机场快线", "市交通局", "是"),
+    ("优化营商环境，深化改革", "市发改委", "否"),
+    ("推动长三角生态绿色一体化发展示范区建设，加强跨区域生态环境联保共治和基础设施互联互通，形成可复制推广的制度创新成果",
+     "市生态环境局、市住建局", "是"),
+]  # fmt: skip
+TABLE_INTRO = "各区人民政府：现将重点任务分工列表如下，请认真贯彻执行。"
+
+
+def test_html_table_rows_stay_apart_after_cleaning(tmp_path):
+    rows = "".join(f"<tr>{''.join(f'<td>{cell}</td>' for cell in row)}</tr>" for row in TABLE_ROWS)
+    page = (f"<html><body><h1>{TITLE}</h1><p>{TABLE_INTRO}</p>"
+            f"<table><thead><tr><th>任务</th><th>牵头单位</th><th>是否完成</th></tr></thead><tbody>{rows}</tbody></table>"
+            "<p>附件：任务清单</p></body></html>")  # fmt: skip
+    write(tmp_path / "plan.html", page.encode("utf-8"))
+    text = load_corpus(tmp_path, progress=False).docs["text"].iloc[0]
+    header = "任务\t牵头单位\t是否完成"
+    assert text.split("\n") == [TITLE, TABLE_INTRO, header, *map("\t".join, TABLE_ROWS), "附件：任务清单"]
+
+
+def test_html_nested_table_is_flattened_into_its_cell(tmp_path):
+    page = ("<html><body><table><tr><th>重点项目</th><td><table><tr><td>地铁</td><td>是</td></tr>"
+            "<tr><td>机场</td><td>否</td></tr></table></td></tr><tr><td>备注<br>无</td><td></td></tr></table></body></html>")  # fmt: skip
+    path = write(tmp_path / "nested.html", page.encode("utf-8"))
+    assert read_file(path).text.split("\n") == ["重点项目\t地铁 是 机场 否", "备注 无"]
+
+
 # --- DOCX ---------------------------------------------------------------------------------
 
 
-def test_docx_tables_stay_in_body_order_one_cell_per_line(tmp_path):
+def test_docx_tables_stay_in_body_order_one_row_per_line(tmp_path):
     document = docx.Document()
     document.add_paragraph(TITLE)
     table = document.add_table(rows=3, cols=2)
-    table.cell(0, 0).merge(table.cell(1, 0))  # vertically merged cell appears once
+    table.cell(0, 0).merge(table.cell(1, 0))  # vertically merged cell appears once; its column stays
     table.cell(0, 0).text = "项目名称"
     table.cell(0, 1).text = "投资额"
     table.cell(1, 1).text = "10亿元"
     table.cell(2, 0).text = "科创走廊"
-    table.cell(2, 1).text = "5亿元\n（第一期）"
+    table.cell(2, 1).text = "5亿元\n（第一期）\t另计"
+    table.cell(2, 1).add_paragraph("二期")
     document.add_paragraph("第二条\t附则")
     path = tmp_path / "plan.docx"
     document.save(path)
@@ -201,8 +232,115 @@ def test_docx_tables_stay_in_body_order_one_cell_per_line(tmp_path):
     result = read_file(path)
     assert (result.format, result.encoding) == ("docx", "docx")
     assert result.text.split("\n") == [
-        TITLE, "项目名称", "投资额", "10亿元", "科创走廊", "5亿元", "（第一期）", "第二条\t附则",
+        TITLE, "项目名称\t投资额", "\t10亿元", "科创走廊\t5亿元 （第一期） 另计 二期", "第二条\t附则",
     ]  # fmt: skip
+
+
+def test_docx_nested_table_is_flattened_into_its_cell(tmp_path):
+    document = docx.Document()
+    document.add_paragraph(TITLE)
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "重点项目"
+    inner = table.cell(0, 1).add_table(rows=2, cols=2)
+    for (row, col), text in {(0, 0): "地铁", (0, 1): "是", (1, 0): "机场", (1, 1): "否"}.items():
+        inner.cell(row, col).text = text
+    path = tmp_path / "nested.docx"
+    document.save(path)
+    assert read_file(path).text.split("\n") == [TITLE, "重点项目\t地铁 是 机场 否"]
+
+
+def paragraph_xml(fragment: str) -> str:
+    """A <w:p> holding ``fragment`` between the runs 会议于 and 召开。."""
+    return f"<w:p {nsdecls('w')}>{run('会议于')}{fragment}{run('召开。')}</w:p>"
+
+
+def run(text: str) -> str:
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        (
+            f'<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="chsdate">{run("2019年5月1日")}'
+            "</w:smartTag>",
+            "会议于2019年5月1日召开。",
+        ),
+        (
+            f'<w:ins w:id="1" w:author="a">{run("北京")}<w:r><w:tab/><w:t>市</w:t><w:br/><w:cr/></w:r></w:ins>',
+            "会议于北京\t市\n\n召开。",
+        ),
+        ('<w:del w:id="2" w:author="a"><w:r><w:delText>上海</w:delText></w:r></w:del>', "会议于召开。"),
+        (
+            f'<w:fldSimple w:instr=" DATE \\@ &quot;yyyy年M月d日&quot; ">{run("2020年1月2日")}</w:fldSimple>',
+            "会议于2020年1月2日召开。",
+        ),
+        (
+            f'<w:sdt><w:sdtPr><w:alias w:val="地点"/></w:sdtPr><w:sdtContent>{run("杭州")}</w:sdtContent></w:sdt>',
+            "会议于杭州召开。",
+        ),
+        (f'<w:hyperlink r:id="rId99" {nsdecls("r")}>{run("市政府")}</w:hyperlink>', "会议于市政府召开。"),
+    ],
+    ids=["smartTag", "ins", "del", "fldSimple", "inline sdt", "hyperlink"],
+)
+def test_docx_text_wrapped_inside_a_paragraph_is_read(tmp_path, fragment, expected):
+    document = docx.Document()
+    document.element.body.insert(0, parse_xml(paragraph_xml(fragment)))
+    path = tmp_path / "wrapped.docx"
+    document.save(path)
+    assert read_file(path).text == expected
+
+
+def test_docx_block_content_controls_are_read(tmp_path):
+    document = docx.Document()
+    document.add_paragraph(TITLE)
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "地铁"
+    table.cell(0, 1).text = "是"
+    row_control = (  # a repeating-section row holding a cell in a content control
+        f"<w:sdt {nsdecls('w')}><w:sdtContent><w:tr><w:tc><w:p>{run('机场')}</w:p></w:tc>"
+        f"<w:sdt><w:sdtContent><w:tc><w:p>{run('否')}</w:p></w:tc></w:sdtContent></w:sdt>"
+        "</w:tr></w:sdtContent></w:sdt>"
+    )
+    table._tbl.append(parse_xml(row_control))
+    block = parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtPr/><w:sdtContent/></w:sdt>")
+    block[1].append(parse_xml(paragraph_xml("")))
+    block[1].append(deepcopy(table._tbl))
+    document.element.body.insert(1, block)
+    path = tmp_path / "controls.docx"
+    document.save(path)
+    assert read_file(path).text.split("\n") == [TITLE, "会议于召开。", "地铁\t是", "机场\t否", "地铁\t是", "机场\t否"]
+
+
+def test_docx_text_boxes_ruby_annotations_and_fallback_copies_stay_out(tmp_path):
+    text_box = (
+        '<w:r><w:pict xmlns:v="urn:schemas-microsoft-com:vml"><v:textbox><w:txbxContent>'
+        f"<w:p>{run('浮动框')}</w:p></w:txbxContent></v:textbox></w:pict></w:r>"
+    )
+    ruby = f"<w:r><w:ruby><w:rt>{run('hang')}</w:rt><w:rubyBase>{run('杭')}</w:rubyBase></w:ruby></w:r>"
+    alternate = (
+        '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        f'<mc:Choice Requires="w14">{run("州")}</mc:Choice><mc:Fallback>{run("州")}</mc:Fallback></mc:AlternateContent>'
+    )
+    document = docx.Document()
+    document.element.body.insert(0, parse_xml(paragraph_xml(text_box + ruby + alternate)))
+    path = tmp_path / "extras.docx"
+    document.save(path)
+    assert read_file(path).text == "会议于杭州召开。"
+
+
+def test_docx_table_rows_stay_apart_after_cleaning(tmp_path):
+    document = docx.Document()
+    document.add_paragraph(TITLE)
+    document.add_paragraph(TABLE_INTRO)
+    table = document.add_table(rows=len(TABLE_ROWS), cols=3)
+    for row, cells in zip(table.rows, TABLE_ROWS):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    document.add_paragraph("附件：任务清单")
+    document.save(tmp_path / "plan.docx")
+    text = load_corpus(tmp_path, progress=False).docs["text"].iloc[0]
+    assert text.split("\n") == [TITLE, TABLE_INTRO, *map("\t".join, TABLE_ROWS), "附件：任务清单"]
 
 
 def test_docx_without_text(tmp_path):

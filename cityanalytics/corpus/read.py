@@ -14,7 +14,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,8 +24,8 @@ import docx
 import numpy as np
 import pypdf
 from bs4 import BeautifulSoup, NavigableString
-from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
+from docx.oxml.ns import nsmap, qn
+from lxml import etree
 from pypdf.errors import DependencyError
 
 from cityanalytics.codepoints import code_points
@@ -266,10 +266,11 @@ _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML's collapsible whitespace; keep
 
 
 def _html_text(markup: str, name: str) -> str:
-    """Visible text of the <body>: one line per block element and table cell.
+    """Visible text of the <body>: one line per block element and table row.
 
     Source whitespace is collapsed as a browser would (except inside <pre>),
-    then each line is trimmed of spaces and empty lines are dropped.
+    then each line is trimmed of spaces and empty lines are dropped. Rows are
+    replaced innermost first, so a nested table ends up flattened in its cell.
     """
     try:
         soup = BeautifulSoup(markup, "lxml")
@@ -284,6 +285,8 @@ def _html_text(markup: str, name: str) -> str:
         for tag in root.find_all(_HTML_BLOCKS):
             tag.insert_before("\n")
             tag.insert_after("\n")
+        for row in reversed(root.find_all("tr")):
+            row.replace_with(_table_row(cell.get_text() for cell in row.find_all(("td", "th"), recursive=False)))
         text = root.get_text()
     except Exception as exc:  # bs4/lxml failures vary; report them as the file's problem
         raise InputFileError(name, f"cannot parse HTML ({_describe(exc)})") from None
@@ -294,20 +297,38 @@ def _html_text(markup: str, name: str) -> str:
     return text
 
 
+def _table_row(cells: Iterable[str]) -> str:
+    """One table row as one line, its cells joined by tabs.
+
+    The cleaning step leaves a line holding a tab as it is, so cells are not
+    glued together as broken prose; line breaks and tabs inside a cell become
+    single spaces to keep the cell within its row and column.
+    """
+    return "\t".join(_HTML_SPACE.sub(" ", cell).strip(" ") for cell in cells)
+
+
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_W_P, _W_TBL, _W_TR, _W_TC, _W_SDT, _W_SDT_CONTENT = (
-    qn(tag) for tag in ("w:p", "w:tbl", "w:tr", "w:tc", "w:sdt", "w:sdtContent")
+_W_P, _W_TBL, _W_SDT, _W_SDT_CONTENT = (qn(tag) for tag in ("w:p", "w:tbl", "w:sdt", "w:sdtContent"))
+_ROWS = etree.XPath("w:tr | w:sdt/w:sdtContent/w:tr", namespaces=nsmap)
+_CELLS = etree.XPath("w:tc | w:sdt/w:sdtContent/w:tc", namespaces=nsmap)
+_PARAGRAPH_RUNS = etree.XPath(
+    ".//w:r[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::w:txbxContent or ancestor::w:rt"
+    " or ancestor::mc:Fallback)]",
+    namespaces={**nsmap, "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006"},
 )
+"""The runs of a paragraph, however deeply wrapped (smart tags, tracked insertions, fields, hyperlinks,
+content controls), but not deleted or moved-away text, text boxes, ruby annotations or the fallback
+copy of alternate content: these are not the paragraph's own text, or repeat it."""
 
 
 def _docx_text(data: bytes, name: str) -> str:
-    """Paragraphs and table cells of the main body, one per line, in document order."""
+    """Paragraphs and table rows of the main body, one per line, in document order."""
     if data.startswith(_OLE_SIGNATURE):
         problem = "not a valid .docx file (this is a legacy Word .doc file; save it as .docx)"
         raise InputFileError(name, problem)
     try:
         document = docx.Document(io.BytesIO(data))
-        text = "\n".join(_docx_lines(document.element.body, document))
+        text = "\n".join(_docx_lines(document.element.body))
     except zipfile.BadZipFile:
         raise InputFileError(name, "not a valid .docx file (not a ZIP package)") from None
     except Exception as exc:  # python-docx raises many types for damaged packages
@@ -317,23 +338,33 @@ def _docx_text(data: bytes, name: str) -> str:
     return text
 
 
-def _docx_lines(container, document) -> Iterator[str]:
-    """Walk a body or table cell element: paragraphs as lines, tables cell by cell.
+def _docx_lines(container) -> Iterator[str]:
+    """Walk a body, table cell or content control: paragraphs as lines, each table row as one line.
 
-    Iterating the XML children keeps tables where they stand in the text;
-    cells continuing a merge are skipped so merged text appears once.
+    Iterating the XML children keeps tables where they stand in the text; a
+    cell continuing a merge is left empty, so merged text appears once and the
+    other cells keep their columns.
     """
     for child in container.iterchildren():
         if child.tag == _W_P:
-            yield Paragraph(child, document).text
+            yield _paragraph_text(child)
         elif child.tag == _W_TBL:
-            for row in child.iterchildren(_W_TR):
-                for cell in row.iterchildren(_W_TC):
-                    if not _continues_merge(cell):
-                        yield from _docx_lines(cell, document)
+            for row in _ROWS(child):
+                cells = ("" if _continues_merge(cell) else "\n".join(_docx_lines(cell)) for cell in _CELLS(row))
+                yield _table_row(cells)
         elif child.tag == _W_SDT:
             for content in child.iterchildren(_W_SDT_CONTENT):
-                yield from _docx_lines(content, document)
+                yield from _docx_lines(content)
+
+
+def _paragraph_text(paragraph) -> str:
+    """Text of a <w:p>: its runs' text, tabs and line breaks, in document order.
+
+    python-docx's ``Paragraph.text`` reads only runs directly under the paragraph or a hyperlink, so
+    it drops text wrapped in smart tags (dates in documents converted from .doc), tracked insertions,
+    simple fields and inline content controls.
+    """
+    return "".join(run.text for run in _PARAGRAPH_RUNS(paragraph))
 
 
 def _continues_merge(cell) -> bool:
