@@ -173,6 +173,8 @@ def test_validate_command_and_usage_errors(user_folder, tmp_path):
                                                                     "estimate", "std_error", "ci_low", "ci_high", "df"]),
         (["topics", "effects", "--k", "3", "--covariate", "year", "--interval", "bootstrap", "--n-boot", "20"],
          ["topic", "top_terms", "covariate"]),
+        (["topics", "effects", "--k", "3", "--covariate", "city", "--reference", "city=杭州"],
+         ["topic", "top_terms", "covariate", "reference"]),
         (["topics", "sweep", "--k", "2", "--k", "3", "--seed", "0", "--seed", "1", "--unit", "document", "--summary"],
          ["k", "n_seeds", "c_v_mean"]),
     ],
@@ -213,6 +215,11 @@ def test_commands_default_to_the_functions_settings():
                              ("min_docs", "min_docs"), ("max_docs_share", "max_docs_share"), ("engine", "engine"),
                              ("unit", "unit")]:
         assert cli[option] == model[argument].default, option
+
+
+def test_a_reference_that_is_not_covariate_equals_level_is_refused():
+    result = run("topics", "effects", "--k", "2", "--covariate", "city", "--reference", "杭州")
+    assert result.exit_code != 0 and "'杭州' is not COVARIATE=LEVEL" in result.output
 
 
 def test_topic_labels_take_a_users_codebook(tmp_path):

@@ -170,6 +170,22 @@ def test_effects_recover_a_constructed_difference(interval):
         topic_effects(model, "province")
 
 
+def test_a_chosen_reference_level_turns_the_contrasts_around():
+    """With B as the reference, city=A is the same contrast with its sign turned, from the same errors."""
+    model, rate = _two_city_model("AAABBB", [2010, 2011, 2012] * 2)
+    against_a = topic_effects(model, "city").set_index("topic")
+    against_b = topic_effects(model, "city", reference={"city": "B"}).set_index("topic")
+    assert (against_b["covariate"] == "city=A").all() and (against_b["reference"] == "B").all()
+    np.testing.assert_allclose(against_b["estimate"], -against_a["estimate"], atol=1e-12)
+    np.testing.assert_allclose(against_b["std_error"], against_a["std_error"], rtol=1e-9)
+    with pytest.raises(ValueError, match="reference 'C' is not a level of 'city'; its levels are \\['A', 'B'\\]"):
+        topic_effects(model, "city", reference={"city": "C"})
+    with pytest.raises(ValueError, match="'year' is numeric"):
+        topic_effects(model, "year", reference={"year": "2010"})
+    with pytest.raises(ValueError, match="not among the covariates"):
+        topic_effects(model, "city", reference={"province": "浙江"})
+
+
 def test_cluster_intervals_are_t_intervals_of_the_clustered_errors():
     model, _ = _two_city_model("AAABBB")
     effects = topic_effects(model, ["city", "year"])

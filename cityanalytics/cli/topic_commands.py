@@ -108,7 +108,9 @@ def prevalence_command(model, by, n_boot):
               help="cluster: t intervals from errors clustered by document (CR2, Bell–McCaffrey df); "
                    "bootstrap: resampling documents, then units.")
 @click.option("--n-boot", type=POSITIVE, default=500, show_default=True, help="Bootstrap resamples (--interval bootstrap).")
-def effects_command(model, covariates, interval, n_boot):
+@click.option("--reference", "references", multiple=True, metavar="COVARIATE=LEVEL",
+              help="Reference level of a categorical covariate, e.g. city=杭州 (repeatable; default: the first level).")
+def effects_command(model, covariates, interval, n_boot, references):
     """Effects of covariates on unit topic shares (least squares), with intervals and BH-corrected p values.
 
     Columns: topic, top_terms, covariate, reference, estimate, std_error, ci_low, ci_high, df, p, p_bh, n_units,
@@ -116,7 +118,12 @@ def effects_command(model, covariates, interval, n_boot):
     """
     from cityanalytics.topics.prevalence import topic_effects
 
-    return topic_effects(model, list(covariates), interval=interval, n_boot=n_boot, seed=model.random_state)
+    malformed = [given for given in references if "=" not in given]
+    if malformed:
+        raise click.BadParameter(f"{malformed[0]!r} is not COVARIATE=LEVEL", param_hint="--reference")
+    chosen = dict(given.split("=", 1) for given in references)
+    return topic_effects(model, list(covariates), interval=interval, n_boot=n_boot, seed=model.random_state,
+                         reference=chosen)
 
 
 @topics.command("sweep")

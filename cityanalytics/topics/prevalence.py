@@ -52,18 +52,29 @@ def topic_prevalence(model: TopicModel, by: str | list[str], *, n_boot: int = 10
     return table
 
 
-def _design(units: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list[str], dict[str, str]]:
+def _design(units: pd.DataFrame, covariates: list[str], chosen: dict[str, str]
+            ) -> tuple[np.ndarray, list[str], dict[str, str]]:
     """Design matrix with an intercept: numeric covariates as they are (centred), categorical ones as
-    indicators against their first level. Returns the matrix, column names and reference levels."""
+    indicators against their ``chosen`` reference level, else their first. Returns the matrix,
+    column names and reference levels."""
     columns, names, references = [np.ones(len(units))], ["(intercept)"], {}
     for covariate in covariates:
         values = units[covariate]
         if pd.api.types.is_numeric_dtype(values):
+            if covariate in chosen:
+                raise ValueError(f"covariate {covariate!r} is numeric (an effect per unit of it): it has no reference "
+                                 "level; pass its values as text to compare levels")
             numeric = values.astype(float).to_numpy()
             columns.append(numeric - np.nanmean(numeric))
             names.append(covariate)
         else:
             levels = sorted(values.dropna().astype(str).unique())
+            if covariate in chosen:
+                if str(chosen[covariate]) not in levels:
+                    raise ValueError(f"reference {chosen[covariate]!r} is not a level of {covariate!r}; its levels are "
+                                     f"{levels}")
+                levels.remove(str(chosen[covariate]))
+                levels.insert(0, str(chosen[covariate]))
             references[covariate] = levels[0]
             for level in levels[1:]:
                 columns.append((values.astype(str) == level).to_numpy(float))
@@ -76,13 +87,15 @@ INTERVALS = ("cluster", "bootstrap")
 
 
 def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: str = "cluster", n_boot: int = 500,
-                  ci: float = 0.95, seed: int = 0) -> pd.DataFrame:
+                  ci: float = 0.95, seed: int = 0, reference: dict[str, str] | None = None) -> pd.DataFrame:
     """Effects of covariates (e.g. city, year) on units' topic shares, with intervals and p values.
 
     Each topic's share is regressed on the covariates by least squares weighted by the units' term
     counts, so a model of one categorical covariate reproduces the differences in
-    :func:`topic_prevalence`. Categorical covariates are compared with their first level (named in
-    ``reference``); numeric ones are per unit of the covariate (e.g. per year), centred. Units with
+    :func:`topic_prevalence`. Categorical covariates are compared with a reference level, named in
+    the ``reference`` column: the one ``reference`` gives ({"city": "杭州"}), else the first in
+    sorted order (pick one with several documents: every contrast with a level of one document
+    has no interval); numeric ones are per unit of the covariate (e.g. per year), centred. Units with
     a missing or blank covariate are left out.
 
     Paragraphs of one document are not independent evidence, so documents are the clusters.
@@ -108,6 +121,10 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     if not covariates:
         raise ValueError("no covariate given")
+    reference = dict(reference or {})
+    unknown = sorted(set(reference) - set(covariates))
+    if unknown:
+        raise ValueError(f"reference names {unknown}, which are not among the covariates {covariates}")
     check_ci(ci)
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {INTERVALS}, not {interval!r}")
@@ -124,7 +141,7 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
         if values.nunique() < 2:
             raise ValueError(f"covariate {covariate!r} has {values.nunique()} distinct value(s) in the {len(units)} "
                              "units where it is given; an effect needs at least two")
-    design, names, references = _design(units, covariates)
+    design, names, references = _design(units, covariates, reference)
     documents = pd.factorize(units["doc_id"])[0]
     n_docs = int(documents.max()) + 1
     if n_docs <= design.shape[1]:
