@@ -179,6 +179,13 @@ def test_html_declared_big5(tmp_path):
     assert (result.text, result.encoding) == (TRADITIONAL, "big5")
 
 
+def test_html_leaves_out_hidden_elements_and_form_controls(tmp_path):
+    page = (f'<html><body><h1>{TITLE}</h1><div hidden>隐藏的菜单</div><p style="color:red; DISPLAY: none">不显示</p>'
+            '<span style="visibility:hidden">看不见</span><select><option>选择城市</option><option>杭州</option></select>'
+            '<textarea>请输入留言</textarea><p>第一条　总则</p></body></html>')
+    assert read_file(write(tmp_path / "page.html", page.encode("utf-8"))).text.split("\n") == [TITLE, "第一条　总则"]
+
+
 def test_html_without_visible_text(tmp_path):
     path = write(tmp_path / "blank.html", b"<html><body><script>x()</script></body></html>")
     assert read_error(path).problem == "HTML page has no visible text"

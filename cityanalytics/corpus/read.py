@@ -255,7 +255,8 @@ def _declared_charset(data: bytes) -> str | None:
     return encoding
 
 
-_HTML_DROP = ("script", "style", "noscript", "template")
+_HTML_DROP = ("script", "style", "noscript", "template", "textarea", "select")  # not text, or form controls
+_HTML_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _HTML_BLOCKS = (
     "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -266,7 +267,8 @@ _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML's collapsible whitespace; keep
 
 
 def _html_text(markup: str, name: str) -> str:
-    """Visible text of the <body>: one line per block element and table row.
+    """Visible text of the <body>: one line per block element and table row; what a browser does
+    not show (scripts, styles, elements hidden by attribute or style) and form controls left out.
 
     Source whitespace is collapsed as a browser would (except inside <pre>),
     then each line is trimmed of spaces and empty lines are dropped. Rows are
@@ -275,7 +277,8 @@ def _html_text(markup: str, name: str) -> str:
     try:
         soup = BeautifulSoup(markup, "lxml")
         root = soup.body or soup
-        for tag in root.find_all(_HTML_DROP):
+        hidden = root.find_all(lambda tag: tag.has_attr("hidden") or _HTML_HIDDEN_STYLE.search(tag.get("style") or ""))
+        for tag in [*root.find_all(_HTML_DROP), *hidden]:
             tag.decompose()
         for string in root.find_all(string=True):
             if type(string) is NavigableString and string.find_parent("pre") is None:
