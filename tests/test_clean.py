@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -262,6 +263,66 @@ def test_lines_inside_open_quotes_are_joined_even_after_a_full_stop():
     assert clean.join_broken_lines("他说：“加快发展。\n\n然后推进。”\n下一段。") == "他说：“加快发展。然后推进。”\n下一段。"
     assert clean.join_broken_lines("依照《上海市\n条例》执行。\n完。") == "依照《上海市条例》执行。\n完。"
     assert clean.join_broken_lines("致力于推进，\n序号\t类别\n完成。") == "致力于推进，\n序号\t类别\n完成。"
+
+
+def test_a_number_cut_by_a_break_joins_again():
+    assert clean.join_broken_lines("今年投入资金，共计10\n万元。") == "今年投入资金，共计10万元。"
+    assert clean.join_broken_lines("今年投入资金，共计\n10万元。") == "今年投入资金，共计10万元。"
+    assert clean.join_broken_lines("惠及城乡居民，共计1\n100多万人。") == "惠及城乡居民，共计1100多万人。"  # a wrapped page
+
+
+class _Reading:
+    """A compiled pattern that adds up the lengths of the strings it is asked to read."""
+
+    def __init__(self, pattern):
+        self.pattern, self.read = pattern, 0
+
+    def __getattr__(self, name):
+        def reading(string, *args):
+            self.read += len(string)
+            return getattr(self.pattern, name)(string, *args)
+
+        return reading
+
+
+def test_a_long_run_of_broken_lines_is_read_once(monkeypatch):
+    unpunctuated = "\n".join(["推进城市更新和基础设施建设" * 7] * 2200)  # 200,000 characters, one run
+    assert clean.join_broken_lines(unpunctuated) == unpunctuated.replace("\n", "")
+    # lines with a comma outside quotes go on whatever their length, and are tested for a heading marker each time
+    with_commas = "\n".join(["推进“城市更新，基础设施”建设，加快发展"] * 10_000)
+    patterns = {name: _Reading(getattr(clean, name)) for name in ("_HEADING_START", "_ARTICLE_START", "_QUOTE_OR_COMMA")}
+    for name, pattern in patterns.items():
+        monkeypatch.setattr(clean, name, pattern)
+    assert clean.join_broken_lines(with_commas, min_long=10**9) == with_commas.replace("\n", "")
+    assert sum(pattern.read for pattern in patterns.values()) <= 4 * len(with_commas)  # not the joined line each time
+
+
+def _continues_by_whole_line(line: str, min_long: int) -> bool:
+    """The rule :class:`clean._JoinedLine` keeps up to date, read off the whole line."""
+    unbalanced = line.count("《") > line.count("》") or line.count("“") > line.count("”")
+    if not line or line[-1] in clean._CLOSED_END:
+        return bool(line) and unbalanced
+    return (
+        (len(line) >= min_long and not re.search(f"({'|'.join(clean._TITLE_WORDS)})$", line))
+        or unbalanced
+        or line[-1] in "，、"
+        or ("，" in re.sub("“[^”]*”", "", line) and not clean._HEADING_START.match(line))
+    )
+
+
+def test_a_joined_line_goes_on_as_its_whole_text_says():
+    rng = random.Random(0)
+    tokens = [*"《》“”，、。：甲1", "一、", "（二）", "3.", "第一章", "通知", ""]
+    for _ in range(3000):
+        pieces = ["".join(rng.choices(tokens, k=rng.randint(0, 6))) for _ in range(rng.randint(1, 5))]
+        joined = clean._JoinedLine(pieces[0])
+        for k, piece in enumerate(pieces):
+            if k:
+                joined.add(piece)
+            line = "".join(pieces[: k + 1])
+            assert joined.text() == line
+            for min_long in (3, 60):
+                assert joined.continues(min_long) == _continues_by_whole_line(line, min_long), (line, min_long)
 
 
 def test_an_empty_numbered_line_ends_a_run_of_preview_chunks():

@@ -40,8 +40,9 @@ _SPACES_AFTER_PUNCT = re.compile(r" (?<=[，。：；！？、] ) *")
 with a fast scan, and looks back at the mark, instead of starting at every punctuation mark."""
 _INLINE_FURNITURE_TAIL = r"(?:本站编辑|责任编辑|编辑|来源)[：:\s][^）)\n]{0,30}[）)]"
 _INLINE_FURNITURE = re.compile(rf"[（(]{_INLINE_FURNITURE_TAIL}")
-_QUOTED = re.compile(r"“[^”]*”")
-_TITLE_END = re.compile(r"(通知|意见|方案|决定|办法|规定|条例|纲要|规划|报告|要点|计划|细则|通报|公告|决议|汇报)$")
+_TITLE_WORDS = tuple("通知 意见 方案 决定 办法 规定 条例 纲要 规划 报告 要点 计划 细则 通报 公告 决议 汇报".split())
+"""Words that end a title, which is not a paragraph however long it is."""
+_QUOTE_OR_COMMA = re.compile("[“”，]")
 _ARTICLE_START = re.compile(rf"^第[{CN_NUMERAL}]{{1,4}}条")
 _DASHES = "—－─-"
 _PAGE_NUMBER_TAIL = rf"(?<![0-9A-Za-z][{_DASHES}])[{_DASHES}]?\s*\d{{1,3}}\s*[{_DASHES}]{{1,2}}"
@@ -420,33 +421,82 @@ def join_vertical_text(text: str) -> str:
     return "\n".join(out)
 
 
-def _unbalanced(line: str) -> bool:
-    return line.count("《") > line.count("》") or line.count("“") > line.count("”")
-
-
 def _starts_unit(line: str) -> bool:
     """Whether a line starts a unit of its own: a numbered heading, an article, a document number."""
     return bool(_HEADING_START.match(line) or _ARTICLE_START.match(line) or DOC_NO_LINE.match(line.strip()))
 
 
-def _continues(line: str, min_long: int) -> bool:
-    """Whether a line goes on on the next non-blank line, by the rules of :func:`join_broken_lines`."""
-    if not line:
-        return False
-    if line[-1] in _CLOSED_END:
-        return _unbalanced(line)
-    return (
-        (len(line) >= min_long and not _TITLE_END.search(line))
-        or _unbalanced(line)
-        or line[-1] in "，、"
-        or ("，" in _QUOTED.sub("", line) and not _HEADING_START.match(line))
-    )
+_HEAD = 8
+"""More characters than :data:`_HEADING_START` reads at a line's start (at most five), so that matching it on a
+line's first ``_HEAD`` characters is matching it on the line."""
+_TAIL = max(map(len, _TITLE_WORDS))
+
+
+class _JoinedLine:
+    """A line being rebuilt from the pieces a break cut it into, with what decides whether it goes on kept up to
+    date piece by piece: its length, its first and last characters, the balance of ``《》`` and ``“”``, and whether
+    it holds a ``，`` outside ``“…”``. Adding a piece thus costs time in the piece's length only; searching the whole
+    line again for each piece made a long run of broken lines take time quadratic in its length."""
+
+    __slots__ = "pieces", "length", "open_titles", "open_quotes", "head", "tail", "in_quote", "comma", "comma_in_quote"
+
+    def __init__(self, line: str) -> None:
+        self.pieces: list[str] = []
+        self.length = self.open_titles = self.open_quotes = 0  # characters; 《 less 》; “ less ”
+        self.head = self.tail = ""  # the first _HEAD and the last _TAIL characters
+        self.in_quote = False  # after a “ that no ” has closed yet
+        self.comma = self.comma_in_quote = False  # a ， outside “…”; one after the “ not yet closed
+        self.add(line)
+
+    def add(self, piece: str) -> None:
+        """Append ``piece`` to the line."""
+        self.pieces.append(piece)
+        self.length += len(piece)
+        self.head = (self.head + piece[:_HEAD])[:_HEAD]
+        self.tail = (self.tail + piece[-_TAIL:])[-_TAIL:]
+        self.open_titles += piece.count("《") - piece.count("》")
+        self.open_quotes += piece.count("“") - piece.count("”")
+        if not (self.in_quote or "“" in piece):
+            self.comma = self.comma or "，" in piece
+            return
+        for mark in _QUOTE_OR_COMMA.findall(piece):
+            if mark == "，":
+                self.comma_in_quote |= self.in_quote
+                self.comma |= not self.in_quote
+            elif mark == "“" and not self.in_quote:
+                self.in_quote, self.comma_in_quote = True, False
+            elif mark == "”":
+                self.in_quote = False
+
+    def text(self) -> str:
+        """The line."""
+        return "".join(self.pieces)
+
+    def takes(self, line: str) -> bool:
+        """Whether a non-blank ``line`` joins this line, which goes on: not a table row, nor a line that starts a unit
+        of its own."""
+        return "\t" not in line and not _starts_unit(line)
+
+    def continues(self, min_long: int) -> bool:
+        """Whether the line goes on on the next non-blank line, by the rules of :func:`join_broken_lines`. A ``“``
+        that no ``”`` closes quotes nothing, so a ``，`` after it counts only while it stays open."""
+        if not self.tail:
+            return False
+        unbalanced = self.open_titles > 0 or self.open_quotes > 0
+        if self.tail[-1] in _CLOSED_END:
+            return unbalanced
+        return (
+            (self.length >= min_long and not self.tail.endswith(_TITLE_WORDS))
+            or unbalanced
+            or self.tail[-1] in "，、"
+            or ((self.comma or (self.in_quote and self.comma_in_quote)) and not _HEADING_START.match(self.head))
+        )
 
 
 def _lines_that_may_continue(text: str) -> list[int]:
-    """Where the lines start that :func:`_continues` may hold for, in order: those that end without closing
-    punctuation and those holding a ``《`` or ``“`` (only these can be unbalanced). The last line may be left out,
-    as nothing follows it. Searching the whole text for them spares testing every line."""
+    """Where the lines start that :meth:`_JoinedLine.continues` may hold for, in order: those that end without
+    closing punctuation and those holding a ``《`` or ``“`` (only these can be unbalanced). The last line may be left
+    out, as nothing follows it. Searching the whole text for them spares testing every line."""
     starts = {text.rfind("\n", 0, match.start()) + 1 for match in _OPEN_LINE_END.finditer(text)}
     for mark in "《“":
         at = text.find(mark)
@@ -460,23 +510,25 @@ def _lines_that_may_continue(text: str) -> list[int]:
 def _join_run(text: str, start: int, out: list[str], min_long: int) -> int:
     """Append the line at offset ``start`` to ``out``, with the lines that join it; return where the next line
     starts (past the end of the text when no line is left)."""
-    pending = False
+    joined: _JoinedLine | None = None  # the line that goes on on the next non-blank line
     while start <= len(text):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
         line, start = text[start:end], end + 1
-        if pending and not line.strip():
+        if joined is not None and not line.strip():
             continue
-        if "\t" in line:  # a table row keeps its own line
-            out.append(line)
-            return start
-        if pending and not _starts_unit(line):
-            out[-1] += line
+        if joined is not None and joined.takes(line):
+            joined.add(line)
         else:
-            out.append(line)
-        pending = _continues(out[-1], min_long)
-        if not pending:
-            return start
+            if joined is not None:
+                out.append(joined.text())
+            if "\t" in line:  # a table row keeps its own line
+                out.append(line)
+                return start
+            joined = _JoinedLine(line)
+        if not joined.continues(min_long):
+            break
+    out.append(joined.text())
     return start
 
 
