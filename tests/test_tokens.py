@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -185,15 +186,23 @@ def test_the_last_pass_over_one_long_document_is_shared_out_among_threads(monkey
     corpus = ca.Corpus.from_texts([text])
     config = ca.TokenizerConfig()
     expected = ca.tokenize(corpus, config).table
-    shared_out = []
-    monkeypatch.setattr(token_table, "in_threads", lambda kernel, ranges: (
-        shared_out.append(ranges), [kernel(*bounds) for bounds in ranges])[1])
+    handed_out = []
+
+    def in_order(function, tasks, threads):
+        handed_out.append((list(tasks), threads))
+        for task in handed_out[-1][0]:
+            function(task)
+
+    monkeypatch.setattr(token_table, "share_out", in_order)
     for workers in (2, 3):
         builder = token_table.TokenTableBuilder(config, token_table.doc_id_categories(corpus.docs["doc_id"]), [0],
                                                 len(text))
         builder.add(0, tokens_module.segment_documents(*joined_code_points([text]), config))
         pd.testing.assert_frame_equal(builder.table(workers), expected)
-        assert len(shared_out[-1]) == workers and shared_out[-1][-1][1] == len(expected)  # one chunk, rows split
+        tasks, threads = handed_out[-1]
+        ranges = [task.args for task in tasks if isinstance(task, functools.partial)]  # beside the columns' types
+        assert threads == workers and len(ranges) == token_table.FINISHING_RANGES * workers == len(tasks) - 1
+        assert ranges[0][0] == 0 and ranges[-1][1] == len(expected)  # one chunk, its rows split
 
 
 @pytest.mark.parametrize("pos", [False, True])

@@ -6,8 +6,8 @@ corpus is looked at once, then: its string, its tag (without part-of-speech tags
 follows from the token) and whether it can count as a term. Its rows are written into the
 table's columns straight away, by the thread that added it (or the chunk it waited for), and
 the chunk is dropped. What is left once the last chunk is in is sorting the vocabulary and one
-compiled pass per equal range of rows, in threads, that puts the codes onto the sorted
-vocabulary and writes each token's tag and whether it counts.
+compiled pass per range of rows, in threads, that puts the codes onto the sorted vocabulary and
+writes each token's tag and whether it counts, while one thread first makes the columns' types.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from numba import njit
 
-from cityanalytics.cores import equal_ranges, in_threads
+from cityanalytics.cores import equal_ranges, share_out
 from cityanalytics.text.encoding import Vocabulary, encode, word_array
 from cityanalytics.text.segment import TokenizerConfig, countable_tags, countable_words, token_tags, tokenizer_for
 
@@ -122,6 +123,11 @@ class ChunkUnion:
             codes = np.concatenate(self.word_tags) if self.word_tags else np.zeros(0, dtype=np.int32)
             word_tag, tag_rank = tag_rank[codes], np.zeros(0, dtype=np.int32)
         return vocabulary, rank, tag_vocabulary, word_tag, tag_rank, countable, countable_tags(tag_vocabulary, self.config)
+
+
+FINISHING_RANGES = 4
+"""Ranges of rows per thread in the table's last pass, so the thread that first makes the columns'
+types still takes its share."""
 
 
 class TokenTableBuilder:
@@ -226,14 +232,23 @@ class TokenTableBuilder:
         columns["tag"] = np.empty(n, dtype=_small_int(len(tag_vocabulary)))
         columns["is_term"] = np.empty(n, dtype=np.bool_)
 
+        dtypes = {}
+
+        def categories() -> None:
+            """The three columns' types; pandas checks the vocabulary's 37,000 words unique, holding the GIL."""
+            for name, values in {"doc_id": self.doc_ids, "token": vocabulary, "tag": tag_vocabulary}.items():
+                dtypes[name] = pd.CategoricalDtype(pd.Index(values))
+
         def finish(start: int, end: int) -> None:
             _finish_rows(start, end, columns["token"], rank, word_tag, self.tag_codes, tag_rank, word_countable,
                          tag_countable, columns["tag"], columns["is_term"])
 
-        in_threads(finish, equal_ranges(n, workers))  # rows, not chunks: one long document is shared out too
-        categories = {"doc_id": self.doc_ids, "token": vocabulary, "tag": tag_vocabulary}
-        for name, values in categories.items():  # codes made here, each within its categories: not checked again
-            columns[name] = pd.Categorical.from_codes(columns[name], categories=pd.Index(values), validate=False)
+        # the types are made while the rows are finished, which releases the GIL; rows, not chunks, so one
+        # long document is shared out too, in ranges a thread takes as it comes free
+        tasks = [categories, *(partial(finish, *bounds) for bounds in equal_ranges(n, FINISHING_RANGES * workers))]
+        share_out(lambda task: task(), tasks, workers)
+        for name, dtype in dtypes.items():  # codes made here, each within its categories: not checked again
+            columns[name] = pd.Categorical.from_codes(columns[name], dtype=dtype, validate=False)
         return pd.DataFrame(columns, copy=False)  # each column keeps its own array, no copied block
 
 
