@@ -88,8 +88,24 @@ def test_any_change_of_configuration_or_code_changes_the_key(monkeypatch):
     monkeypatch.setattr(ca, "__version__", "99.0")
     assert cache_key(base) not in keys
     monkeypatch.undo()
-    monkeypatch.setattr(cache_module, "code_hash", lambda: "changed")
+    monkeypatch.setattr(cache_module, "source_hash", lambda: "changed")
     assert cache_key(base) not in keys
+
+
+def test_the_key_covers_every_module_of_the_package(tmp_path):
+    """Headings, sections and sentences come from modules beyond the tokenizer's own (line
+    structure, sentence spans): an edit to any of them must miss the cache."""
+    import shutil
+
+    from cityanalytics.provenance import PACKAGE_ROOT, source_hash
+
+    assert cache_module.describe_key(ca.TokenizerConfig())["code"] == source_hash()
+    for module in ("corpus/line_structure.py", "corpus/sentence_spans.py", "codepoints.py"):
+        copy = tmp_path / module.replace("/", "_") / "cityanalytics"
+        shutil.copytree(PACKAGE_ROOT, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        with open(copy / module, "a", encoding="utf-8") as source:
+            source.write("\n# edited\n")
+        assert source_hash(copy) != source_hash(), module
 
 
 def test_editing_any_dictionary_or_stopword_file_changes_the_key(tmp_path):
@@ -157,6 +173,28 @@ def test_an_unreadable_part_names_the_file(seeds, tmp_path):
         ca.tokenize(seeds, cache=tmp_path, progress=False)
     clear_cache(tmp_path)
     assert cache_info(tmp_path).empty
+
+
+def test_clearing_deletes_only_what_the_cache_wrote(seeds, tmp_path):
+    ca.tokenize(seeds, cache=tmp_path, progress=False)
+    (tmp_path / "tokens" / "my_hand_checked_tokens.csv").write_text("token\n交通\n", encoding="utf-8")
+    (tmp_path / "tokens" / "0123456789abcdef").mkdir()  # a key's name, but a folder of the user's
+    (tmp_path / "tokens" / "0123456789abcdef" / "notes.txt").write_text("mine", encoding="utf-8")
+    next((tmp_path / "tokens").glob("*/config.json")).with_name(".config.0f.tmp").write_text("{}", encoding="utf-8")
+    clear_cache(tmp_path)
+    assert cache_info(tmp_path)["documents"].sum() == 0
+    left = sorted(p.relative_to(tmp_path / "tokens").as_posix() for p in (tmp_path / "tokens").rglob("*"))
+    assert left == ["0123456789abcdef", "0123456789abcdef/notes.txt", "my_hand_checked_tokens.csv"]
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_tokens(seeds, tmp_path, monkeypatch):
+    def read_only(table, path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(cache_module, "_write_atomically", read_only)
+    with pytest.warns(UserWarning, match=r"cannot be written \(Permission denied\); 9 document\(s\) were tokenized"):
+        tokens = ca.tokenize(seeds, cache=tmp_path, progress=False)
+    assert_same_tokens(tokens, ca.tokenize(seeds, progress=False))
 
 
 def test_command_line_tokenize_with_cache_info_and_clear(tmp_path, monkeypatch):

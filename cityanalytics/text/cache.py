@@ -7,8 +7,8 @@ Layout under the cache root (``CITYANALYTICS_CACHE``, or the user cache folder):
     tokens/<key>/index/<id>.parquet     doc_hash, part, start, n_rows: where each document's rows lie
 
 ``key`` hashes the tokenizer configuration (backend and version, lexicon, stopwords, options),
-the package version and the source of the code that decides sections, paragraphs, sentences and
-tags; ``doc_hash`` is the SHA-256 of a document's text. So an unchanged document under an
+the package version and the package's whole source (whatever module decides sections,
+paragraphs, sentences and tags, now or after a change, is in it); ``doc_hash`` is the SHA-256 of a document's text. So an unchanged document under an
 unchanged configuration is read back, and an edited document, or any change of configuration,
 misses. Each run writes one part for all the documents it had to tokenize (never a file per
 document) and its index last, both through a temporary file renamed into place, so an
@@ -17,12 +17,14 @@ interrupted run leaves at most an unindexed part, which is never read.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
 import uuid
+import warnings
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,8 @@ import pyarrow.parquet as pq
 
 from cityanalytics.corpus.corpus import Corpus
 from cityanalytics.errors import InputFileError
-from cityanalytics.hashing import sha256_file, sha256_text
+from cityanalytics.hashing import sha256_text
+from cityanalytics.provenance import source_hash
 from cityanalytics.text.encoding import category_codes, word_array
 from cityanalytics.text.segment import TokenizerConfig
 from cityanalytics.text.token_table import doc_id_categories
@@ -60,27 +63,20 @@ def cache_root(path: str | Path | None = None) -> Path:
     return Path(platformdirs.user_cache_dir("cityanalytics", appauthor=False))
 
 
-@lru_cache(maxsize=1)
-def code_hash() -> str:
-    """SHA-256 over the source of the modules that turn a text into token rows."""
-    package = Path(__file__).resolve().parents[1]
-    files = [*(package / "corpus" / name for name in ("clean.py", "corpus.py", "metadata.py", "split.py")),
-             *sorted((package / "text").glob("*.py"))]
-    return sha256_text("\n".join(f"{f.relative_to(package).as_posix()} {sha256_file(f)}" for f in files))
-
-
 def describe_key(config: TokenizerConfig) -> dict:
-    """What a cache key stands for: the tokenizer's description, the package version and the code hash."""
+    """What a cache key stands for: the tokenizer's description, the package version and the hash of
+    its whole source (a list of the modules that turn a text into token rows would miss the next
+    one that comes to do so)."""
     from cityanalytics import __version__
 
-    return {"tokenizer": config.describe(), "cityanalytics": __version__, "code": code_hash()}
+    return {"tokenizer": config.describe(), "cityanalytics": __version__, "code": source_hash()}
 
 
 def cache_key(config: TokenizerConfig) -> str:
     """The folder name of ``config``'s token tables: equal keys mean equal tokens for equal text."""
     from cityanalytics import __version__
 
-    return sha256_text(json.dumps([config.key, __version__, code_hash()]))[:16]
+    return sha256_text(json.dumps([config.key, __version__, source_hash()]))[:16]
 
 
 def _write_atomically(table: pa.Table, path: Path) -> None:
@@ -91,7 +87,8 @@ def _write_atomically(table: pa.Table, path: Path) -> None:
         pq.write_table(table, temporary, row_group_size=ROW_GROUP_ROWS)
         os.replace(temporary, path)
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # on a read-only folder there is nothing to remove; keep the first error
+            temporary.unlink(missing_ok=True)
 
 
 def _run_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -196,10 +193,14 @@ class TokenCache:
         table = pa.Table.from_pandas(fresh[ROWS_SCHEMA.names], schema=ROWS_SCHEMA, preserve_index=False)
         table = table.replace_schema_metadata(None)
         part = uuid.uuid4().hex
-        self._describe_folder()
-        _write_atomically(table, self.folder / "parts" / f"{part}.parquet")
         entries = pa.Table.from_pandas(runs.assign(part=part).reset_index()[INDEX_COLUMNS], preserve_index=False)
-        _write_atomically(entries, self.folder / "index" / f"{part}.parquet")
+        try:
+            self._describe_folder()
+            _write_atomically(table, self.folder / "parts" / f"{part}.parquet")
+            _write_atomically(entries, self.folder / "index" / f"{part}.parquet")
+        except OSError as error:  # the tokens are made: hand them back, uncached
+            warnings.warn(f"the token cache at {self.root} cannot be written ({error.strerror or error}); "
+                          f"{len(hashes)} document(s) were tokenized but not cached", UserWarning, stacklevel=4)
         return table, runs
 
     def _describe_folder(self) -> None:
@@ -253,7 +254,23 @@ def cache_info(root: str | Path | None = None) -> pd.DataFrame:
 
 
 def clear_cache(root: str | Path | None = None) -> Path:
-    """Delete every cached token table under the cache root (only the ``tokens`` folder this package writes)."""
+    """Delete every cached token table under the cache root: the folders of ``tokens`` that this
+    package writes (a key's ``config.json``, ``parts`` and ``index``), then ``tokens`` itself if
+    nothing else is left in it. Other files there are a user's, and stay."""
     tokens = cache_root(root) / "tokens"
-    shutil.rmtree(tokens, ignore_errors=True)
+    for folder in [p for p in tokens.glob("*") if p.is_dir() and _CACHE_KEY.fullmatch(p.name)]:
+        if all(_written_here(child.name) for child in folder.iterdir()):
+            shutil.rmtree(folder)
+    with contextlib.suppress(FileNotFoundError, OSError):  # OSError: not empty, a user's files are left in it
+        tokens.rmdir()
     return tokens
+
+
+_CACHE_KEY = re.compile(r"[0-9a-f]{16}")
+"""The name of a key's folder (see :func:`cache_key`)."""
+
+
+def _written_here(name: str) -> bool:
+    """Whether a key's folder holds ``name`` because this package wrote it there (a run killed while
+    describing the folder leaves its temporary ``config.json``)."""
+    return name in ("config.json", "parts", "index") or (name.startswith(".config.") and name.endswith(".tmp"))
