@@ -100,6 +100,15 @@ def test_frequency_by_group_uses_the_group_total_and_keeps_top_n(toy):
         frequency(toy, by="city", n=0)
 
 
+def test_frequency_per_document_and_a_docvar_named_twice(toy):
+    per_document = frequency(toy, by="doc_id")
+    a = per_document[per_document["doc_id"] == "a"].set_index("term")
+    assert a.loc["交通", "count"] == 6 and (per_document["doc_freq"] == 1).all()
+    assert list(frequency(toy, by=["city", "doc_id"]).columns[:2]) == ["city", "doc_id"]
+    with pytest.raises(ValueError, match="by names a docvar twice"):
+        frequency(toy, by=["city", "city"])
+
+
 # tf-idf ------------------------------------------------------------------------------------------
 
 

@@ -70,6 +70,30 @@ def test_offline_view_is_self_contained_and_repeatable(seed_tokens, tmp_path):
     for term in model.topic_terms_["term"]:
         assert term in first
     assert "乌鲁木齐" in first and "Prevalence by city" in first
+    by_city_year = topic_prevalence(model, ["city", "year"], n_boot=5)
+    page = write_topic_view(model, tmp_path / "c.html", by_city_year).read_text("utf-8")
+    groups = by_city_year.drop_duplicates(["city", "year"])
+    assert page.count("<tr>") == 1 + len(groups)  # the groups there are, not every city with every year
+    assert "2019.0" not in page and "<td>2019</td>" in page
+
+
+def test_a_topic_without_any_theme_term_is_named_after_no_theme(tmp_path):
+    texts = ["董事会会议审议公司年度报告。股东大会表决通过。"] * 3 + ["足球比赛主队进球获胜。球迷庆祝冠军。"] * 3
+    model = TopicModel(2, unit="document", codebook=ca.load_codebook(), max_docs_share=1.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        labels = model.fit(ca.tokenize(ca.Corpus.from_texts(texts))).labels_
+    assert labels["theme"].isna().all() and labels["theme_label"].isna().all() and (labels["theme_weight"] == 0).all()
+    from cityanalytics.topics.view import write_topic_view
+
+    page = write_topic_view(model, tmp_path / "view.html").read_text("utf-8")
+    assert "None" not in page and "<h2>Topic 0</h2>" in page
+
+
+def test_docvars_named_like_the_models_columns_are_refused():
+    corpus = ca.Corpus.from_texts(["推进交通建设。加快人才引进。"] * 4, topic=["交通", "人才", "交通", "人才"])
+    with pytest.raises(ValueError, match=r"docvar\(s\) \['topic'\] have the names of columns the model adds"):
+        TopicModel(2, unit="document", max_docs_share=1.0).fit(ca.tokenize(corpus))
 
 
 def test_units_and_parameter_errors(seed_tokens):

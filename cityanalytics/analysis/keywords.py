@@ -66,9 +66,11 @@ def frequency(dtm: DTM, by: str | list[str] | None = None, n: int | None = None)
     if "doc_id" not in dtm.rows:
         raise ValueError("frequency counts documents and needs a DTM whose rows carry doc_id (not a grouped one)")
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    if len(set(by)) < len(by):
+        raise ValueError(f"by names a docvar twice: {by}")
     if dtm.counts.nnz == 0:
         return pd.DataFrame(columns=[*by, "term", "count", "rate_per_10k", "doc_freq", "rank"])
-    docs = dtm.group([*by, "doc_id"])
+    docs = dtm.group(list(dict.fromkeys([*by, "doc_id"])))  # by="doc_id" gives each document's frequencies
     present = DTM((docs.counts > 0).astype(np.int64), docs.vocabulary, docs.rows, "count", docs.keys)
     if by:
         grouped = docs.group(by)

@@ -25,6 +25,8 @@ from cityanalytics.text.tokens import Tokens
 
 ENGINES = ("gensim-lda", "sklearn-lda", "sklearn-nmf")
 UNITS = ("paragraph", "section", "document")
+MODEL_COLUMNS = ("n_terms", "topic", "share")
+"""Columns the model adds beside the units' docvars (``units_``, ``doc_topics_``): no docvar may take their names."""
 
 
 def frex(components: np.ndarray, weight: float = 0.5) -> np.ndarray:
@@ -104,6 +106,10 @@ class TopicModel:
         if not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 1:
             raise ValueError(f"n_topics must be a positive whole number, not {self.n_topics!r}")
         matrix, texts = units
+        taken = sorted(set(matrix.rows.columns) & set(MODEL_COLUMNS))
+        if taken:
+            raise ValueError(f"docvar(s) {taken} have the names of columns the model adds to its units "
+                             f"({', '.join(MODEL_COLUMNS)}); rename them before fitting")
         if matrix.shape[0] < self.n_topics or matrix.shape[1] < self.n_topics:
             raise ValueError(f"{matrix.shape[0]} units and {matrix.shape[1]} terms are too few for {self.n_topics} topics")
         fit = {"gensim-lda": self._fit_gensim_lda, "sklearn-lda": self._fit_sklearn_lda, "sklearn-nmf": self._fit_nmf}
@@ -183,8 +189,9 @@ class TopicModel:
             weights = np.stack([self.components_[:, np.isin(self.vocabulary_, t.terms)].sum(axis=1) for t in book.themes],
                                axis=1)
             best = weights.argmax(axis=1)
-            labels["theme"] = [book.themes[b].key for b in best]
-            labels["theme_label"] = [book.themes[b].label for b in best]
+            named = weights.max(axis=1) > 0  # a topic none of whose terms is a theme's has no theme
+            labels["theme"] = [book.themes[b].key if ok else None for b, ok in zip(best, named)]
+            labels["theme_label"] = [book.themes[b].label if ok else None for b, ok in zip(best, named)]
             labels["theme_weight"] = weights[np.arange(self.n_topics), best]
         return labels
 

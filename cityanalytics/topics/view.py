@@ -39,7 +39,8 @@ def _topic_block(model: TopicModel, topic: int) -> str:
         for t, w in zip(terms["term"], terms["weight"])
     )
     label = model.labels_.set_index("topic").loc[topic]
-    theme = f" · {_escape(label['theme_label'])} ({_escape(label['theme'])})" if "theme" in label else ""
+    named = "theme" in label and pd.notna(label["theme"])  # a topic with no theme term has none
+    theme = f" · {_escape(label['theme_label'])} ({_escape(label['theme'])})" if named else ""
     return (f'<div class="topic"><h2>Topic {topic}{theme}</h2>{bars}'
             f'<p class="meta">FREX: {_escape(label["frex_terms"])}</p></div>')
 
@@ -47,7 +48,7 @@ def _topic_block(model: TopicModel, topic: int) -> str:
 def _prevalence_table(prevalence: pd.DataFrame) -> str:
     group = [c for c in prevalence.columns if c not in
              ("topic", "top_terms", "prevalence", "ci_low", "ci_high", "n_docs", "n_units")]
-    wide = prevalence.pivot_table(index=group, columns="topic", values="prevalence", dropna=False)
+    wide = prevalence.set_index([*group, "topic"])["prevalence"].unstack("topic")  # the groups there are, as they are
     head = "".join(f"<th>{_escape(c)}</th>" for c in group) + "".join(f"<th>Topic {t}</th>" for t in wide.columns)
     rows = []
     for key, values in wide.iterrows():
