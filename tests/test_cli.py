@@ -87,6 +87,18 @@ def test_errors_are_one_clear_line(tmp_path):
     assert "metadata.csv (column 'file')" in bad.output
 
 
+def test_an_output_file_of_another_kind_is_refused_before_any_work(tmp_path):
+    for args in (["tfidf", "--n", "1"], ["tokenize"]):
+        result = run(*args, "--output", str(tmp_path / "t.json"))
+        assert result.exit_code != 0 and "t.json: write a .csv or a .parquet file" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_metadata_for_the_seed_corpus_is_read_not_ignored(tmp_path):
+    result = run("corpus", "list", "--metadata", str(tmp_path / "nowhere.csv"))
+    assert result.exit_code != 0 and "nowhere.csv: metadata file not found" in result.output
+
+
 def test_tokenize_writes_the_token_table(tmp_path):
     out = tmp_path / "tokens.parquet"
     result = run("tokenize", "--output", str(out), "--boilerplate")
@@ -304,8 +316,9 @@ def test_validate_reads_hand_coded_doc_ids_as_written(tmp_path):
 
 
 def test_files_that_cannot_be_written_or_read_are_one_line(tmp_path):
-    result = run("corpus", "list", "--output", str(tmp_path))
-    assert result.exit_code == 1 and f"Error: {tmp_path}: Is a directory" in result.output
+    (tmp_path / "docs.csv").mkdir()
+    result = run("corpus", "list", "--output", str(tmp_path / "docs.csv"))
+    assert result.exit_code == 1 and f"Error: {tmp_path / 'docs.csv'}: Is a directory" in result.output
     result = run("corpus", "build-seeds", "--directory", str(tmp_path))
     assert result.exit_code == 1 and f"{tmp_path / 'recipe.yaml'}: No such file or directory" in result.output
     assert "Traceback" not in result.output

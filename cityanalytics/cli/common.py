@@ -54,9 +54,22 @@ def corpus_options(command):
     return click.argument("path", required=False, type=click.Path(path_type=Path))(command)
 
 
+OUTPUT_SUFFIXES = (".csv", ".parquet")
+"""The files ``--output`` writes, by suffix."""
+
+
+def table_file(context: click.Context, parameter: click.Parameter, path: Path | None) -> Path | None:
+    """An ``--output`` path, refused before any work unless its suffix says CSV or parquet."""
+    if path is not None and path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise click.BadParameter(f"{path}: write a .csv or a .parquet file (the suffix says which)",
+                                 ctx=context, param=parameter)
+    return path
+
+
 def output_options(command):
     """--format (table or csv on standard output) and --output (a .csv or .parquet file)."""
-    command = click.option("--output", type=click.Path(path_type=Path), help="Write the table to a .csv or .parquet file.")(command)
+    command = click.option("--output", type=click.Path(path_type=Path), callback=table_file,
+                           help="Write the table to a .csv or .parquet file.")(command)
     return click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True,
                         help="How to print the table when no --output is given.")(command)
 

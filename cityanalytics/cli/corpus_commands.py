@@ -7,7 +7,16 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from cityanalytics.cli.common import Group, corpus_options, emit, load, output_options, tokenizer_options, tokens_from
+from cityanalytics.cli.common import (
+    Group,
+    corpus_options,
+    emit,
+    load,
+    output_options,
+    table_file,
+    tokenizer_options,
+    tokens_from,
+)
 
 
 @click.group(cls=Group)
@@ -62,7 +71,8 @@ def corpus_build_seeds(directory):
 
 @click.command("tokenize")
 @corpus_options
-@click.option("--output", type=click.Path(path_type=Path), required=True, help="Token table, .parquet or .csv.")
+@click.option("--output", type=click.Path(path_type=Path), required=True, callback=table_file,
+              help="Token table, .parquet or .csv.")
 @tokenizer_options
 @click.option("--pos", is_flag=True, help="Tag parts of speech (slower).")
 @click.option("--keep-pos", multiple=True, help="With --pos: keep only terms whose tag starts with this (repeatable).")

@@ -345,9 +345,10 @@ def input_locations(path: str | Path | None = None, metadata: str | Path | None 
     """Where :func:`read_documents` reads for ``path`` and ``metadata``: the folder (or the one file),
     the folder its report's file names are relative to, and the metadata table, which need not
     exist (the ``metadata.csv`` beside the files unless one is given). ``None`` is the seed corpus:
-    its ``documents/`` folder and the ``metadata.csv`` beside it."""
+    its ``documents/`` folder and the ``metadata.csv`` beside it, unless ``metadata`` names another."""
     if path is None:
-        return seed_dir() / "documents", seed_dir() / "documents", seed_dir() / "metadata.csv"
+        table = Path(metadata) if metadata is not None else seed_dir() / "metadata.csv"
+        return seed_dir() / "documents", seed_dir() / "documents", table
     root = Path(path)
     base = root.parent if root.is_file() else root
     return root, base, Path(metadata) if metadata is not None else base / "metadata.csv"
