@@ -173,6 +173,11 @@ def test_an_unreadable_part_names_the_file(seeds, tmp_path):
         ca.tokenize(seeds, cache=tmp_path, progress=False)
     clear_cache(tmp_path)
     assert cache_info(tmp_path).empty
+    ca.tokenize(seeds, cache=tmp_path, progress=False)
+    index = next(tmp_path.rglob("index/*.parquet"))
+    index.write_bytes(index.read_bytes()[:40])  # a run killed mid-write by another tool
+    with pytest.raises(InputFileError, match=f"{index.name}: unreadable token cache index"):
+        ca.tokenize(seeds, cache=tmp_path, progress=False)
 
 
 def test_clearing_deletes_only_what_the_cache_wrote(seeds, tmp_path):

@@ -209,6 +209,8 @@ def test_a_document_without_terms_has_no_similarity():
     empty = table[(table["doc_a"] == "doc2") | (table["doc_b"] == "doc2")]
     assert empty["similarity"].isna().all()
     assert table.loc[(table["doc_a"] == "doc1") & (table["doc_b"] == "doc3"), "similarity"].item() == pytest.approx(0.5)
+    no_terms = ca.document_similarity(ca.dtm(ca.tokenize(ca.Corpus.from_texts(["。", "，。"]))))
+    assert len(no_terms) == 4 and no_terms["similarity"].isna().all()  # no document has a direction
 
 
 def test_groups_without_a_docvar_are_compared_as_not_stated(seed_tokens):

@@ -27,7 +27,8 @@ def document_similarity(dtm: DTM, weighting: str = "tfidf") -> pd.DataFrame:
     if dtm.weighting != "count":
         raise ValueError("document_similarity weights the counts itself; pass a count matrix")
     matrix = dtm.tfidf() if weighting == "tfidf" else dtm
-    similarity = cosine_similarity(matrix.counts)
+    n_rows = matrix.shape[0]
+    similarity = cosine_similarity(matrix.counts) if matrix.shape[1] else np.full((n_rows, n_rows), np.nan)
     empty = np.asarray(matrix.counts.sum(axis=1)).ravel() == 0
     similarity[empty, :] = np.nan
     similarity[:, empty] = np.nan

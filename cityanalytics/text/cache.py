@@ -91,6 +91,14 @@ def _write_atomically(table: pa.Table, path: Path) -> None:
             temporary.unlink(missing_ok=True)
 
 
+def _read_index_file(path: Path) -> pa.Table:
+    """One index file of the cache, or the file named with what to do where it cannot be read."""
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowException) as error:
+        raise InputFileError(path, f"unreadable token cache index ({error}); run `cityanalytics cache clear`") from None
+
+
 def _run_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Row positions of the runs [start, start + length), one after another."""
     return np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(lengths.sum())
@@ -130,7 +138,7 @@ class TokenCache:
     def index(self) -> pd.DataFrame:
         """Where each cached document's rows lie: part, start, n_rows, indexed by doc_hash."""
         if self._index is None:
-            tables = [pq.read_table(f) for f in sorted((self.folder / "index").glob("*.parquet"))]
+            tables = [_read_index_file(f) for f in sorted((self.folder / "index").glob("*.parquet"))]
             index = pa.concat_tables(tables).to_pandas() if tables else pd.DataFrame(columns=INDEX_COLUMNS)
             self._index = index.drop_duplicates("doc_hash").set_index("doc_hash")
         return self._index
