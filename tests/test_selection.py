@@ -151,6 +151,8 @@ def test_one_seed_has_no_stability_and_bad_arguments_fail(seed_tokens):
         sweep(seed_tokens, (3, 4), seeds=(0, 0), progress=False)
     with pytest.raises(TypeError, match="random_state"):
         sweep(seed_tokens, (3,), random_state=1, progress=False)
+    with pytest.raises(ValueError, match=r"units and \d+ terms are too few for 500 topics \(ks \[500\]\)"):
+        sweep(seed_tokens, (3, 500), seeds=(0,), unit="document", progress=False)
 
 
 def test_sweep_over_one_term_has_no_adjusted_stability():

@@ -111,6 +111,10 @@ def sweep(tokens: Tokens, ks, seeds=(0, 1, 2), *, engine: str = "gensim-lda", un
         raise TypeError(f"{sorted(reserved)} are set by the sweep itself")
 
     units = TopicModel(ks[0], engine=engine, unit=unit, n_top=n_top, **model_options).units(tokens)
+    n_units, n_terms = units[0].shape
+    too_many = [k for k in ks if k > min(n_units, n_terms)]
+    if too_many:  # before any model is fitted, not after the smaller Ks
+        raise ValueError(f"{n_units} units and {n_terms} terms are too few for {too_many[0]} topics (ks {too_many})")
     index = CoherenceIndex(units[1])
     rows, components = [], {}
     bar = tqdm(total=len(ks) * len(seeds), desc="topic sweep", unit="model", disable=not progress)
