@@ -48,11 +48,15 @@ def _topic_block(model: TopicModel, topic: int) -> str:
 def _prevalence_table(prevalence: pd.DataFrame) -> str:
     group = [c for c in prevalence.columns if c not in
              ("topic", "top_terms", "prevalence", "ci_low", "ci_high", "n_docs", "n_units")]
-    wide = prevalence.set_index([*group, "topic"])["prevalence"].unstack("topic")  # the groups there are, as they are
-    head = "".join(f"<th>{_escape(c)}</th>" for c in group) + "".join(f"<th>Topic {t}</th>" for t in wide.columns)
+    topics = sorted(prevalence["topic"].unique())
+    head = "".join(f"<th>{_escape(c)}</th>" for c in group) + "".join(f"<th>Topic {t}</th>" for t in topics)
     rows = []
-    for key, values in wide.iterrows():
-        keys = key if isinstance(key, tuple) else (key,)
+    # the groups there are, in the table's order (missing last, as topic_prevalence puts it), values as written
+    number = prevalence.groupby(group, sort=False, dropna=False).ngroup().to_numpy()
+    for g in range(number.max() + 1 if len(number) else 0):
+        shares = prevalence[number == g]
+        keys = shares[group].astype(object).iloc[0].tolist()
+        values = shares.set_index("topic")["prevalence"].reindex(topics)
         cells = "".join(f"<td>{'(missing)' if pd.isna(k) else _escape(k)}</td>" for k in keys)
         cells += "".join(f'<td class="num" style="background: rgba(68,119,170,{0 if pd.isna(v) else v:.3f})">'
                          f"{'' if pd.isna(v) else f'{v:.2f}'}</td>" for v in values)
