@@ -287,8 +287,13 @@ def run(text: str) -> str:
             "会议于杭州召开。",
         ),
         (f'<w:hyperlink r:id="rId99" {nsdecls("r")}>{run("市政府")}</w:hyperlink>', "会议于市政府召开。"),
+        (
+            f'<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent>{run("单击或点击此处输入文字。")}'
+            "</w:sdtContent></w:sdt>",
+            "会议于召开。",
+        ),
     ],
-    ids=["smartTag", "ins", "del", "fldSimple", "inline sdt", "hyperlink"],
+    ids=["smartTag", "ins", "del", "fldSimple", "inline sdt", "hyperlink", "placeholder"],
 )
 def test_docx_text_wrapped_inside_a_paragraph_is_read(tmp_path, fragment, expected):
     document = docx.Document()
@@ -314,6 +319,9 @@ def test_docx_block_content_controls_are_read(tmp_path):
     block[1].append(parse_xml(paragraph_xml("")))
     block[1].append(deepcopy(table._tbl))
     document.element.body.insert(1, block)
+    prompt = parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent/></w:sdt>")
+    prompt[1].append(parse_xml(paragraph_xml(run("单击或点击此处输入文字。"))))
+    document.element.body.insert(0, prompt)  # a block control still showing its prompt: no text of the document
     path = tmp_path / "controls.docx"
     document.save(path)
     assert read_file(path).text.split("\n") == [TITLE, "会议于召开。", "地铁\t是", "机场\t否", "地铁\t是", "机场\t否"]

@@ -312,16 +312,18 @@ def _table_row(cells: Iterable[str]) -> str:
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _W_P, _W_TBL, _W_SDT, _W_SDT_CONTENT = (qn(tag) for tag in ("w:p", "w:tbl", "w:sdt", "w:sdtContent"))
+_SHOWS_PLACEHOLDER = etree.XPath("boolean(w:sdtPr/w:showingPlcHdr)", namespaces=nsmap)
 _ROWS = etree.XPath("w:tr | w:sdt/w:sdtContent/w:tr", namespaces=nsmap)
 _CELLS = etree.XPath("w:tc | w:sdt/w:sdtContent/w:tc", namespaces=nsmap)
 _PARAGRAPH_RUNS = etree.XPath(
     ".//w:r[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::w:txbxContent or ancestor::w:rt"
-    " or ancestor::mc:Fallback)]",
+    " or ancestor::mc:Fallback or ancestor::w:sdt[w:sdtPr/w:showingPlcHdr])]",
     namespaces={**nsmap, "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006"},
 )
 """The runs of a paragraph, however deeply wrapped (smart tags, tracked insertions, fields, hyperlinks,
-content controls), but not deleted or moved-away text, text boxes, ruby annotations or the fallback
-copy of alternate content: these are not the paragraph's own text, or repeat it."""
+content controls), but not deleted or moved-away text, text boxes, ruby annotations, the fallback
+copy of alternate content or a content control's placeholder prompt (单击或点击此处输入文字。): these are
+not the paragraph's own text, or repeat it."""
 
 
 def _docx_text(data: bytes, name: str) -> str:
@@ -355,7 +357,7 @@ def _docx_lines(container) -> Iterator[str]:
             for row in _ROWS(child):
                 cells = ("" if _continues_merge(cell) else "\n".join(_docx_lines(cell)) for cell in _CELLS(row))
                 yield _table_row(cells)
-        elif child.tag == _W_SDT:
+        elif child.tag == _W_SDT and not _SHOWS_PLACEHOLDER(child):  # a prompt nobody filled in is no text
             for content in child.iterchildren(_W_SDT_CONTENT):
                 yield from _docx_lines(content)
 
