@@ -180,6 +180,16 @@ def test_an_unreadable_part_names_the_file(seeds, tmp_path):
         ca.tokenize(seeds, cache=tmp_path, progress=False)
 
 
+def test_two_runs_caching_the_same_documents_at_once_count_them_once(seeds, seed_tokens, tmp_path):
+    first, second = TokenCache(tmp_path, seed_tokens.config), TokenCache(tmp_path, seed_tokens.config)
+    first.index(), second.index()  # both look before either has written
+    first.tokenize(seeds, progress=False)
+    second.tokenize(seeds, progress=False)
+    info = cache_info(tmp_path).iloc[0]
+    assert (info["documents"], info["parts"]) == (len(seeds), 2)
+    assert_same_tokens(seed_tokens, ca.tokenize(seeds, cache=tmp_path, progress=False))
+
+
 def test_clearing_deletes_only_what_the_cache_wrote(seeds, tmp_path):
     ca.tokenize(seeds, cache=tmp_path, progress=False)
     (tmp_path / "tokens" / "my_hand_checked_tokens.csv").write_text("token\n交通\n", encoding="utf-8")

@@ -244,12 +244,14 @@ def _in_corpus_order(tables: list[pa.Table], runs: list[pd.DataFrame], hashes: p
 
 
 def cache_info(root: str | Path | None = None) -> pd.DataFrame:
-    """One row per cached configuration: key, documents, parts, megabytes, and what the key stands for."""
+    """One row per cached configuration: key, documents (distinct texts: two runs that cached the same
+    document at once hold it twice), parts, megabytes, and what the key stands for."""
     tokens = cache_root(root) / "tokens"
     rows = []
     for folder in sorted(p for p in tokens.glob("*") if p.is_dir()):
-        index_files = list((folder / "index").glob("*.parquet"))
-        documents = sum(pq.read_metadata(f).num_rows for f in index_files)
+        index_files = sorted((folder / "index").glob("*.parquet"))
+        hashes = [_read_index_file(f).column("doc_hash").to_pylist() for f in index_files]
+        documents = len(set().union(*hashes))
         size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
         described = json.loads((folder / "config.json").read_text("utf-8")) if (folder / "config.json").exists() else {}
         tokenizer = described.get("tokenizer", {})
