@@ -162,8 +162,7 @@ def cluster_rate_interval(
     pairs, cell = np.unique(np.column_stack([groups, key]), axis=0, return_inverse=True)
     cell, cell_group = cell.ravel(), pairs[:, 0]
     weight = np.bincount(cell, weights=totals, minlength=len(pairs))
-    hits = np.zeros((len(pairs), counts.shape[1]))
-    np.add.at(hits, cell, counts)
+    hits = _group_sums(counts, cell, len(pairs))
     total = np.bincount(cell_group, weights=weight, minlength=n_groups)
     group_hits = _group_sums(hits, cell_group, n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -203,33 +203,40 @@ def test_topic_commands(tmp_path, args, columns):
 
 
 def test_commands_default_to_the_functions_settings():
+    """A command's option left out means what the function's argument left out means."""
     import inspect
 
+    from cityanalytics.analysis.emphasis import emphasis
+    from cityanalytics.analysis.trends import trends
+    from cityanalytics.cli.analysis_commands import emphasis_command, trends_command
     from cityanalytics.cli.topic_commands import effects_command, terms_command
     from cityanalytics.topics.model import TopicModel
-    from cityanalytics.topics.prevalence import INTERVALS
+    from cityanalytics.topics.prevalence import topic_effects
 
-    model = inspect.signature(TopicModel.__init__).parameters
-    cli = {option.name: option.default for option in terms_command.params}
-    interval = next(option for option in effects_command.params if option.name == "interval")
-    assert tuple(interval.type.choices) == INTERVALS and interval.default == INTERVALS[0]
-    from cityanalytics.cli.analysis_commands import emphasis_command, trends_command
-    from cityanalytics.stats import RATE_INTERVALS
+    def defaults(command):
+        return {option.name: option.default for option in command.params}
 
-    for command in (emphasis_command, trends_command):
-        interval = next(option for option in command.params if option.name == "interval")
-        assert tuple(interval.type.choices) == RATE_INTERVALS and interval.default == RATE_INTERVALS[0]
-    from cityanalytics.analysis.trends import UNITS, trends
+    def arguments(function):
+        return {name: p.default for name, p in inspect.signature(function).parameters.items()}
 
-    unit = next(option for option in trends_command.params if option.name == "unit")
-    assert set(unit.type.choices) == set(UNITS) and unit.default == inspect.signature(trends).parameters["unit"].default
+    for command, function, names in [(emphasis_command, emphasis, ["interval", "n_boot", "seed"]),
+                                     (trends_command, trends, ["interval", "unit", "n_boot", "seed"]),
+                                     (effects_command, topic_effects, ["interval", "n_boot"])]:
+        for name in names:
+            assert defaults(command)[name] == arguments(function)[name], (command.name, name)
+    cli, model = defaults(terms_command), arguments(TopicModel.__init__)
     for option, argument in [("n_topics", "n_topics"), ("seed", "random_state"), ("passes", "passes"),
                              ("min_docs", "min_docs"), ("max_docs_share", "max_docs_share"), ("engine", "engine"),
                              ("unit", "unit")]:
-        assert cli[option] == model[argument].default, option
+        assert cli[option] == model[argument], option
 
 
-def test_a_reference_that_is_not_covariate_equals_level_is_refused():
+def test_the_reference_level_is_the_one_given(tmp_path):
+    out = tmp_path / "effects.csv"
+    result = run("topics", "effects", "--k", "2", "--covariate", "city", "--reference", "city=杭州", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    effects = pd.read_csv(out)
+    assert (effects["reference"] == "杭州").all() and "city=杭州" not in set(effects["covariate"])
     result = run("topics", "effects", "--k", "2", "--covariate", "city", "--reference", "杭州")
     assert result.exit_code != 0 and "'杭州' is not COVARIATE=LEVEL" in result.output
 

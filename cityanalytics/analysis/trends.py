@@ -225,12 +225,9 @@ def trends(
     np.add.at(cell_counts, unit_cell, counts)
     cell_tokens = np.bincount(unit_cell, weights=totals, minlength=n_cells).astype(np.int64)
     cell_docs = np.bincount(cell_of_doc, minlength=n_cells).astype(np.int64)
-    cell_units = np.bincount(unit_cell, minlength=n_cells)
 
     clusters = unit_doc if unit == "paragraph" else None  # documents first, then their paragraphs
     low, high = interval_of(counts, totals, unit_cell, clusters=clusters, ci=ci, scale=SCALE, n_groups=n_cells)
-    single = cell_units < 2
-    low[single], high[single] = np.nan, np.nan
 
     with np.errstate(invalid="ignore", divide="ignore"):
         rates = SCALE * cell_counts / cell_tokens[:, None]

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from cityanalytics.analysis.trends import UNITS as TREND_UNITS
 from cityanalytics.cli.common import (
     CODEBOOK_OPTION,
     NON_NEGATIVE,
@@ -20,6 +21,7 @@ from cityanalytics.cli.common import (
     tokens_from,
 )
 from cityanalytics.dtm import dtm
+from cityanalytics.stats import RATE_INTERVALS
 
 
 def analysis_command(function):
@@ -37,7 +39,7 @@ def analysis_command(function):
 
 SEED_OPTION = click.option("--seed", type=int, default=0, show_default=True, help="Seed of the resampling.")
 RATE_INTERVAL_OPTION = click.option(
-    "--interval", type=click.Choice(["bootstrap", "cluster"]), default="bootstrap", show_default=True,
+    "--interval", type=click.Choice(RATE_INTERVALS), default="bootstrap", show_default=True,
     help="bootstrap: percentile intervals; cluster: t intervals on the log scale from errors clustered by document "
          "(CR2), which hold their level with few documents a group.")
 BY_OPTION = click.option("--by", default="document", show_default=True,
@@ -269,7 +271,7 @@ GROUP_OPTION = click.option("--by", default=None, help="Group docvar, e.g. city.
 @GROUP_OPTION
 @click.option("--n-boot", type=NON_NEGATIVE, default=1000, show_default=True,
               help="Bootstrap resamples (0: no intervals).")
-@click.option("--unit", type=click.Choice(["document", "paragraph"]), default="paragraph", show_default=True,
+@click.option("--unit", type=click.Choice(TREND_UNITS), default="paragraph", show_default=True,
               help="Resampled units: documents and then their paragraphs, or whole documents (too narrow with "
                    "few documents a period).")
 @RATE_INTERVAL_OPTION

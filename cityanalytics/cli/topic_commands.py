@@ -18,6 +18,8 @@ from cityanalytics.cli.common import (
     tokenizer_options,
     tokens_from,
 )
+from cityanalytics.topics.model import ENGINES, UNITS
+from cityanalytics.topics.prevalence import INTERVALS
 
 
 @click.group(cls=Group)
@@ -25,9 +27,9 @@ def topics():
     """Fit topic models and write their tables (same seed, same topics)."""
 
 
-ENGINE_OPTION = click.option("--engine", type=click.Choice(["gensim-lda", "sklearn-lda", "sklearn-nmf"]),
+ENGINE_OPTION = click.option("--engine", type=click.Choice(ENGINES),
                              default="gensim-lda", show_default=True, help="Topic model.")
-UNIT_OPTION = click.option("--unit", type=click.Choice(["paragraph", "section", "document"]), default="paragraph",
+UNIT_OPTION = click.option("--unit", type=click.Choice(UNITS), default="paragraph",
                            show_default=True, help="What the model treats as a document.")
 
 
@@ -104,7 +106,7 @@ def prevalence_command(model, by, n_boot):
 @topics.command("effects")
 @model_command
 @click.option("--covariate", "covariates", multiple=True, required=True, help="Docvar covariate (repeatable).")
-@click.option("--interval", type=click.Choice(["cluster", "bootstrap"]), default="cluster", show_default=True,
+@click.option("--interval", type=click.Choice(INTERVALS), default="cluster", show_default=True,
               help="cluster: t intervals from errors clustered by document (CR2, Bell–McCaffrey df); "
                    "bootstrap: resampling documents, then units.")
 @click.option("--n-boot", type=POSITIVE, default=500, show_default=True, help="Bootstrap resamples (--interval bootstrap).")

@@ -271,7 +271,7 @@ def clear_cache(root: str | Path | None = None) -> Path:
     for folder in [p for p in tokens.glob("*") if p.is_dir() and _CACHE_KEY.fullmatch(p.name)]:
         if all(_written_here(child.name) for child in folder.iterdir()):
             shutil.rmtree(folder)
-    with contextlib.suppress(FileNotFoundError, OSError):  # OSError: not empty, a user's files are left in it
+    with contextlib.suppress(OSError):  # there is none, or a user's files are left in it
         tokens.rmdir()
     return tokens
 
