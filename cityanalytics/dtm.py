@@ -22,10 +22,22 @@ from cityanalytics.text.tokens import Tokens
 UNITS = {"document": ["doc_id"], "section": ["doc_id", "section"], "paragraph": ["doc_id", "para"]}
 
 
+def blank_values(values: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """Where a docvar says nothing: a missing value, or text that is empty or only whitespace. Every
+    analysis takes the same values for "no city", so their groups and totals agree."""
+    def blank(column: pd.Series) -> pd.Series:
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+            return column.isna()
+        texts = column.map(lambda value: isinstance(value, str) and value.strip() == "")
+        return column.isna() | texts.astype(bool)
+
+    return values.apply(blank) if isinstance(values, pd.DataFrame) else blank(values)
+
+
 def group_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """Integer group codes for the rows of ``frame`` and the groups, sorted, missing values last.
 
-    Missing and blank ("") values are one group of their own (None), so grouping never drops a
+    Missing and blank (empty or whitespace) values are one group of their own (None), so grouping never drops a
     document and never treats "no city" as a city called "". A column whose values cannot be
     sorted together (text and numbers mixed, lists) is refused by name.
     """
@@ -36,7 +48,7 @@ def group_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
             raise ValueError(f"cannot group by {column!r}: its values mix {', '.join(sorted(k.__name__ for k in kinds))}; "
                              f"give it one kind (all text or all numbers)")
     dtypes = frame.dtypes
-    frame = frame.astype(object).where(frame.notna() & (frame.astype(str) != ""), None)
+    frame = frame.astype(object).where(~blank_values(frame), None)
     groups = frame.drop_duplicates().sort_values(list(frame.columns), na_position="last").reset_index(drop=True)
     codes = pd.MultiIndex.from_frame(groups).get_indexer(pd.MultiIndex.from_frame(frame))
     for column, dtype in dtypes.items():

@@ -64,6 +64,7 @@ def test_shipped_codebook_has_the_required_themes_and_single_token_terms():
         ("themes:\n  a: {terms: [交通]}\n", "theme 'a': missing field(s) label"),
         ("themes:\n  a: {label: A, terms: []}\n", "must be a non-empty list"),
         ("themes:\n  a: {label: A, terms: [交通]}\n  b: {label: B, terms: [交通]}\n", "in both theme 'a' and theme 'b'"),
+        ("themes:\n  a: {label: A, terms: [交通, 交通]}\n", "theme 'a' lists term '交通' twice"),
         ("themes: [unclosed\n", "not a readable YAML file"),
     ],
 )
@@ -205,6 +206,21 @@ def test_a_document_without_any_token_keeps_its_group():
     assert (empty["n_resampled"] == 0).all() and by_city.loc[("杭州", "talent"), "n_theme"] == 1
     by_document = emphasis(tokens, n_boot=50)
     assert sorted(by_document["doc_id"].unique()) == ["doc1", "doc2", "doc3"]
+    compared = compare_emphasis(tokens, by="city", n_perm=50)  # the same documents, the same groups
+    assert sorted(compared["group"].unique()) == ["宁波", "杭州", "温州"]
+    assert (compared["n_units_group"] + compared["n_units_versus"] == 3).all()
+
+
+@pytest.mark.filterwarnings("ignore:.*split by the tokenizer")
+def test_a_whitespace_docvar_is_no_group_anywhere():
+    corpus = ca.Corpus.from_texts(["交通。人才。", "交通。生态。", "人才。生态。"], city=["甲", "乙", " "], year=[2018, 2019, 2019])
+    tokens = ca.tokenize(corpus, lexicon=False)
+    assert emphasis(tokens, by="city", n_boot=20)["city"].isna().any()
+    assert ca.dtm(tokens).group("city").rows["city"].isna().sum() == 1
+    with pytest.warns(UserWarning, match="1 document\\(s\\) with no 'city' left out"):
+        assert set(compare_emphasis(tokens, by="city", n_perm=20)["group"]) == {"甲", "乙"}
+    with pytest.warns(UserWarning, match="1 row\\(s\\) with no 'city' are left out of the reference"):
+        ca.keyness(ca.dtm(tokens), "甲", by="city")
 
 
 @pytest.mark.filterwarnings("ignore:.*split by the tokenizer")  # without the lexicon many codebook terms split
@@ -271,6 +287,24 @@ def test_expansion_candidates_and_logged_decisions(seed_tokens, tmp_path):
     assert reviewed["term"].iloc[0] in apply_decisions(load_codebook(), log).theme("transport").terms
     with pytest.raises(ValueError, match="decision must be one of"):
         record_decisions(reviewed.assign(decision="maybe"), log)
+
+
+def test_a_decision_is_about_a_term_for_one_theme(tmp_path):
+    log = tmp_path / "decisions.csv"
+    record_decisions(pd.DataFrame({"theme": ["transport"], "term": ["高架"], "decision": ["accept"]}), log)
+    record_decisions(pd.DataFrame({"theme": ["industry"], "term": ["高架"], "decision": ["reject"]}), log)
+    book = apply_decisions(load_codebook(), log)
+    assert "高架" in book.theme("transport").terms and "高架" not in book.theme("industry").terms
+    record_decisions(pd.DataFrame({"theme": ["industry"], "term": ["高架"], "decision": ["accept"]}), log)
+    with pytest.raises(InputFileError, match="accepts term '高架' into theme 'industry', but it is in theme 'transport'"):
+        apply_decisions(load_codebook(), log)
+    record_decisions(pd.DataFrame({"theme": ["transport"], "term": ["高架"], "decision": ["reject"]}), log)
+    book = apply_decisions(load_codebook(), log)  # moved: rejected for transport since
+    assert "高架" in book.theme("industry").terms and "高架" not in book.theme("transport").terms
+    in_codebook = load_codebook().theme("transport").terms[0]
+    record_decisions(pd.DataFrame({"theme": ["industry"], "term": [in_codebook], "decision": ["accept"]}), log)
+    with pytest.raises(InputFileError, match="it is in theme 'transport' already"):
+        apply_decisions(load_codebook(), log)
 
 
 def test_no_warnings_with_the_shipped_codebook(seed_tokens):

@@ -337,3 +337,16 @@ def test_missing_texts_and_doc_ids_are_refused_rather_than_made_into_words():
     with pytest.raises(ValueError, match=r"needs a 'doc_id' and a 'text' column; this one has no \['doc_id'\]"):
         Corpus(pd.DataFrame({"id": ["a"], "text": ["城市。"]}))
     assert Corpus.from_texts([np.str_("城市。"), ""]).docs["n_chars"].tolist() == [3, 0]
+
+
+def test_one_file_takes_its_own_row_of_its_folders_metadata(tmp_path):
+    (tmp_path / "a.txt").write_text("杭州市人民政府关于加快发展的意见\n推进交通建设。", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("嘉兴市人民政府工作报告\n发展人才。", encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("file,year,series\na.txt,2016,意见\nb.txt,2018,报告\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path / "b.txt", progress=False)
+    assert corpus.report[["file", "status"]].values.tolist() == [["b.txt", "loaded"]]
+    doc = corpus.docs.iloc[0]
+    assert (doc["year"], doc["series"], doc["city"]) == (2018, "报告", "嘉兴")
+    (tmp_path / "metadata.csv").write_text("file,year\nmissing.txt,2016\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="does not exist"):
+        load_corpus(tmp_path / "b.txt", progress=False)

@@ -101,6 +101,8 @@ def _parse(data, source: str) -> Codebook:
             raise InputFileError(source, f"theme {key!r}: 'terms' must be a non-empty list of words")
         terms = tuple(str(t).strip() for t in terms)
         for term in terms:
+            if owner.get(term) == key:
+                raise InputFileError(source, f"theme {key!r} lists term {term!r} twice")
             if term in owner:
                 raise InputFileError(source, f"term {term!r} is in both theme {owner[term]!r} and theme {key!r}")
             owner[term] = key
@@ -148,12 +150,23 @@ def record_decisions(decisions: pd.DataFrame, log_path: str | Path) -> pd.DataFr
 
 
 def apply_decisions(codebook: Codebook, log_path: str | Path) -> Codebook:
-    """The codebook with the accepted terms of a decision log added (the latest decision per term wins)."""
+    """The codebook with the accepted terms of a decision log added.
+
+    A decision is about a term for one theme: the latest per theme and term wins, so rejecting a
+    term for one theme leaves an acceptance for another in force. A term counts for one theme only,
+    so a log that accepts a term into a theme while it is in another (in the codebook, or accepted
+    there too and not rejected since) is refused, naming both."""
     log = pd.read_csv(log_path, keep_default_na=False).drop_duplicates(["theme", "term"], keep="last")
     accepted = log[log["decision"] == "accept"]
     unknown = sorted(set(accepted["theme"]) - set(codebook.keys))
     if unknown:
         raise InputFileError(log_path, f"decisions name themes not in the codebook: {unknown}")
+    owner = {term: theme.key for theme in codebook.themes for term in theme.terms}
+    for theme, term in accepted[["theme", "term"]].itertuples(index=False):
+        if owner.setdefault(term, theme) != theme:
+            raise InputFileError(log_path, f"accepts term {term!r} into theme {theme!r}, but it is in theme "
+                                           f"{owner[term]!r} already; a term counts for one theme only, so reject it "
+                                           "for one of them")
     themes = []
     for theme in codebook.themes:
         new_terms = [t for t in accepted.loc[accepted["theme"] == theme.key, "term"] if t not in theme.terms]

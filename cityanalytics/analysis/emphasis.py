@@ -24,6 +24,7 @@ from cityanalytics.analysis.codebook import Codebook, as_codebook
 from cityanalytics.analysis.matching import series_codes, token_arrays
 from cityanalytics.dtm import group_codes, with_docvars
 from cityanalytics.stats import bh_adjust, permutation_test_rates, rate_interval
+from cityanalytics.text.encoding import category_codes
 from cityanalytics.text.segment import tokenizer_for
 from cityanalytics.text.tokens import Tokens
 
@@ -53,18 +54,23 @@ def theme_counts(tokens: Tokens, codebook: Codebook | str | None = None,
                  level: tuple[str, ...] = ("doc_id", "para")) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Term and theme-term counts of every unit at ``level`` (paragraphs by default).
 
-    Returns (units, n_terms, counts): ``units`` has the level's keys, ``section`` and the
-    docvars; ``n_terms`` the term tokens of each unit; ``counts`` a (units × themes) matrix in
-    codebook order. Units without any term are kept with zero counts. Codebook terms that occur
+    Returns (units, n_terms, counts): ``units`` has the level's keys, ``section`` (below the
+    document level) and the docvars; ``n_terms`` the term tokens of each unit; ``counts`` a
+    (units × themes) matrix in codebook order. Units without any term are kept with zero counts;
+    at the document level so is every document without any token. Codebook terms that occur
     only as non-terms (stopwords, boilerplate, a filtered part of speech) are warned about.
     """
     codebook = as_codebook(codebook)
     table = tokens.table
     keys = list(level)
-    unit_codes = table.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
-    first_rows = pd.Series(np.arange(len(table))).groupby(unit_codes).first().to_numpy()
-    units = table.iloc[first_rows][[*keys, "section"] if "section" not in keys else keys].reset_index(drop=True)
-    units = units.astype({"doc_id": str}).merge(tokens.docvars, on="doc_id", how="left")
+    if keys == ["doc_id"]:  # every document of the table, one without any token too, in category order
+        unit_codes = category_codes(table["doc_id"]).astype(np.intp)
+        units = with_docvars(pd.DataFrame({"doc_id": table["doc_id"].cat.categories.astype(str)}), tokens.docvars)
+    else:
+        unit_codes = table.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
+        first_rows = pd.Series(np.arange(len(table))).groupby(unit_codes).first().to_numpy()
+        units = table.iloc[first_rows][[*keys, "section"] if "section" not in keys else keys].reset_index(drop=True)
+        units = units.astype({"doc_id": str}).merge(tokens.docvars, on="doc_id", how="left")
     _, token_codes, vocabulary, is_term, _ = token_arrays(tokens)
     codes = series_codes(codebook.term_sets(), vocabulary, token_codes, is_term, warn_absent=False)
     term_units, term_codes = unit_codes[is_term], token_codes[is_term]
@@ -168,7 +174,8 @@ def compare_emphasis(
     compared group has nothing to test: its p is NaN and it does not count among the tests that
     BH corrects for (the filter, a total count, says nothing of which way the hits would split).
     Columns: group, versus, theme, label, rate_group, rate_versus, difference (per 10,000
-    tokens), p, p_bh (over every tested row of the table), n_units_group, n_units_versus (documents).
+    tokens), p, p_bh (over every tested row of the table), n_units_group, n_units_versus (documents,
+    those without any term token among them, as in :func:`emphasis`' ``n_docs``).
     """
     if versus not in ("rest", "pairwise"):
         raise ValueError("versus must be 'rest' or 'pairwise'")

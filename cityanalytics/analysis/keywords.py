@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from scipy.stats import chi2 as chi2_distribution
 from scipy.stats import norm as normal
 
-from cityanalytics.dtm import DTM
+from cityanalytics.dtm import DTM, blank_values
 from cityanalytics.stats import bh_adjust, two_by_two
 from cityanalytics.text.encoding import category_codes, word_array
 from cityanalytics.text.tokens import Tokens, require_text_order
@@ -196,7 +196,7 @@ def keyness(dtm: DTM, target, by: str = "doc_id", measure: str = "g2") -> pd.Dat
         raise KeyError(f"{by!r} is not a docvar; docvars are {list(dtm.rows.columns)}")
     targets = list(target) if pd.api.types.is_list_like(target) else [target]
     values = dtm.rows[by]
-    named = (values.notna() & (values.astype(str) != "")).to_numpy()
+    named = ~blank_values(values).to_numpy()
     if not named.all():
         warnings.warn(f"keyness: {int((~named).sum())} row(s) with no {by!r} are left out of the reference",
                       UserWarning, stacklevel=2)

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy.stats import kendalltau, rankdata
 
 from cityanalytics.analysis.matching import series_codes, token_arrays
-from cityanalytics.dtm import group_codes
+from cityanalytics.dtm import blank_values, group_codes
 from cityanalytics.stats import bh_adjust, rate_interval
 from cityanalytics.text.tokens import Tokens, require_text_order
 
@@ -86,9 +86,7 @@ def _dated_documents(tokens: Tokens, time: str, by: list[str], caller: str) -> p
     docs = docvars[["doc_id", time, *by]].copy()
     docs["doc_id"] = docs["doc_id"].astype(str)
     values = docs[[time, *by]]
-    blank = values.apply(lambda column: column.astype(str).str.strip().eq("") if column.dtype.kind in "OUT" or
-                         pd.api.types.is_string_dtype(column) else pd.Series(False, index=column.index))
-    missing = (values.isna() | blank).any(axis=1)
+    missing = blank_values(values).any(axis=1)
     if missing.any():
         left_out = docs.loc[missing, "doc_id"].tolist()
         shown = ", ".join(left_out[:5]) + (f", … ({len(left_out)} in all)" if len(left_out) > 5 else "")

@@ -263,7 +263,8 @@ def load_corpus(
     """Load the shipped seed corpus, or a folder of .txt/.md/.html/.docx/.pdf files.
 
     A ``metadata.csv`` in the folder (or the file given as ``metadata``) with a ``file`` column
-    supplies docvars; any extra column becomes a docvar. Metadata not given is read off the
+    supplies docvars; any extra column becomes a docvar. Loading one file takes its own row of that
+    table; in a folder, a row for a file not loaded is an error. Metadata not given is read off the
     text only where the text states it. Traditional characters become Simplified unless
     ``simplified=False``. Every input file appears in ``corpus.report``, loaded or skipped.
     ``n_jobs`` processes read and clean files side by side (-1: every core); the result is the same.
@@ -386,6 +387,8 @@ def read_documents(
             if not target.is_file():
                 raise MetadataError(meta_path, f"file {row['file']!r} does not exist", row=int(i) + 2, column="file")
             if target not in loaded_files:
+                if root.is_file():
+                    continue  # one file loaded: the rows of its folder's other files describe those
                 raise MetadataError(meta_path, f"file {row['file']!r} is not among the files loaded from {root}",
                                     row=int(i) + 2, column="file")
             meta_by_file[str(target)] = {k: v.strip() for k, v in row.items() if k != "file"}

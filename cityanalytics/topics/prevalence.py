@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cityanalytics.dtm import group_codes
+from cityanalytics.dtm import blank_values, group_codes
 from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, check_ci, cluster_robust_wls, resample_weights
 from cityanalytics.topics.model import TopicModel
 
@@ -133,7 +133,7 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
     for covariate in covariates:
         if covariate not in units.columns:
             raise KeyError(f"no docvar {covariate!r} in the model's units")
-        keep &= units[covariate].notna().to_numpy() & (units[covariate].astype(str) != "").to_numpy()
+        keep &= ~blank_values(units[covariate]).to_numpy()
     units = units[keep].reset_index(drop=True)
     shares = model.doc_topic_[keep]
     for covariate in covariates:
