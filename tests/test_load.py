@@ -140,6 +140,22 @@ def test_inference_never_takes_a_passing_date_for_the_document_date():
     assert "date" not in found and "year" not in found
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("关于印发2030年前碳达峰行动方案的通知\n各省人民政府：\n现将方案印发给你们。",  # a deadline is no year
+         {"title": "关于印发2030年前碳达峰行动方案的通知", "doc_type": "通知"}),
+        ("2019年杭州市政府工作要点\n一、总体要求", {"title": "2019年杭州市政府工作要点", "year": 2019, "city": "杭州",
+                                              "province": "浙江", "doc_type": "工作要点"}),
+        ("各位代表：\n现在，我代表国务院，向大会报告政府工作。", {}),  # a speech states no title
+        ("杭州市人民政府门户网站\n浙江省人民政府关于加快发展数字经济的实施意见\n各市人民政府：",  # a site's name is none
+         {"title": "浙江省人民政府关于加快发展数字经济的实施意见", "doc_type": "实施意见"}),
+    ],
+)
+def test_only_a_line_that_can_be_a_title_is_taken_for_one(text, expected):
+    assert infer_metadata(text) == expected
+
+
 def test_chinese_numeral_dates():
     assert parse_date("二○一一年五月九日") == "2011-05-09"
     assert parse_date("二〇一三年八月十二日") == "2013-08-12"
@@ -178,9 +194,12 @@ def test_a_given_title_is_the_one_the_metadata_is_read_off(tmp_path):
     [
         ("name,city\nhangzhou.txt,杭州\n", None, "file", "no 'file' column"),
         ("file,year\nhangzhou.txt,二〇二〇\n", 2, "year", "not a four-digit year"),
-        ("file,date\nhangzhou.txt,2020/03/05\n", 2, "date", "not YYYY"),
+        ("file,date\nhangzhou.txt,2020/03/05\n", 2, "date", "as YYYY, YYYY-MM or YYYY-MM-DD"),
         ("file,city\nhangzhou.txt,杭州\nmissing.txt,嘉兴\n", 3, "file", "does not exist"),
         ("file,city\nhangzhou.txt,杭州\nhangzhou.txt,嘉兴\n", 3, "file", "listed twice"),
+        ("file,city\nhangzhou.txt,杭州\n./hangzhou.txt,嘉兴\n", 3, "file", "is the file of row 2 too"),
+        ("file,date\nhangzhou.txt,2025-13-01\n", 2, "date", "not a date of the calendar"),
+        ("file,date\nhangzhou.txt,2019-02-30\n", 2, "date", "not a date of the calendar"),
         ("file,year\nhangzhou.txt,\u0662\u0660\u0662\u0660\n", 2, "year", "not a four-digit year"),  # Arabic-Indic digits
         ("file,city,city\nhangzhou.txt,杭州,嘉兴\n", None, "city", "appear more than once"),
         ("file,,city\nhangzhou.txt,x,杭州\n", None, None, "column 2 holds values but has no name"),
@@ -350,3 +369,24 @@ def test_one_file_takes_its_own_row_of_its_folders_metadata(tmp_path):
     (tmp_path / "metadata.csv").write_text("file,year\nmissing.txt,2016\n", encoding="utf-8")
     with pytest.raises(MetadataError, match="does not exist"):
         load_corpus(tmp_path / "b.txt", progress=False)
+
+
+def test_links_pipes_and_linked_folders_are_accounted_for(tmp_path):
+    import os
+
+    folder, other = tmp_path / "corpus", tmp_path / "other"
+    folder.mkdir(), other.mkdir()
+    (folder / "a.txt").write_text("杭州市工作要点\n推进数字经济发展。", encoding="utf-8")
+    (other / "b.txt").write_text("宁波市工作要点\n推进港口建设。", encoding="utf-8")
+    (folder / "linked").symlink_to(other)
+    (folder / "linked_again").symlink_to(other)
+    (folder / "loop").symlink_to(folder)
+    (folder / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    os.mkfifo(folder / "pipe.txt")
+    report = load_corpus(folder, progress=False).report.set_index("file")
+    assert report.loc["a.txt", "status"] == report.loc["linked/b.txt", "status"] == "loaded"
+    assert report.loc["broken.txt", "reason"] == "link to nothing (its target is missing)"
+    assert report.loc["pipe.txt", "reason"] == "not a regular file (a pipe, socket or device)"
+    assert report.loc["linked_again", "reason"].startswith("link to the folder")
+    assert report.loc["loop", "reason"].startswith("link to the folder")
+    assert len(report) == 6

@@ -148,11 +148,15 @@ HTML_PAGE = f"""<!DOCTYPE html>
 <h1>{TITLE}</h1>
 <div>第一条　总则<br>第二行
    继续</div>
-<p>第二段&nbsp;内容</p>
-<table><tr><td>项目名称</td><td>投资额</td></tr></table>
+<p>第二段&nbsp;内容，wrapped
+   source 与 <b>ASCII</b>
+<i>字</i>
+<span>体</span></p>
+<table><tr><td>项目
+名称</td><td>投资额</td></tr></table>
 </body></html>
 """
-HTML_LINES = [TITLE, "第一条　总则", "第二行 继续", "第二段\xa0内容", "项目名称\t投资额"]
+HTML_LINES = [TITLE, "第一条　总则", "第二行继续", "第二段\xa0内容，wrapped source 与 ASCII 字体", "项目名称\t投资额"]
 
 
 @pytest.mark.parametrize(

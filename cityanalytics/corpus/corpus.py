@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import io
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -226,8 +228,9 @@ def _read_metadata(path: Path) -> pd.DataFrame:
             raise MetadataError(path, "empty file name", row=row_number, column="file")
         if "year" in table.columns and row["year"].strip() and not re.fullmatch(r"[0-9]{4}", row["year"].strip()):
             raise MetadataError(path, f"year {row['year']!r} is not a four-digit year", row=row_number, column="year")
-        if "date" in table.columns and row["date"].strip() and not _ISO_DATE.fullmatch(row["date"].strip()):
-            raise MetadataError(path, f"date {row['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD", row=row_number, column="date")
+        if "date" in table.columns and row["date"].strip() and not _is_iso_date(row["date"].strip()):
+            raise MetadataError(path, f"date {row['date']!r} is not a date of the calendar as YYYY, YYYY-MM or YYYY-MM-DD",
+                                row=row_number, column="date")
     repeated = table["file"].duplicated(keep="first")
     if repeated.any():
         row_number = int(repeated.idxmax()) + 2
@@ -240,6 +243,18 @@ def _read_metadata(path: Path) -> pd.DataFrame:
     return table
 
 
+def _is_iso_date(text: str) -> bool:
+    """Whether ``text`` is YYYY, YYYY-MM or YYYY-MM-DD naming a month and day the calendar has."""
+    if not _ISO_DATE.fullmatch(text):
+        return False
+    year, month, day = (*map(int, text.split("-")), 1, 1)[:3]
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def _doc_id_for(relative: str, taken: set[str]) -> str:
     base = re.sub(r"\.[^.\/]+$", "", relative).replace("/", "__")
     doc_id, n = base, 2
@@ -249,7 +264,22 @@ def _doc_id_for(relative: str, taken: set[str]) -> str:
 
 
 def _input_files(root: Path) -> list[Path]:
-    return sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: p.relative_to(root).as_posix())
+    """Every entry under ``root`` but its folders, sorted by path, so that the report can say what
+    became of each: links to folders are followed, once each (a second link to a folder, or one
+    back into a folder being read, is listed itself), and links that lead nowhere, pipes and
+    devices are listed as they are."""
+    found: list[Path] = []
+    seen = {os.path.realpath(root)}
+    for folder, subfolders, names in os.walk(root, followlinks=True):
+        found.extend(Path(folder, name) for name in names)
+        subfolders.sort()  # the first in order of two links to one folder is the one read
+        for sub in list(subfolders):
+            real = os.path.realpath(os.path.join(folder, sub))
+            if real in seen:
+                subfolders.remove(sub)
+                found.append(Path(folder, sub))
+            seen.add(real)
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
 def load_corpus(
@@ -351,7 +381,7 @@ def input_locations(path: str | Path | None = None, metadata: str | Path | None 
         table = Path(metadata) if metadata is not None else seed_dir() / "metadata.csv"
         return seed_dir() / "documents", seed_dir() / "documents", table
     root = Path(path)
-    base = root.parent if root.is_file() else root
+    base = root if root.is_dir() else root.parent
     return root, base, Path(metadata) if metadata is not None else base / "metadata.csv"
 
 
@@ -374,11 +404,12 @@ def read_documents(
     root, _, meta_path = input_locations(path, metadata)
     if not root.exists():
         raise InputFileError(root, "no such file or folder")
-    files = [root] if root.is_file() else _input_files(root)
+    files = _input_files(root) if root.is_dir() else [root]
     if (path is None or metadata is not None) and not meta_path.is_file():
         raise MetadataError(meta_path, "metadata file not found")
     meta = _read_metadata(meta_path) if meta_path.is_file() else None
     meta_by_file: dict[str, dict] = {}
+    listed_rows: dict[str, int] = {}  # the table's row of each file it lists
     loaded_files = {f.resolve() for f in files}
     if meta is not None:
         meta_base = meta_path.parent
@@ -386,8 +417,12 @@ def read_documents(
             target = (meta_base / row["file"].strip()).resolve()
             if not target.is_file():
                 raise MetadataError(meta_path, f"file {row['file']!r} does not exist", row=int(i) + 2, column="file")
+            if str(target) in listed_rows:
+                raise MetadataError(meta_path, f"file {row['file']!r} is the file of row {listed_rows[str(target)]} too",
+                                    row=int(i) + 2, column="file")
+            listed_rows[str(target)] = int(i) + 2
             if target not in loaded_files:
-                if root.is_file():
+                if not root.is_dir():
                     continue  # one file loaded: the rows of its folder's other files describe those
                 raise MetadataError(meta_path, f"file {row['file']!r} is not among the files loaded from {root}",
                                     row=int(i) + 2, column="file")
@@ -402,6 +437,12 @@ def read_documents(
             return "loaded", f"metadata table ({len(meta)} rows)"
         if any(part.startswith(".") for part in Path(relative_name(file)).parts):
             return "skipped", HIDDEN_FILE
+        if file.is_dir():
+            return "skipped", f"link to the folder {os.path.realpath(file)}, which is read already"
+        if not file.exists():
+            return "skipped", "link to nothing (its target is missing)"
+        if not file.is_file():
+            return "skipped", "not a regular file (a pipe, socket or device)"
         if file.suffix.lower() not in SUPPORTED_SUFFIXES:
             return "skipped", f"unsupported file type {file.suffix or '(none)'!r}"
         return None

@@ -33,7 +33,13 @@ DATE_ONLY = re.compile(rf"[（(]?[\d{DATE_WORDS}\s]+[)）]?")
 """A line that holds nothing but a date, such as ``二○一一年五月九日`` or ``（2020年3月22日）``."""
 _ARABIC_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CHINESE_DATE = re.compile(r"([一二三四五六七八九○〇零]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
-_TITLE_YEAR = re.compile(r"^(?:关于印发)?《?((?:19|20)\d{2})\s*年?")
+_TITLE_YEAR = re.compile(r"^(?:关于印发)?《?((?:19|20)\d{2})\s*年(?![前底末以之])")
+"""A title that opens with its year (2019年工作要点), not with a deadline (2030年前碳达峰, 2025年底前)."""
+_NOT_A_TITLE_END = tuple("：:。！!？?；;，,") + ("文件", "网站", "门户")
+"""How a line ends that is no title: a salutation (各位代表：), a sentence, a letterhead (…文件), a site's name."""
+_MAX_TITLE_CHARS = 100
+_NUMBERED_LINE = re.compile(r"[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.．、]|第[一二三四五六七八九十百]{1,4}[章节条]")
+"""A numbered heading or article (一、 （二） 3. 第四条), which opens a part of a text, never its title."""
 
 
 @lru_cache(maxsize=1)
@@ -111,24 +117,29 @@ def infer_cities(title: str) -> list[str]:
 
 
 def _title_line(lines: list[str]) -> str:
-    """The first line that is not a letterhead (…文件), a document number or a date."""
+    """The first of the first six lines that can be a title: not a letterhead (…文件), a site's name,
+    a document number, a date, a salutation, a sentence (or a line holding ， or 。) or a numbered
+    heading; empty where none can
+    (a speech opens with 各位代表：), as a text that states no title has none."""
     for line in lines[:6]:
-        if not (line.endswith("文件") or DOC_NO_LINE.match(line) or DATE_ONLY.fullmatch(line)):
+        if not (line.endswith(_NOT_A_TITLE_END) or "，" in line or "。" in line or len(line) > _MAX_TITLE_CHARS
+                or _NUMBERED_LINE.match(line)
+                or DOC_NO_LINE.match(line) or DATE_ONLY.fullmatch(line)):
             return line
-    return lines[0] if lines else ""
+    return ""
 
 
 def infer_metadata(text: str, title: str | None = None) -> dict[str, object]:
     """Docvars the text itself states: title, city, province, year, date, doc_no, doc_type.
 
-    The title is the first line that is not a letterhead, document number or date.
+    The title is the first line that can be one (see :func:`_title_line`); none where no line can.
 
     The date is read only from the title block or a line that holds nothing but a date, so a
     date mentioned in passing (a deadline, a past event) is never taken for the document's.
     """
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     title = title or _title_line(lines)
-    found: dict[str, object] = {"title": title}
+    found: dict[str, object] = {"title": title} if title else {}
     cities = infer_cities(title)
     if cities:
         found["city"] = "、".join(cities)

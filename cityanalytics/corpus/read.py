@@ -136,7 +136,8 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str]) -> tuple[str, str]:
 
 
 def _decode(data: bytes, name: str, declared: str | None) -> tuple[str, str]:
-    """Decode as in decode_bytes, trying a declared (HTML meta) charset right after UTF-8.
+    """Decode as in decode_bytes, trying a declared (HTML meta) charset right after UTF-8 (after
+    GB18030 where it is a single-byte one).
 
     Valid non-ASCII UTF-8 is practically never another encoding, so it beats a
     declaration; GBK-family decodings full of private-use characters are
@@ -174,7 +175,7 @@ def _decode(data: bytes, name: str, declared: str | None) -> tuple[str, str]:
 
 def _candidate_decodings(data: bytes, declared: str | None) -> Iterator[tuple[str, str]]:
     """Yield (encoding, text) for each plausible decoding, most trusted first, lazily."""
-    strict = ["utf-8", declared, "gb18030"]
+    strict = ["utf-8", "gb18030", declared] if declared and _single_byte(declared) else ["utf-8", declared, "gb18030"]
     for encoding in dict.fromkeys(e for e in strict if e):
         try:
             yield encoding, data.decode(encoding)
@@ -185,6 +186,13 @@ def _candidate_decodings(data: bytes, declared: str | None) -> Iterator[tuple[st
         yield from _lossy_decoding(data, codecs.lookup(guess.encoding).name)
     for encoding in ("utf-8", "gb18030"):
         yield from _lossy_decoding(data, encoding)
+
+
+def _single_byte(encoding: str) -> bool:
+    """Whether a codec reads (nearly) every byte above ASCII as a character of its own (Latin-1, cp1252,
+    KOI8-R, …). Nearly any bytes decode in it, so a Chinese page mislabelled so would load as mojibake:
+    GB18030 is tried before it."""
+    return len(bytes(range(0x80, 0x100)).decode(encoding, errors="replace").replace("\ufffd", "")) > 100
 
 
 def _lossy_decoding(data: bytes, encoding: str) -> Iterator[tuple[str, str]]:
@@ -264,13 +272,29 @@ _HTML_BLOCKS = (
     "td", "tfoot", "th", "thead", "tr", "ul",
 )  # fmt: skip
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML's collapsible whitespace; keeps nbsp and U+3000
+_SEGMENT_BREAK = "\x00"  # marks collapsed source whitespace that held a line break, until its neighbours are known
+_SEGMENT_BREAKS = re.compile(r"[ \x00]*\x00[ \x00]*")
+
+
+def _collapsed(source: str) -> str:
+    """HTML source whitespace collapsed to one space, or to a mark where it holds a line break."""
+    return _HTML_SPACE.sub(lambda run: _SEGMENT_BREAK if "\n" in run[0] or "\r" in run[0] else " ", source)
+
+
+def _segment_break(match: re.Match) -> str:
+    """A line break of the source between two wide (Chinese, Japanese) characters is dropped, as CSS
+    Text 3 has it: pages wrap their source mid-sentence, and a space there would cut a word in two."""
+    text, start, end = match.string, match.start(), match.end()
+    wide = start > 0 and end < len(text) and all(unicodedata.east_asian_width(text[i]) in "WFH" for i in (start - 1, end))
+    return "" if wide else " "
 
 
 def _html_text(markup: str, name: str) -> str:
     """Visible text of the <body>: one line per block element and table row; what a browser does
     not show (scripts, styles, elements hidden by attribute or style) and form controls left out.
 
-    Source whitespace is collapsed as a browser would (except inside <pre>),
+    Source whitespace is collapsed as a browser would (except inside <pre>), a line break between
+    two Chinese characters to nothing,
     then each line is trimmed of spaces and empty lines are dropped. Rows are
     replaced innermost first, so a nested table ends up flattened in its cell.
     """
@@ -282,15 +306,16 @@ def _html_text(markup: str, name: str) -> str:
             tag.decompose()
         for string in root.find_all(string=True):
             if type(string) is NavigableString and string.find_parent("pre") is None:
-                string.replace_with(_HTML_SPACE.sub(" ", string))
+                string.replace_with(_collapsed(string.replace(_SEGMENT_BREAK, "")))
         for tag in root.find_all("br"):
             tag.replace_with("\n")
         for tag in root.find_all(_HTML_BLOCKS):
             tag.insert_before("\n")
             tag.insert_after("\n")
         for row in reversed(root.find_all("tr")):
-            row.replace_with(_table_row(cell.get_text() for cell in row.find_all(("td", "th"), recursive=False)))
-        text = root.get_text()
+            cells = row.find_all(("td", "th"), recursive=False)
+            row.replace_with(_table_row(_SEGMENT_BREAKS.sub(_segment_break, cell.get_text()) for cell in cells))
+        text = _SEGMENT_BREAKS.sub(_segment_break, root.get_text())
     except Exception as exc:  # bs4/lxml failures vary; report them as the file's problem
         raise InputFileError(name, f"cannot parse HTML ({_describe(exc)})") from None
     lines = (line.strip(" \t") for line in text.split("\n"))
