@@ -28,22 +28,31 @@ MARKERS = [
     (6, re.compile(r"（\d{1,2}）")),
 ]
 """The heading markers of the module docstring, as expressions."""
+ARTICLE = re.compile(rf"第[{CN_NUMERAL}]{{1,5}}条")
 
 
 def reference_level(line: str) -> int:
     return next((level for level, pattern in MARKERS if pattern.match(line)), 0)
 
 
+def is_table_row(line: str) -> bool:
+    """Whether a line holds a tab past the white space right after its heading or article marker."""
+    lead = next((m.end() for m in (*(pattern.match(line) for _, pattern in MARKERS), ARTICLE.match(line)) if m), 0)
+    return "\t" in (line[lead:].lstrip() if lead else line)
+
+
 def reference_rows(text: str) -> list[tuple]:
     """``split.paragraph_rows`` as the rules read in Python, line by line."""
     lines = [line for line in map(str.strip, text.split("\n")) if line]
     levels = [*map(reference_level, lines), 0]
-    rows, path, heading_path, section = [], [], (), 0
+    table_rows = [*map(is_table_row, lines), False]
+    rows, path, heading_path, section, in_article = [], [], (), 0, False
     for i, (line, following) in enumerate(zip(lines, [*lines[1:], None])):
         kind, level, head = "paragraph", 0, line
+        article = not levels[i] and bool(ARTICLE.match(line))
         if i == 0:
             kind = "title"
-        elif "\t" in line:
+        elif table_rows[i]:
             kind = "table_row"
         elif levels[i]:
             end = re.search(rf"[{SENTENCE_END}：]", line)
@@ -56,10 +65,11 @@ def reference_rows(text: str) -> list[tuple]:
             stands_over = line[-1] not in "；;" and (
                 line[-1] not in SENTENCE_END
                 or (following is not None and levels[i + 1] != levels[i] and not follows_item))
-            if goes_on or stands_over:
+            article_item = in_article and levels[i] > 2
+            if not article_item and (goes_on or stands_over):
                 kind, level = ("paragraph" if goes_on else "heading"), levels[i]
-        elif (len(line) <= 30 and following is not None and line[-1] not in SENTENCE_END + "：；:，"
-              and not DATE_ONLY.fullmatch(line) and "\t" not in following
+        elif (not article and len(line) <= 30 and following is not None and line[-1] not in SENTENCE_END + "：；:，"
+              and not DATE_ONLY.fullmatch(line) and not table_rows[i + 1]
               and (levels[i + 1] or (len(following) > len(line) and following[-1] in SENTENCE_END + CLOSING))):
             kind, level = "heading", 3
         if level:
@@ -67,12 +77,13 @@ def reference_rows(text: str) -> list[tuple]:
                 path.pop()
             path.append((level, head))
             heading_path, section = tuple(h for _, h in path), section + 1
+        in_article = article or in_article and not level
         rows.append((i, kind, level or None, section, heading_path, line))
     return rows
 
 
-PIECES = ["第一章", "第十二节", "第一二三四章", "一、", "十一、", "一、二", "（一）", "（十二）", "(一)", "1.", "12.", "123.", "1.5",
-          "1、", "1．", "（1）", "（12）", "行动计划1.", "行动1.", "计划行动计划2.", "二○一一年五月九日", "（2020年3月22日）",
+PIECES = ["第一章", "第十二节", "第一二三四章", "第一条", "第一百二十三条", "第一二三四五六条", "一、", "十一、", "一、二", "（一）",
+          "（十二）", "(一)", "1.", "12.", "123.", "1.5", "1、", "1．", "（1）", "（12）", "行动计划1.", "行动1.", "计划行动计划2.", "二○一一年五月九日", "（2020年3月22日）",
           "(2020年)", "2020年3月", "。", "！", "？", "!", "?", "…", "：", "；", ";", ":", "，", "”", "》", "）", ")", "\t", " ",
           "\u3000", "\r", "\x1c", "\x85", "١٢.", "１２．", "加强领导", "完善机制，推进", "短标题", "𠀀", "\ud800", "第", "章", "〇", "○",
           "（", "）", "（123）", "1", "12", "123", "十", "、", ".",
@@ -109,19 +120,49 @@ def test_paragraph_rows_follow_the_rules_on_mixed_lines():
 def test_the_last_item_of_a_list_is_no_heading():
     text = ("条例\n第八条 下列事项由市人民代表大会制定地方性法规：\n（一）本市特别重大事项；\n"
             "（二）规定立法程序的事项；\n（三）法律规定由市人民代表大会制定地方性法规的事项。\n"
-            "第九条 其他事项由常务委员会制定。\n"
-            "（一）加强组织领导。\n各地要建立工作机制。\n（二）强化督查考核。\n各地要定期通报。")
-    rows = split.paragraph_rows(text)
-    assert [(row[1], row[2], row[3]) for row in rows[2:6]] == [("paragraph", None, 0)] * 4
-    assert [(row[1], row[2], row[3], row[4]) for row in rows[6:]] == [
+            "第九条 其他事项由常务委员会制定。")
+    plan = "方案\n（一）加强组织领导。\n各地要建立工作机制。\n（二）强化督查考核。\n各地要定期通报。"
+    assert [(row[1], row[2], row[3]) for row in split.paragraph_rows(text)[2:6]] == [("paragraph", None, 0)] * 4
+    assert [(row[1], row[2], row[3], row[4]) for row in split.paragraph_rows(plan)[1:]] == [
         ("heading", 4, 1, ("（一）加强组织领导。",)), ("paragraph", None, 1, ("（一）加强组织领导。",)),
         ("heading", 4, 2, ("（二）强化督查考核。",)), ("paragraph", None, 2, ("（二）强化督查考核。",))]
-    doc, section, para, sent, points, bounds = sentence_columns(*joined_code_points([text]))
-    assert section.tolist() == [0, 0, 0, 0, 0, 0, 1, 1, 2, 2]
+    doc, section, para, sent, points, bounds = sentence_columns(*joined_code_points([text, plan]))
+    assert section.tolist() == [0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2]
     nested = ("条例\n第八条 下列事项：\n（一）本市特别重大事项；\n（二）规定以下两类事项的法规；\n1. 子项一；\n2. 子项二；\n"
               "（三）其他事项。\n第九条 其他事项由常务委员会制定。")  # (三) follows the item (二) past its own list
     assert [row[1] for row in split.paragraph_rows(nested)] == ["title"] + ["paragraph"] * 7
     assert split.paragraph_rows(nested) == reference_rows(nested)
+
+
+def test_an_article_closes_the_items_of_the_article_before():
+    text = ("条例\n第三章 赔偿\n第十九条 可以要求赔偿下列费用：\n（一）医疗费，指必要费用。按实际计算。\n（二）营养费。\n"
+            "第二十条 造成残疾的，还可以要求赔偿。\n第二十一条 本条例自公布之日起施行。")
+    assert [row[1:5] for row in split.paragraph_rows(text)[1:]] == [
+        ("heading", 1, 1, ("第三章 赔偿",))] + [("paragraph", None, 1, ("第三章 赔偿",))] * 5
+    broken = "条例\n第三十五条 博物馆应当加强\n文物保护。\n第三十六条 其他单位参照执行。"  # an article broken after 加强
+    assert [row[1:4] for row in split.paragraph_rows(broken)[1:]] == [("paragraph", None, 0)] * 3
+
+
+def test_headings_between_articles_and_in_plans_stay_headings():
+    regulation = ("条例\n第五条 下列行为禁止：\n（一）焚烧垃圾；\n（二）倾倒废水。\n法律责任\n"
+                  "第六条 违反第五条规定的，处以罚款。\n第二节 附则\n第七条 本条例自公布之日起施行。")
+    assert [row[1:5] for row in split.paragraph_rows(regulation)[1:]] == [
+        *[("paragraph", None, 0, ())] * 3, ("heading", 3, 1, ("法律责任",)),
+        ("paragraph", None, 1, ("法律责任",)), ("heading", 2, 2, ("第二节 附则",)), ("paragraph", None, 2, ("第二节 附则",))]
+    plan = "方案\n一、总体要求\n（一）指导思想。坚持稳中求进。\n（二）基本原则。\n坚持创新，推动发展。\n二、重点任务\n推进改革。"
+    assert [row[1:5] for row in split.paragraph_rows(plan)[1:]] == [
+        ("heading", 3, 1, ("一、总体要求",)), ("paragraph", 4, 2, ("一、总体要求", "（一）指导思想。")),
+        ("heading", 4, 3, ("一、总体要求", "（二）基本原则。")), ("paragraph", None, 3, ("一、总体要求", "（二）基本原则。")),
+        ("heading", 3, 4, ("二、重点任务",)), ("paragraph", None, 4, ("二、重点任务",))]
+
+
+def test_a_tab_after_a_marker_stands_for_a_space():
+    text = "条例\n第一章\t总则\n第一条\t为了规范管理，制定本条例。\n序号\t名称\n1.\t项目甲\t100\n第二条 合计\t200"
+    assert [row[1:5] for row in split.paragraph_rows(text)[1:]] == [
+        ("heading", 1, 1, ("第一章\t总则",)), ("paragraph", None, 1, ("第一章\t总则",))] + [
+        ("table_row", None, 1, ("第一章\t总则",))] * 3
+    plan = "方案\n一、\t总体要求\n（一）\t加强领导\n做好工作。"
+    assert [row[1:4] for row in split.paragraph_rows(plan)[1:]] == [("heading", 3, 1), ("heading", 4, 2), ("paragraph", None, 2)]
 
 
 @pytest.mark.skipif(not REGULATIONS.exists(), reason="../shared/realdata is not beside this checkout")

@@ -1,7 +1,8 @@
 """Documents into lines with their kind, heading level and section, compiled.
 
 A clean document holds one paragraph per line. Each non-empty line (stripped as ``str.strip``
-strips) is the title (the first line), a table row (it holds a tab), a heading or a paragraph.
+strips) is the title (the first line), a table row (tabs keep its cells apart), a heading or a
+paragraph.
 :func:`~cityanalytics.corpus.split.paragraphs` and :meth:`Corpus.sentences
 <cityanalytics.corpus.corpus.Corpus.sentences>` apply these rules:
 
@@ -10,6 +11,10 @@ strips) is the title (the first line), a table row (it holds a tab), a heading o
   numeral) 3 > ``（[一…]{1,3}）`` 4 > ``1.`` / ``1．`` / ``1、`` (one or two ``\\d`` digits, not
   followed by a digit; optionally after two to four characters of U+4E00–U+9FFF, as in
   ``行动计划1.``) 5 > ``（\\d{1,2}）`` 6, where ``一…`` are the Chinese numerals 一…十百零〇○.
+  An article starts with ``第[一…]{1,5}条``; it is never a heading and has no level.
+- A line is a table row when it holds a tab other than in the white space right after its
+  heading or article marker: ``第一章\\t总则`` is a heading and ``第三条\\t…`` an article, as if
+  a space stood for the tab.
 - A marked line is a heading when nothing follows its first sentence end (。！？!?… or ：), and
   it stands over what follows: it ends in neither ``；`` nor ``;``, and either ends without a
   sentence end or is followed by a line with another marker level and does not follow an item
@@ -18,10 +23,13 @@ strips) is the title (the first line), a table row (it holds a tab), a heading o
   list inside the item, between them). A marked line that goes on
   after its first sentence is a paragraph that still opens a section, headed by its first
   sentence (at most :data:`MAX_HEADING_CHARS` characters).
-- An unmarked line of at most :data:`MAX_UNMARKED_HEADING_CHARS` characters is a heading of
-  level :data:`UNMARKED_HEADING_LEVEL` when a line follows that holds no tab, it ends in none of
-  。！？!?…：；:，, it is not only a date (``metadata.DATE_ONLY``), and the next
-  line is marked, or longer and ending in a sentence end or closing mark.
+- The lines after an article are its own up to the next article or line with a level: a marked
+  line among them of a level deeper than :data:`LEVELS_OVER_ARTICLES` is one of its items, a
+  paragraph without a level, so that the next article is not filed under its last item.
+- An unmarked line that is no article, of at most :data:`MAX_UNMARKED_HEADING_CHARS` characters,
+  is a heading of level :data:`UNMARKED_HEADING_LEVEL` when a line follows that is no table row,
+  it ends in none of 。！？!?…：；:，, it is not only a date (``metadata.DATE_ONLY``), and the
+  next line is marked, or longer and ending in a sentence end or closing mark.
 - Every heading opens a new section: sections are numbered 1, 2, … in each document, 0 before
   the first heading.
 
@@ -52,9 +60,12 @@ MAX_UNMARKED_HEADING_CHARS = 30
 """A line without a heading marker can only be a heading up to this length."""
 MAX_HEADING_CHARS = 40
 """A marked line that goes on after its first sentence is headed by at most this many characters."""
+LEVELS_OVER_ARTICLES = 2
+"""Marker levels up to this one (``第一章``, ``第一节``) stand over articles; deeper ones within an
+article mark its items."""
 
 _NEWLINE, _TAB = ord("\n"), ord("\t")
-_DI, _ZHANG, _JIE, _DUN = ord("第"), ord("章"), ord("节"), ord("、")
+_DI, _ZHANG, _JIE, _TIAO, _DUN = ord("第"), ord("章"), ord("节"), ord("条"), ord("、")
 _FULL_OPEN, _FULL_CLOSE, _OPEN, _CLOSE = ord("（"), ord("）"), ord("("), ord(")")
 _DOT, _FULL_DOT, _FULL_COLON, _COLON = ord("."), ord("．"), ord("："), ord(":")
 _FULL_SEMICOLON, _SEMICOLON, _FULL_COMMA = ord("；"), ord(";"), ord("，")
@@ -70,23 +81,24 @@ def _run(cps, p, end, classes, bit, cap):
 
 
 @njit(cache=True, nogil=True)
-def _marker_level(cps, a, b, classes):
-    """The level of the heading marker that the line ``cps[a:b]`` starts with; 0 for none."""
+def _marker(cps, a, b, classes):
+    """The level of the heading marker that the line ``cps[a:b]`` starts with and where the marker
+    ends; 0 and ``a`` for none."""
     if cps[a] == _DI:
         run = _run(cps, a + 1, b, classes, NUMERAL, 4)
         if 1 <= run <= 3 and a + 1 + run < b:
             if cps[a + 1 + run] == _ZHANG:
-                return 1
+                return 1, a + run + 2
             if cps[a + 1 + run] == _JIE:
-                return 2
+                return 2, a + run + 2
     run = _run(cps, a, b, classes, NUMERAL, 4)
     if 1 <= run <= 3 and a + run < b and cps[a + run] == _DUN:
         if a + run + 1 == b or not classes[cps[a + run + 1]] & NUMERAL:
-            return 3
+            return 3, a + run + 1
     if cps[a] == _FULL_OPEN:
         run = _run(cps, a + 1, b, classes, NUMERAL, 4)
         if 1 <= run <= 3 and a + 1 + run < b and cps[a + 1 + run] == _FULL_CLOSE:
-            return 4
+            return 4, a + run + 2
     prefix = _run(cps, a, b, classes, HAN, 5)
     p = a + prefix if 2 <= prefix <= 4 else a
     run = _run(cps, p, b, classes, DIGIT, 3)
@@ -94,12 +106,22 @@ def _marker_level(cps, a, b, classes):
         mark = cps[p + run]
         if (mark == _DOT or mark == _FULL_DOT or mark == _DUN) and (
                 p + run + 1 == b or not classes[cps[p + run + 1]] & DIGIT):
-            return 5
+            return 5, p + run + 1
     if cps[a] == _FULL_OPEN:
         run = _run(cps, a + 1, b, classes, DIGIT, 3)
         if 1 <= run <= 2 and a + 1 + run < b and cps[a + 1 + run] == _FULL_CLOSE:
-            return 6
-    return 0
+            return 6, a + run + 2
+    return 0, a
+
+
+@njit(cache=True, nogil=True)
+def _article_end(cps, a, b, classes):
+    """Where the article marker (``第三条``) that the line ``cps[a:b]`` starts with ends; ``a`` for none."""
+    if cps[a] == _DI:
+        run = _run(cps, a + 1, b, classes, NUMERAL, 6)
+        if 1 <= run <= 5 and a + 1 + run < b and cps[a + 1 + run] == _TIAO:
+            return a + run + 2
+    return a
 
 
 @njit(cache=True, nogil=True)
@@ -148,6 +170,17 @@ def _holds(cps, a, b, code):
 
 
 @njit(cache=True, nogil=True)
+def _is_table_row(cps, a, b, lead, classes):
+    """Whether the line ``cps[a:b]``, whose heading or article marker ends at ``lead``, holds a tab
+    past the white space right after the marker (a tab there stands for a space, as in ``第一章\\t总则``)."""
+    p = lead
+    if p > a:
+        while p < b and classes[cps[p]] & SPACE:
+            p += 1
+    return _holds(cps, p, b, _TAB)
+
+
+@njit(cache=True, nogil=True)
 def _heading_end(cps, a, b, classes):
     """Where the first sentence of a marked line ends (after 。！？!?… or ：), -1 if it has none."""
     for p in range(a, b):
@@ -169,13 +202,13 @@ def _stands_over(last, level, has_following, following_level, follows_item, clas
 
 
 @njit(cache=True, nogil=True)
-def _is_unmarked_heading(cps, a, b, following_start, following_end, following_level, following_tab, classes):
+def _is_unmarked_heading(cps, a, b, following_start, following_end, following_level, following_row, classes):
     """Whether a short unmarked line stands over the next one as its heading (the caller checks
     the length and that a line follows)."""
     last = cps[b - 1]
     if classes[last] & END or last == _FULL_COLON or last == _FULL_SEMICOLON or last == _COLON or last == _FULL_COMMA:
         return False
-    if following_tab or _is_date_only(cps, a, b, classes):
+    if following_row or _is_date_only(cps, a, b, classes):
         return False
     return following_level != 0 or (
         following_end - following_start > b - a and classes[cps[following_end - 1]] & (END | CLOSING_MARK) != 0)
@@ -188,16 +221,22 @@ def _structure(cps, doc, starts, ends, classes):
     used where the level is not 0)."""
     n = starts.size
     markers = np.zeros(n, np.int64)
-    tabs = np.zeros(n, np.bool_)
+    articles = np.zeros(n, np.bool_)
+    rows = np.zeros(n, np.bool_)
     for i in range(n):
-        markers[i] = _marker_level(cps, starts[i], ends[i], classes)
-        tabs[i] = _holds(cps, starts[i], ends[i], _TAB)
+        a, b = starts[i], ends[i]
+        markers[i], lead = _marker(cps, a, b, classes)
+        if not markers[i]:
+            lead = _article_end(cps, a, b, classes)
+            articles[i] = lead > a
+        rows[i] = _is_table_row(cps, a, b, lead, classes)
     para = np.zeros(n, np.int64)
     kind = np.full(n, _PARAGRAPH, np.int64)
     level = np.zeros(n, np.int64)
     section = np.zeros(n, np.int64)
     head_end = np.zeros(n, np.int64)
     open_item = np.zeros(MARKER_LEVELS + 1, np.bool_)  # whether a list at each marker level has an item open
+    in_article = False  # whether the lines since the last article are its own
     current = 0
     for i in range(n):
         a, b = starts[i], ends[i]
@@ -207,26 +246,29 @@ def _structure(cps, doc, starts, ends, classes):
         if first:
             current = 0
             open_item[:] = False
+            in_article = False
             kind[i] = _TITLE
         else:
             para[i] = para[i - 1] + 1
-            if tabs[i]:
+            if rows[i]:
                 kind[i] = _TABLE_ROW
             elif markers[i]:
                 end = _heading_end(cps, a, b, classes)
                 goes_on = end != -1 and end < b
                 head_end[i] = b if end == -1 else (min(end, a + MAX_HEADING_CHARS) if goes_on else end)
                 follows_item = open_item[markers[i]]
-                if goes_on or _stands_over(cps[b - 1], markers[i], has_following, following_level, follows_item,
-                                           classes):
+                article_item = in_article and markers[i] > LEVELS_OVER_ARTICLES
+                if not article_item and (goes_on or _stands_over(
+                        cps[b - 1], markers[i], has_following, following_level, follows_item, classes)):
                     level[i] = markers[i]
                     kind[i] = _PARAGRAPH if goes_on else _HEADING
-            elif b - a <= MAX_UNMARKED_HEADING_CHARS and has_following and _is_unmarked_heading(
-                    cps, a, b, starts[i + 1], ends[i + 1], following_level, tabs[i + 1], classes):
+            elif not articles[i] and b - a <= MAX_UNMARKED_HEADING_CHARS and has_following and _is_unmarked_heading(
+                    cps, a, b, starts[i + 1], ends[i + 1], following_level, rows[i + 1], classes):
                 level[i], kind[i], head_end[i] = UNMARKED_HEADING_LEVEL, _HEADING, b
         if level[i]:
             current += 1
         section[i] = current
+        in_article = articles[i] or in_article and not level[i]
         # a list's items stay open across the deeper lists inside them; any other line closes them
         open_item[markers[i]:] = False
         if markers[i] and kind[i] == _PARAGRAPH and level[i] == 0:
@@ -268,4 +310,4 @@ def line_structure(points: np.ndarray, doc_starts: np.ndarray) -> Lines:
 
 def marker_level(line: str) -> int:
     """The level of the heading marker a line starts with; 0 for none."""
-    return int(_marker_level(code_points(line), 0, len(line), character_classes())) if line else 0
+    return int(_marker(code_points(line), 0, len(line), character_classes())[0]) if line else 0
