@@ -227,6 +227,8 @@ def test_command_line_tokenize_with_cache_info_and_clear(tmp_path, monkeypatch):
     assert cleared.exit_code == 0 and "cleared" in cleared.output
     assert "no cached token tables" in runner.invoke(main, ["cache", "info"]).output
     assert (tmp_path / "cache").exists() and not (tmp_path / "cache" / "tokens").exists()
+    again = runner.invoke(main, ["cache", "clear", "--yes"])
+    assert again.exit_code == 0 and f"no token cache in {tmp_path / 'cache' / 'tokens'}: nothing to clear" in again.output
 
 
 def test_a_warm_read_of_a_few_documents_reads_only_their_row_groups(seeds, tmp_path, monkeypatch):

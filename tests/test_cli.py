@@ -85,6 +85,13 @@ def test_errors_are_one_clear_line(tmp_path):
     (tmp_path / "metadata.csv").write_text("name\nx\n", encoding="utf-8")
     bad = run("corpus", "list", str(tmp_path))
     assert "metadata.csv (column 'file')" in bad.output
+    (tmp_path / "metadata.csv").unlink()
+    dictionary = tmp_path / "dictionaries" / "bad.dict"
+    dictionary.parent.mkdir()
+    dictionary.write_bytes(b"\xff\xfe\x00binary")
+    no_dictionary = run("frequency", str(tmp_path), "--userdict", str(dictionary))
+    assert no_dictionary.exit_code == 1 and "tokenizing" not in no_dictionary.output  # named before any progress bar
+    assert no_dictionary.output.strip().splitlines()[-1].startswith(f"Error: {dictionary}: ")
 
 
 def test_an_output_file_of_another_kind_is_refused_before_any_work(tmp_path):
@@ -92,6 +99,9 @@ def test_an_output_file_of_another_kind_is_refused_before_any_work(tmp_path):
         result = run(*args, "--output", str(tmp_path / "t.json"))
         assert result.exit_code != 0 and "t.json: write a .csv or a .parquet file" in result.output
     assert not list(tmp_path.iterdir())
+    (tmp_path / "a.txt").write_text("", encoding="utf-8")
+    below_a_file = run("tfidf", "--output", str(tmp_path / "a.txt" / "sub" / "t.csv"))
+    assert below_a_file.exit_code == 2 and f"{tmp_path / 'a.txt'} is a file, not a folder to write t.csv in" in below_a_file.output
 
 
 def test_metadata_for_the_seed_corpus_is_read_not_ignored(tmp_path):
@@ -168,6 +178,13 @@ def test_validate_command_and_usage_errors(user_folder, tmp_path):
     out = tmp_path / "v.csv"
     assert run("validate", str(user_folder), "--hand-coded", str(hand), "--output", str(out)).exit_code == 0
     assert pd.read_csv(out)["precision"].iloc[0] == 1.0
+    hand.write_text("doc_id,para,theme,label\na_2018,1,transport,1\nb_2019,x,transport,0\n", encoding="utf-8")
+    bad_para = run("validate", str(user_folder), "--hand-coded", str(hand))
+    assert bad_para.exit_code == 1
+    assert bad_para.output.strip().splitlines()[-1] == f"Error: {hand}: hand-coded 'para' must be a whole number, not 'x' (row 2 of the sample)"
+    hand.write_text("doc_id,para,theme\na_2018,1,transport\n", encoding="utf-8")
+    no_label = run("validate", str(user_folder), "--hand-coded", str(hand))
+    assert no_label.output.strip().splitlines()[-1] == f"Error: {hand}: hand-coded sample needs columns ['label']"
     missing = run("trends", str(user_folder))
     assert missing.exit_code != 0 and "--term or --theme" in missing.output
     unknown = run("expand", str(user_folder), "--theme", "nonsense")
@@ -239,6 +256,9 @@ def test_the_reference_level_is_the_one_given(tmp_path):
     assert (effects["reference"] == "杭州").all() and "city=杭州" not in set(effects["covariate"])
     result = run("topics", "effects", "--k", "2", "--covariate", "city", "--reference", "杭州")
     assert result.exit_code != 0 and "'杭州' is not COVARIATE=LEVEL" in result.output
+    result = run("topics", "effects", "--k", "2", "--covariate", "city", "--reference", "city=杭州", "--reference",
+                 "city=海宁")
+    assert result.exit_code != 0 and "'city' is given a reference level more than once" in result.output
 
 
 def test_topic_labels_take_a_users_codebook(tmp_path):
@@ -397,3 +417,9 @@ def test_output_suffix_is_read_without_regard_to_case(tmp_path):
     out = tmp_path / "docs.PARQUET"
     assert run("corpus", "list", "--output", str(out)).exit_code == 0
     assert len(pd.read_parquet(out)) == 9
+
+
+def test_an_empty_table_prints_its_columns_and_says_so():
+    result = run("kwic", "--pattern", "不存在的词语")
+    assert result.exit_code == 0 and "Empty DataFrame" not in result.output
+    assert "doc_id  section  para  sent  i  left  keyword  right" in result.output and "no rows" in result.output

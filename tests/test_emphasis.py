@@ -65,7 +65,7 @@ def test_shipped_codebook_has_the_required_themes_and_single_token_terms():
         ("themes:\n  a: {label: A, terms: []}\n", "must be a non-empty list"),
         ("themes:\n  a: {label: A, terms: [交通]}\n  b: {label: B, terms: [交通]}\n", "in both theme 'a' and theme 'b'"),
         ("themes:\n  a: {label: A, terms: [交通, 交通]}\n", "theme 'a' lists term '交通' twice"),
-        ("themes: [unclosed\n", "not a readable YAML file"),
+        ("themes: [unclosed\n", "not a readable YAML file (line 2, column 1: expected ',' or ']', but got '<stream end>')"),
     ],
 )
 def test_malformed_codebooks_get_clear_errors(tmp_path, content, problem):
@@ -73,7 +73,7 @@ def test_malformed_codebooks_get_clear_errors(tmp_path, content, problem):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(InputFileError) as error:
         load_codebook(path)
-    assert "bad.yaml" in str(error.value) and problem in str(error.value)
+    assert "bad.yaml" in str(error.value) and problem in str(error.value) and "\n" not in str(error.value)
 
 
 def test_rates_and_shares_by_hand(toy):

@@ -281,6 +281,8 @@ def test_nothing_in_the_metadata_is_silently_ignored(tmp_path):
     (tmp_path / "b.txt").write_text("嘉兴", encoding="utf-8")
     with pytest.raises(MetadataError, match="metadata file not found"):
         load_corpus(tmp_path, metadata=tmp_path / "typo.csv")
+    with pytest.raises(MetadataError, match="is a folder; name the metadata CSV file in it"):
+        load_corpus(tmp_path, metadata=tmp_path)
     outside = tmp_path.parent / f"{tmp_path.name}_other.txt"
     outside.write_text("海宁", encoding="utf-8")
     (tmp_path / "metadata.csv").write_text(f"file\n../{outside.name}\n", encoding="utf-8")

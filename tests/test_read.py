@@ -479,6 +479,7 @@ def test_corrupt_docx(tmp_path, data, detail):
 
 
 @pytest.mark.parametrize("data", [b"%PDF-1.4\nnot really a pdf\n", b"plain text, no PDF header"])
-def test_corrupt_pdf(tmp_path, data):
+def test_corrupt_pdf(tmp_path, data, caplog):
     error = read_error(write(tmp_path / "bad.pdf", data))
     assert error.problem.startswith("not a valid PDF file (")
+    assert not [record for record in caplog.records if record.name.startswith("pypdf")]  # the problem is named once

@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from sklearn.exceptions import NotFittedError
 
 import cityanalytics as ca
 from cityanalytics.stats import bh_adjust
 from cityanalytics.topics.model import TopicModel, frex
 from cityanalytics.topics.prevalence import topic_effects, topic_prevalence
+from cityanalytics.topics.view import write_topic_view
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "provincial_gwr_2025.jsonl"
 
@@ -59,8 +61,6 @@ def test_fit_returns_self_and_tidy_tables(seed_tokens):
 
 
 def test_offline_view_is_self_contained_and_repeatable(seed_tokens, tmp_path):
-    from cityanalytics.topics.view import write_topic_view
-
     model = fit(seed_tokens, n_topics=3, random_state=0, passes=5, codebook=ca.load_codebook())
     prevalence = topic_prevalence(model, "city", n_boot=20)
     first = write_topic_view(model, tmp_path / "a.html", prevalence).read_text("utf-8")
@@ -102,8 +102,21 @@ def test_units_and_parameter_errors(seed_tokens):
     assert "section" in fit(seed_tokens, n_topics=3, unit="section", passes=2).units_
     with pytest.raises(ValueError, match="engine must be one of"):
         TopicModel(3, engine="gensim-lda-multicore").fit(seed_tokens)
-    with pytest.raises(ValueError, match="too few for"):
+    with pytest.raises(ValueError, match="too few for 50 topics \\(terms kept: in at least min_docs=2 units"):
         fit(seed_tokens, n_topics=50, unit="document")
+    with pytest.raises(TypeError, match="fitted to tokens \\(ca.tokenize\\(corpus\\)\\), not to a Corpus"):
+        TopicModel(3).fit(ca.load_corpus())
+    unfitted = TopicModel(3)
+    for use in (lambda: topic_prevalence(unfitted, "city"), lambda: topic_effects(unfitted, "city"),
+                lambda: write_topic_view(unfitted, "never.html")):
+        with pytest.raises(NotFittedError, match="call .fit\\(tokens\\) first"):
+            use()
+    with pytest.raises(ValueError, match="no docvar given to group by"):
+        topic_prevalence(documents, [])
+    with pytest.raises(ValueError, match="n_boot must be at least 1"):
+        topic_prevalence(documents, "city", n_boot=0)
+    with pytest.raises(ValueError, match="a bootstrap needs n_boot of at least 2"):
+        topic_effects(documents, "year", interval="bootstrap", n_boot=1)
 
 
 def test_frex_on_a_constructed_case():

@@ -120,9 +120,19 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         raise InputFileError(path, "codebook file not found")
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise InputFileError(path, f"not a readable YAML file ({error.__class__.__name__}: {error})") from None
+    except UnicodeDecodeError:
+        raise InputFileError(path, "not a readable YAML file (it must be UTF-8)") from None
+    except yaml.YAMLError as error:
+        raise InputFileError(path, f"not a readable YAML file ({_yaml_problem(error)})") from None
     return _parse(data, str(path))
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """What the YAML parser found wrong and where, on one line (its own message quotes the line
+    with a caret under it)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or error.__class__.__name__
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark is not None else problem
 
 
 def as_codebook(codebook: Codebook | str | Path | None) -> Codebook:

@@ -75,6 +75,7 @@ def validate_coding(tokens: Tokens, hand_coded: pd.DataFrame, codebook: Codebook
     unknown = sorted(set(hand_coded["theme"]) - set(book.keys))
     if unknown:
         raise ValueError(f"hand-coded themes not in the codebook: {unknown}")
+    hand_coded = hand_coded.assign(**{key: _whole_numbers(hand_coded[key], key) for key in keys[1:]})
     units, _, counts = theme_counts(tokens, book, UNIT_LEVELS[unit])
     coded = pd.DataFrame(counts >= min_count, columns=book.keys)
     coded[keys] = units[keys]
@@ -94,6 +95,18 @@ def validate_coding(tokens: Tokens, hand_coded: pd.DataFrame, codebook: Codebook
         result["recall"] = result["true_pos"] / (result["true_pos"] + result["false_neg"])
         result["f1"] = 2 * result["precision"] * result["recall"] / (result["precision"] + result["recall"])
     return result.reset_index()
+
+
+def _whole_numbers(values: pd.Series, key: str) -> pd.Series:
+    """A hand-coded para or section column as integers, or a ValueError naming the first row (counted
+    from 1, as the data lines of a CSV after its header) that holds no whole number."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() | (numbers % 1 != 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"hand-coded {key!r} must be a whole number, not {values.iloc[row]!r} (row {row + 1} of the "
+                         "sample)")
+    return numbers.astype(np.int64)
 
 
 def _labels(values: pd.Series) -> pd.Series:

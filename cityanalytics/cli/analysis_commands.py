@@ -21,6 +21,7 @@ from cityanalytics.cli.common import (
     tokens_from,
 )
 from cityanalytics.dtm import dtm
+from cityanalytics.errors import InputFileError
 from cityanalytics.stats import RATE_INTERVALS
 
 
@@ -119,7 +120,12 @@ def validate_command(tokens, hand_coded, unit, codebook):
         sample = pd.read_csv(hand_coded, dtype={"doc_id": str})
     except ValueError as error:  # not UTF-8, not a table
         raise click.ClickException(f"{hand_coded}: not a readable UTF-8 CSV table ({error})") from None
-    return validate_coding(tokens, sample, codebook=codebook, unit=unit)
+    try:
+        return validate_coding(tokens, sample, codebook=codebook, unit=unit)
+    except InputFileError:  # the codebook's, which names its own file
+        raise
+    except ValueError as error:  # what is wrong with the sample
+        raise click.ClickException(f"{hand_coded}: {error}") from None
 
 
 @click.command("expand")

@@ -40,6 +40,9 @@ def cache_clear_command(cache_dir, yes):
     from cityanalytics.text.cache import cache_root, clear_cache
 
     folder = cache_root(cache_dir) / "tokens"
+    if not folder.is_dir():
+        click.echo(f"no token cache in {folder}: nothing to clear")
+        return
     if not yes:
         click.confirm(f"Delete the token cache in {folder}?", abort=True)
     clear_cache(cache_dir)

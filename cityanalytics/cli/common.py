@@ -59,10 +59,14 @@ OUTPUT_SUFFIXES = (".csv", ".parquet")
 
 
 def table_file(context: click.Context, parameter: click.Parameter, path: Path | None) -> Path | None:
-    """An ``--output`` path, refused before any work unless its suffix says CSV or parquet."""
+    """An ``--output`` path, refused before any work unless its suffix says CSV or parquet and each
+    folder above it that exists is a folder."""
     if path is not None and path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise click.BadParameter(f"{path}: write a .csv or a .parquet file (the suffix says which)",
                                  ctx=context, param=parameter)
+    above = next((folder for folder in (path.parents if path is not None else ()) if folder.exists()), None)
+    if above is not None and not above.is_dir():
+        raise click.BadParameter(f"{above} is a file, not a folder to write {path.name} in", ctx=context, param=parameter)
     return path
 
 
@@ -144,6 +148,9 @@ def emit(table: pd.DataFrame, output: Path | None, fmt: str = "table") -> None:
         click.echo(f"wrote {len(table)} rows to {output}", err=True)
     elif fmt == "csv":
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif table.empty:  # pandas would print "Empty DataFrame" and its index
+        click.echo("  ".join(map(str, table.columns)))
+        click.echo("no rows", err=True)
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.max_colwidth", 40, "display.unicode.east_asian_width", True):

@@ -123,7 +123,12 @@ def effects_command(model, covariates, interval, n_boot, references):
     malformed = [given for given in references if "=" not in given]
     if malformed:
         raise click.BadParameter(f"{malformed[0]!r} is not COVARIATE=LEVEL", param_hint="--reference")
-    chosen = dict(given.split("=", 1) for given in references)
+    pairs = [given.split("=", 1) for given in references]
+    named = [covariate for covariate, _ in pairs]
+    twice = sorted({covariate for covariate in named if named.count(covariate) > 1})
+    if twice:
+        raise click.BadParameter(f"{twice[0]!r} is given a reference level more than once", param_hint="--reference")
+    chosen = dict(pairs)
     return topic_effects(model, list(covariates), interval=interval, n_boot=n_boot, seed=model.random_state,
                          reference=chosen)
 

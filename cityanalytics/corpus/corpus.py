@@ -405,6 +405,8 @@ def read_documents(
     if not root.exists():
         raise InputFileError(root, "no such file or folder")
     files = _input_files(root) if root.is_dir() else [root]
+    if metadata is not None and meta_path.is_dir():
+        raise MetadataError(meta_path, "is a folder; name the metadata CSV file in it")
     if (path is None or metadata is not None) and not meta_path.is_file():
         raise MetadataError(meta_path, "metadata file not found")
     meta = _read_metadata(meta_path) if meta_path.is_file() else None

@@ -9,7 +9,9 @@ naming the file and the problem, never as a library's own exception.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
+import logging
 import os
 import re
 import unicodedata
@@ -406,15 +408,29 @@ def _continues_merge(cell) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def _pypdf_quiet() -> Iterator[None]:
+    """pypdf's log warnings about a damaged file held back: they name no file, and what makes a file
+    unreadable is in the load's report."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _pdf_text(data: bytes, name: str) -> str:
     """Text of each page joined with "\\n"; encrypted PDFs are opened only with an empty password."""
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InputFileError(name, "PDF is password-protected")
-        if not reader.pages:
-            raise InputFileError(name, "PDF has no pages")
-        text = _lone_surrogates_replaced("\n".join(page.extract_text() for page in reader.pages))
+        with _pypdf_quiet():
+            reader = pypdf.PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise InputFileError(name, "PDF is password-protected")
+            if not reader.pages:
+                raise InputFileError(name, "PDF has no pages")
+            text = _lone_surrogates_replaced("\n".join(page.extract_text() for page in reader.pages))
     except InputFileError:
         raise
     except DependencyError:

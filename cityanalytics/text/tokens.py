@@ -245,21 +245,21 @@ def tokenize(
     doc_bounds = document_ranges(n_chars, chunk_chars)
     workers = worker_count(n_jobs)
     show = progress if progress is not None else len(doc_bounds) > 1
-    bar = tqdm(total=len(doc_bounds), desc="tokenizing", unit="chunk", disable=not show)
+    # the builder makes the tokenizer, so that a bad dictionary or stopword list is named before any progress bar
     builder = TokenTableBuilder(config, doc_id_categories(corpus.docs["doc_id"]), [a for a, _ in doc_bounds],
                                 capacity=int(n_chars.sum()))
     side_by_side = min(workers, len(doc_bounds))
-    if side_by_side <= 1 or segments_in_threads(config, side_by_side):  # one runs here
-        code_points_of = rows_as_code_points(corpus.docs["text"])
-        share_out(lambda job: _tokenize_range(job, code_points_of, config, builder), enumerate(doc_bounds),
-                  max(side_by_side, 1), bar.update)
-    else:
-        n_workers = side_by_side - 1
-        tokenizer_for(config)  # built before the pool, so workers started by fork inherit it ready
-        every_text = corpus.docs["text"].tolist()
-        with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init, initargs=(config, every_text)) as pool:
-            _segment_here_and_in(pool, n_workers, every_text, doc_bounds, config, builder.add, bar)
-    bar.close()
+    with tqdm(total=len(doc_bounds), desc="tokenizing", unit="chunk", disable=not show) as bar:
+        if side_by_side <= 1 or segments_in_threads(config, side_by_side):  # one runs here
+            code_points_of = rows_as_code_points(corpus.docs["text"])
+            share_out(lambda job: _tokenize_range(job, code_points_of, config, builder), enumerate(doc_bounds),
+                      max(side_by_side, 1), bar.update)
+        else:
+            n_workers = side_by_side - 1
+            every_text = corpus.docs["text"].tolist()  # the tokenizer, built above, is inherited by forked workers
+            with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init,
+                                     initargs=(config, every_text)) as pool:
+                _segment_here_and_in(pool, n_workers, every_text, doc_bounds, config, builder.add, bar)
     table = builder.table(workers)
     return Tokens(table, token_docvars(corpus), config)
 

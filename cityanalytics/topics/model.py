@@ -88,6 +88,8 @@ class TopicModel:
         """The model's input: unit counts trimmed by document frequency (without empty units) and each
         unit's terms in text order. It depends only on ``unit``, ``min_docs`` and ``max_docs_share``,
         so a sweep over K and seeds computes it once and passes it to :meth:`fit_units`."""
+        if not isinstance(tokens, Tokens):
+            raise TypeError(f"a topic model is fitted to tokens (ca.tokenize(corpus)), not to a {type(tokens).__name__}")
         if self.unit not in UNITS:
             raise ValueError(f"unit must be one of {UNITS}, not {self.unit!r}")
         matrix = dtm(tokens, unit=self.unit).trim(min_docs=self.min_docs, max_docs_share=self.max_docs_share)
@@ -111,7 +113,9 @@ class TopicModel:
             raise ValueError(f"docvar(s) {taken} have the names of columns the model adds to its units "
                              f"({', '.join(MODEL_COLUMNS)}); rename them before fitting")
         if matrix.shape[0] < self.n_topics or matrix.shape[1] < self.n_topics:
-            raise ValueError(f"{matrix.shape[0]} units and {matrix.shape[1]} terms are too few for {self.n_topics} topics")
+            raise ValueError(f"{matrix.shape[0]} units and {matrix.shape[1]} terms are too few for {self.n_topics} topics "
+                             f"(terms kept: in at least min_docs={self.min_docs} units and at most "
+                             f"max_docs_share={self.max_docs_share} of them)")
         fit = {"gensim-lda": self._fit_gensim_lda, "sklearn-lda": self._fit_sklearn_lda, "sklearn-nmf": self._fit_nmf}
         components, doc_topic = fit[self.engine](matrix.counts)
         self.components_ = components / components.sum(axis=1, keepdims=True)
@@ -129,6 +133,13 @@ class TopicModel:
         self.doc_topics_ = self._doc_topics()
         self.labels_ = self._labels()
         return self
+
+    def check_fitted(self) -> None:
+        """Raise scikit-learn's NotFittedError unless :meth:`fit` has run: the tables come from a fit."""
+        if not hasattr(self, "units_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError(f"this {self!r} is not fitted yet: call .fit(tokens) first")
 
     def _iterations(self) -> int:
         """``max_iter``, or the engine's default: gensim 200 inner iterations, sklearn LDA 50 passes, NMF 500."""

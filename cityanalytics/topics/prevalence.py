@@ -27,7 +27,12 @@ def topic_prevalence(model: TopicModel, by: str | list[str], *, n_boot: int = 10
 
     Columns: the ``by`` docvars, topic, top_terms, prevalence, ci_low, ci_high, n_docs, n_units.
     """
+    model.check_fitted()
     by = [by] if isinstance(by, str) else list(by)
+    if not by:
+        raise ValueError("no docvar given to group by")
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be at least 1, not {n_boot}")
     missing = [b for b in by if b not in model.units_.columns]
     if missing:
         raise KeyError(f"cannot group by {missing}: not a docvar of the model's units")
@@ -118,9 +123,12 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
     over every row), n_units, n_docs, n_draws (bootstrap resamples that estimated every
     coefficient; 0 for ``interval="cluster"``).
     """
+    model.check_fitted()
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     if not covariates:
         raise ValueError("no covariate given")
+    if interval == "bootstrap" and n_boot < 2:
+        raise ValueError(f"a bootstrap needs n_boot of at least 2, not {n_boot}")
     reference = dict(reference or {})
     unknown = sorted(set(reference) - set(covariates))
     if unknown:

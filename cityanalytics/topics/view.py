@@ -67,6 +67,7 @@ def _prevalence_table(prevalence: pd.DataFrame) -> str:
 def write_topic_view(model: TopicModel, path: str | Path, prevalence: pd.DataFrame | None = None,
                      title: str = "Topic model") -> Path:
     """Write the model's topics (and a :func:`topic_prevalence` table, if given) as one HTML file."""
+    model.check_fitted()
     path = Path(path)
     meta = (f"{model.n_topics} topics · engine {model.engine} · unit {model.unit} · random_state "
             f"{model.random_state} · {len(model.units_)} units · {len(model.vocabulary_)} terms")
