@@ -7,6 +7,7 @@ from copy import deepcopy
 
 import docx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from reportlab.lib.pdfencrypt import StandardEncryption
@@ -366,6 +367,190 @@ def test_docx_without_text(tmp_path):
     path = tmp_path / "blank.docx"
     docx.Document().save(path)
     assert read_error(path).problem == "document contains no text"
+
+
+# --- DOCX: Word's automatic numbering ------------------------------------------------------
+
+
+def level(ilvl: int, number_format: str, text: str, start: int = 1, extra: str = "") -> str:
+    """A <w:lvl>; ``extra`` goes between w:numFmt and w:lvlText (w:lvlRestart, w:isLgl, w:suff)."""
+    return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{number_format}"/>{extra}'
+            f'<w:lvlText w:val="{text}"/></w:lvl>')
+
+
+def abstract_num(abstract_id: int, *levels: str, link: str = "") -> str:
+    return f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">{link}{"".join(levels)}</w:abstractNum>'
+
+
+def num(num_id: int, abstract_id: int, overrides: str = "") -> str:
+    return f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{overrides}</w:num>'
+
+
+def numbered_document(*definitions: str) -> docx.Document:
+    """A document whose numbering part holds just ``definitions`` (w:abstractNum, then w:num)."""
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    for child in list(numbering):
+        numbering.remove(child)
+    for definition in definitions:
+        numbering.append(parse_xml(definition))
+    return document
+
+
+def set_numbering(element, num_id: int, ilvl: int | None = None):
+    """Give a paragraph (or paragraph style) element a w:numPr."""
+    numbering = element.get_or_add_pPr().get_or_add_numPr()
+    if ilvl is not None:
+        numbering.get_or_add_ilvl().val = ilvl
+    numbering.get_or_add_numId().val = num_id
+
+
+def add_items(container, num_id: int, items: list[tuple[int | None, str]]):
+    """Paragraphs of (level, text): numbered in list ``num_id`` at that level, or not where it is None."""
+    for ilvl, text in items:
+        paragraph = container.add_paragraph(text)
+        if ilvl is not None:
+            set_numbering(paragraph._p, num_id, ilvl)
+
+
+def read_back(document, tmp_path) -> list[str]:
+    path = tmp_path / "numbered.docx"
+    document.save(path)
+    return read_file(path).text.split("\n")
+
+
+GOVERNMENT_LIST = abstract_num(
+    1,
+    level(0, "chineseCounting", "%1、"),
+    level(1, "chineseCounting", "（%2）"),
+    level(2, "decimal", "%3."),
+    level(3, "decimal", "（%4）"),
+)
+GOVERNMENT_ITEMS = [
+    (0, "总体要求"), (1, "指导思想"), (None, "以习近平新时代中国特色社会主义思想为指导，全面贯彻落实。"),
+    (1, "基本原则"), (2, "坚持统筹推进"), (3, "明确分工"), (None, "各部门要明确分工。"), (3, "压实责任"),
+    (2, "坚持改革创新"), (0, "主要任务"), (1, "推进交通互联"), (2, "加快地铁建设"),
+]  # fmt: skip
+
+
+def test_docx_government_multilevel_list_is_numbered_as_word_shows_it(tmp_path):
+    document = numbered_document(GOVERNMENT_LIST, num(1, 1))
+    add_items(document, 1, GOVERNMENT_ITEMS)
+    assert read_back(document, tmp_path) == [
+        "一、总体要求", "（一）指导思想", "以习近平新时代中国特色社会主义思想为指导，全面贯彻落实。", "（二）基本原则",
+        "1. 坚持统筹推进", "（1）明确分工", "各部门要明确分工。", "（2）压实责任", "2. 坚持改革创新", "二、主要任务",
+        "（一）推进交通互联", "1. 加快地铁建设",
+    ]  # fmt: skip
+
+
+def test_docx_chapters_and_articles_numbered_through_the_document(tmp_path):
+    articles = level(1, "chineseCountingThousand", "第%2条", start=99, extra='<w:lvlRestart w:val="0"/>')
+    document = numbered_document(abstract_num(1, level(0, "chineseCounting", "第%1章"), articles), num(1, 1))
+    add_items(document, 1, [(0, "总则"), (1, "为了规范城市管理，制定本条例。"), (1, "本条例适用于本市行政区域。"),
+                            (0, "附则"), (1, "本条例自公布之日起施行。")])  # fmt: skip
+    assert read_back(document, tmp_path) == [
+        "第一章 总则", "第九十九条 为了规范城市管理，制定本条例。", "第一百条 本条例适用于本市行政区域。",
+        "第二章 附则", "第一百零一条 本条例自公布之日起施行。",
+    ]  # fmt: skip
+
+
+def test_docx_heading_styles_linked_to_a_list_are_numbered(tmp_path):
+    # the headings' list is a list style: its abstractNum only links (w:numStyleLink) to the one defining the levels
+    document = numbered_document(
+        abstract_num(1, link='<w:numStyleLink w:val="GovHeadings"/>'),
+        abstract_num(2, level(0, "chineseCounting", "%1、"), level(1, "chineseCounting", "（%2）"),
+                     link='<w:styleLink w:val="GovHeadings"/>'),
+        num(1, 2),
+        num(2, 1),
+    )  # fmt: skip
+    list_style = (f'<w:style {nsdecls("w")} w:type="numbering" w:styleId="GovHeadings"><w:name w:val="Gov Headings"/>'
+                  '<w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>')
+    document.styles.element.append(parse_xml(list_style))
+    set_numbering(document.styles["Heading 1"].element, 2)
+    set_numbering(document.styles["Heading 2"].element, 2, ilvl=1)
+    based_on_heading = document.styles.add_style("Task Heading", WD_STYLE_TYPE.PARAGRAPH)
+    based_on_heading.base_style = document.styles["Heading 2"]
+    document.add_heading(TITLE, level=0)
+    document.add_heading("总体要求", level=1)
+    document.add_heading("指导思想", level=2)
+    document.add_paragraph("工作目标", style="Task Heading")
+    unnumbered = document.add_heading("附件", level=1)
+    set_numbering(unnumbered._p, 0)  # numId 0: numbering of the style taken away
+    document.add_heading("主要任务", level=1)
+    assert read_back(document, tmp_path) == [TITLE, "一、总体要求", "（一）指导思想", "（二）工作目标", "附件", "二、主要任务"]
+
+
+def test_docx_bullets_and_levels_without_numbers_add_no_marker(tmp_path):
+    document = numbered_document(
+        abstract_num(1, level(0, "bullet", "\uf0b7"), level(1, "none", ""), level(2, "lowerLetter", "%3)")), num(1, 1)
+    )
+    add_items(document, 1, [(0, "加强组织领导"), (1, "落实工作责任"), (2, "细化任务分工"), (2, "强化督查考核")])
+    assert read_back(document, tmp_path) == ["加强组织领导", "落实工作责任", "a) 细化任务分工", "b) 强化督查考核"]
+
+
+def test_docx_instances_of_one_list_continue_it_until_a_start_override(tmp_path):
+    restart = '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride>'
+    document = numbered_document(abstract_num(1, level(0, "decimal", "%1.")), num(1, 1), num(2, 1), num(3, 1, restart))
+    add_items(document, 1, [(0, "Transport"), (0, "Housing")])
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "重点项目"
+    table.cell(0, 1).text = "地铁"
+    set_numbering(table.cell(0, 1).paragraphs[0]._p, 2, ilvl=0)  # counted in reading order
+    add_items(document, 2, [(0, "Energy")])
+    add_items(document, 3, [(0, "Water"), (0, "Parks")])
+    assert read_back(document, tmp_path) == [
+        "1. Transport", "2. Housing", "重点项目\t3. 地铁", "4. Energy", "1. Water", "2. Parks",
+    ]  # fmt: skip
+
+
+def test_docx_legal_numbers_and_a_level_restarted_only_by_the_top_level(tmp_path):
+    document = numbered_document(
+        abstract_num(1, level(0, "upperRoman", "%1."), level(1, "decimal", "%1.%2", extra="<w:isLgl/>"),
+                     level(2, "lowerLetter", "(%3)", extra='<w:lvlRestart w:val="1"/><w:suff w:val="nothing"/>')),
+        num(1, 1),
+    )  # fmt: skip
+    items = [(0, "Scope"), (1, "Aims"), (2, "one"), (1, "Means"), (2, "two"), (0, "Rules"), (2, "three")]
+    add_items(document, 1, items)
+    assert read_back(document, tmp_path) == [
+        "I. Scope", "1.1 Aims", "(a) one", "1.2 Means", "(b) two", "II. Rules", "(a) three",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("number_format", "start", "number"),
+    [
+        ("decimal", 7, "7"), ("decimalZero", 7, "07"), ("decimalFullWidth", 12, "１２"),
+        ("decimalEnclosedCircle", 3, "③"), ("decimalEnclosedCircle", 20, "⑳"), ("decimalEnclosedCircle", 21, "21"),
+        ("chineseCounting", 10, "十"), ("chineseCounting", 11, "十一"), ("chineseCounting", 20, "二十"),
+        ("chineseCounting", 35, "三十五"), ("chineseCounting", 101, "一〇一"),
+        ("chineseCountingThousand", 15, "十五"), ("chineseCountingThousand", 110, "一百一十"),
+        ("chineseCountingThousand", 1010, "一千零一十"), ("chineseCountingThousand", 2000, "二千"),
+        ("chineseLegalSimplified", 3, "叁"), ("chineseLegalSimplified", 10, "壹拾"),
+        ("chineseLegalSimplified", 105, "壹佰零伍"), ("ideographTraditional", 4, "丁"), ("ideographZodiac", 3, "寅"),
+        ("lowerLetter", 28, "bb"), ("upperLetter", 2, "B"), ("lowerRoman", 14, "xiv"), ("upperRoman", 1994, "MCMXCIV"),
+        ("ordinalText", 3, "3"),  # a format not written out falls back to decimal
+    ],
+)  # fmt: skip
+def test_docx_number_formats(tmp_path, number_format, start, number):
+    document = numbered_document(abstract_num(1, level(0, number_format, "（%1）", start=start)), num(1, 1))
+    add_items(document, 1, [(0, "任务")])
+    assert read_back(document, tmp_path) == [f"（{number}）任务"]
+
+
+def test_docx_numbered_headings_give_the_corpus_its_structure(tmp_path):
+    document = numbered_document(GOVERNMENT_LIST, num(1, 1))
+    document.add_paragraph(TITLE)
+    add_items(document, 1, GOVERNMENT_ITEMS)
+    document.save(tmp_path / "plan.docx")
+    paragraphs = load_corpus(tmp_path, progress=False).paragraphs()
+    headings = paragraphs[paragraphs["kind"] == "heading"]
+    assert list(zip(headings["level"], headings["text"])) == [
+        (3, "一、总体要求"), (4, "（一）指导思想"), (4, "（二）基本原则"), (5, "1. 坚持统筹推进"), (6, "（1）明确分工"),
+        (6, "（2）压实责任"), (5, "2. 坚持改革创新"), (3, "二、主要任务"), (4, "（一）推进交通互联"), (5, "1. 加快地铁建设"),
+    ]  # fmt: skip
+    body = paragraphs[paragraphs["text"] == "各部门要明确分工。"].iloc[0]
+    assert body["heading_path"] == "一、总体要求 > （二）基本原则 > 1. 坚持统筹推进 > （1）明确分工"
+    assert headings["section"].tolist() == list(range(1, 11))
 
 
 # --- PDF ----------------------------------------------------------------------------------

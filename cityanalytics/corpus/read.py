@@ -31,6 +31,7 @@ from lxml import etree
 from pypdf.errors import DependencyError
 
 from cityanalytics.codepoints import code_points
+from cityanalytics.corpus.docx_numbering import ListNumbers
 from cityanalytics.errors import InputFileError, lone_surrogate
 
 
@@ -354,13 +355,17 @@ not the paragraph's own text, or repeat it."""
 
 
 def _docx_text(data: bytes, name: str) -> str:
-    """Paragraphs and table rows of the main body, one per line, in document order."""
+    """Paragraphs and table rows of the main body, one per line, in document order.
+
+    A paragraph that Word numbers automatically starts with its number as Word shows it (一、,
+    （一）, 第一章): it is in no run of the paragraph, yet structure detection reads headings by it.
+    """
     if data.startswith(_OLE_SIGNATURE):
         problem = "not a valid .docx file (this is a legacy Word .doc file; save it as .docx)"
         raise InputFileError(name, problem)
     try:
         document = docx.Document(io.BytesIO(data))
-        text = "\n".join(_docx_lines(document.element.body))
+        text = "\n".join(_docx_lines(document.element.body, ListNumbers(document)))
     except zipfile.BadZipFile:
         raise InputFileError(name, "not a valid .docx file (not a ZIP package)") from None
     except Exception as exc:  # python-docx raises many types for damaged packages
@@ -370,23 +375,25 @@ def _docx_text(data: bytes, name: str) -> str:
     return text
 
 
-def _docx_lines(container) -> Iterator[str]:
+def _docx_lines(container, numbers: ListNumbers) -> Iterator[str]:
     """Walk a body, table cell or content control: paragraphs as lines, each table row as one line.
 
     Iterating the XML children keeps tables where they stand in the text; a
     cell continuing a merge is left empty, so merged text appears once and the
-    other cells keep their columns.
+    other cells keep their columns. A paragraph that Word numbers starts with
+    its number, counted in this reading order.
     """
     for child in container.iterchildren():
         if child.tag == _W_P:
-            yield _paragraph_text(child)
+            yield numbers.label(child) + _paragraph_text(child)
         elif child.tag == _W_TBL:
             for row in _ROWS(child):
-                cells = ("" if _continues_merge(cell) else "\n".join(_docx_lines(cell)) for cell in _CELLS(row))
+                cells = ("" if _continues_merge(cell) else "\n".join(_docx_lines(cell, numbers))
+                         for cell in _CELLS(row))
                 yield _table_row(cells)
         elif child.tag == _W_SDT and not _SHOWS_PLACEHOLDER(child):  # a prompt nobody filled in is no text
             for content in child.iterchildren(_W_SDT_CONTENT):
-                yield from _docx_lines(content)
+                yield from _docx_lines(content, numbers)
 
 
 def _paragraph_text(paragraph) -> str:
