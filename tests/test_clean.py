@@ -114,7 +114,7 @@ def test_genuine_numbered_points_are_not_joined():
 
 def test_lines_broken_mid_sentence_are_joined():
     cut = "甲" * 60 + "深港两地携手成为世界的经济中心"
-    assert clean.join_broken_lines(f"{cut}\n\n和亚太地区的创新之城。") == f"{cut}和亚太地区的创新之城。"
+    assert clean.join_broken_lines(f"{cut}\n和亚太地区的创新之城。") == f"{cut}和亚太地区的创新之城。"
     assert clean.join_broken_lines("致力于推进城市群同城化，\n\n探索建立新的区域合作平台") == "致力于推进城市群同城化，探索建立新的区域合作平台"
     assert clean.join_broken_lines("关于印发《2011年工作\n要点》的通知") == "关于印发《2011年工作要点》的通知"
     assert clean.join_broken_lines("一是加大力度，努力实现人与自然的和\n谐统一。") == "一是加大力度，努力实现人与自然的和谐统一。"
@@ -271,6 +271,101 @@ def test_a_number_cut_by_a_break_joins_again():
     assert clean.join_broken_lines("惠及城乡居民，共计1\n100多万人。") == "惠及城乡居民，共计1100多万人。"  # a wrapped page
 
 
+def test_a_stray_mark_glues_no_paragraphs():
+    """A ``“`` or ``《`` that a typo left open (the 2006 State Council report has “纲要（草案）》) joins no line: the
+    mark holds a line open only when the next line closes it soon."""
+    text = "一是建设新农村。“纲要》把三农问题放在首位。\n二是推进结构调整。“三农”问题不少。\n各位代表！目标一定要达到。"
+    assert clean.join_broken_lines(text) == text
+    assert clean.clean_text(text).split("\n") == text.split("\n")
+    far = "依照《上海市条例执行。\n" + "甲" * 120 + "》。"  # closed, but too far on to be the same title
+    assert clean.join_broken_lines(far) == far
+    assert clean.join_broken_lines("他说：“加快发展。\n“然后推进。”") == "他说：“加快发展。\n“然后推进。”"  # quoted paragraphs
+
+
+def test_a_title_or_quotation_cut_by_a_break_is_still_joined():
+    assert clean.join_broken_lines("根据《\n中华人民共和国著作权法\n》第五条，本作品属于公有领域。") == (
+        "根据《中华人民共和国著作权法》第五条，本作品属于公有领域。")
+    assert clean.join_broken_lines("他指出：“发展是第一要务。\n\n人才是第一资源。”\n下一段。") == (
+        "他指出：“发展是第一要务。人才是第一资源。”\n下一段。")
+    record = "2015年7月24日 会议《关于修改〈浙江省县\n\n乡两级人民代表大会代表选举实施细则〉的决定》修正"
+    assert clean.join_broken_lines(f"{record}\n\n总则") == record.replace("\n\n", "", 1) + "\n\n总则"
+
+
+def test_a_complete_line_does_not_swallow_a_paragraph_across_a_blank_line():
+    """A long line that lacks a full stop goes on across a break but not across a blank line: in the regulations,
+    amendment records are such lines, and each stands on its own, as does the chapter heading after them."""
+    first = "2011年11月17日 上海市第十三届人民代表大会常务委员会第三十次会议《关于修改〈上海市中小学校学生伤害事故处理条例〉的决定》第一次修正"
+    second = "2021年3月26日 浙江省第十三届人民代表大会常务委员会第二十八次会议《关于修改〈浙江省防震减灾条例〉等五件地方性法规的决定》第二次修正"
+    text = f"{first}\n\n{second}\n\n总则\n\n第一条 为了保护归侨侨眷权益，制定本办法。"
+    assert clean.join_broken_lines(text) == text
+
+
+def test_a_line_that_starts_with_punctuation_joins_the_line_before():
+    assert clean.join_broken_lines("会同市发展改革、规划资源、建设\n、交通、商务等部门编制规划。") == (
+        "会同市发展改革、规划资源、建设、交通、商务等部门编制规划。")
+    assert clean.join_broken_lines("本作品是中华人民共和国的法律\n。\n下一段。") == "本作品是中华人民共和国的法律。\n下一段。"
+
+
+_REPORT = [
+    "上海市人民政府关于印发上海市加快推进数字经济高质量发展实施方案的通知",
+    "各位代表：",
+    "现在，我代表市人民政府，向大会报告工作，请予审议，并请市政协委员和其他列席人员提出意见。",
+    "一、2024年工作回顾",
+    "过去一年，全市生产总值增长5%，城市经济规模进入了5万亿元以上的新阶段。地方一般公共预算收入达到8374亿元、增长0.7%，"
+    "居民消费价格与上年基本持平。我们加快建设“五个中心”，深入实施《上海市优化营商环境条例》，按照经济社会发展需要推进各项"
+    "改革，全年新增就业岗位60万个。",
+    "（一）加快建设国际科技创新中心",
+    "推动集成电路、生物医药、人工智能三大先导产业规模达到1.8万亿元，新认定高新技术企业一批（含外资研发中心），关键核心技术"
+    "攻关取得重要进展。",
+    "序号\t指标\t目标",
+    "第五条 市口岸服务部门应当会同市发展改革、规划资源、建设、交通、商务、财政等部门根据上海对外开放和经济社会发展需要组织编制"
+    "上海口岸开放规划。",
+]
+"""Paragraphs of a report and a regulation: a two-line title, headings, an article, a table row, digits."""
+
+
+def _wrapped(paragraphs: list[str], width: int) -> str:
+    """The paragraphs cut every ``width`` characters, as a print-width text keeps them."""
+    return "\n".join(paragraph[k : k + width] for paragraph in paragraphs for k in range(0, len(paragraph), width))
+
+
+def _laid_out(paragraphs: list[str], cells: int) -> str:
+    """The paragraphs as a page lays them out, ``cells`` full-width cells a line, an ASCII character half of one."""
+    lines = []
+    for paragraph in paragraphs:
+        line, used = "", 0.0
+        for char in paragraph:
+            size = 0.5 if char.isascii() else 1.0
+            if used + size > cells:
+                lines.append(line)
+                line, used = "", 0.0
+            line, used = line + char, used + size
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def test_a_hard_wrapped_text_is_rejoined_exactly():
+    """Official documents run 28 characters a line (GB/T 9704); a PDF text layer or a print-width text keeps those
+    breaks, which cut words (``发展需`` / ``要``) and titles. Lines about as long as the text's wrap width go on."""
+    text = "\n".join(_REPORT)
+    wrapped = _wrapped(_REPORT, 28)
+    assert "社会发展需\n要组织" in wrapped and clean._wrap_width(wrapped) == 28
+    assert clean.join_broken_lines(wrapped) == text
+    assert clean.join_broken_lines(wrapped.replace("5万亿\n", "5万亿\n\n")) == text  # a page break leaves a blank line
+    laid_out = _laid_out(_REPORT, 28)  # lines holding digits hold more characters
+    assert clean._wrap_width(laid_out) == 28 and clean.join_broken_lines(laid_out) == text
+
+
+def test_short_unwrapped_lines_are_left_alone():
+    """Lines of one length that are a list, not a wrapped text, are not joined."""
+    headings = "\n".join(["加快建设具有全球影响力的科技创新中心", "推动长三角一体化发展取得新突破", "深入推进城市数字化转型",
+                          "全面提升城市软实力和国际影响力", "加快建设人民城市"])
+    assert clean._wrap_width(headings) == 0 and clean.join_broken_lines(headings) == headings
+    alike = "\n".join(["推进城市更新和基础设施建设行动", "加快推动数字经济高质量发展行动", "持续提升城市治理现代化水平行动"])
+    assert clean._wrap_width(alike) == 0 and clean.join_broken_lines(alike) == alike
+    assert clean._wrap_width("\n".join(_REPORT)) == 0
+
+
 class _Reading:
     """A compiled pattern that adds up the lengths of the strings it is asked to read."""
 
@@ -297,16 +392,25 @@ def test_a_long_run_of_broken_lines_is_read_once(monkeypatch):
     assert sum(pattern.read for pattern in patterns.values()) <= 4 * len(with_commas)  # not the joined line each time
 
 
-def _continues_by_whole_line(line: str, min_long: int) -> bool:
-    """The rule :class:`clean._JoinedLine` keeps up to date, read off the whole line."""
-    unbalanced = line.count("《") > line.count("》") or line.count("“") > line.count("”")
-    if not line or line[-1] in clean._CLOSED_END:
-        return bool(line) and unbalanced
+def _continues_by_whole_line(line: str, last: str, following: str, after_blank: bool, min_long: int, wrap_width: int):
+    """The rule :class:`clean._JoinedLine` keeps up to date, read off the whole line (``last`` its last piece)."""
+    if not line:
+        return False
+    if following[0] in clean._NO_LINE_START or line[-1] in "《“":
+        return True
+    for opening, closing in clean._MARKS:
+        reach = following[: clean._MARK_SPAN - (len(line) - line.rfind(opening))]
+        if line.count(opening) > line.count(closing) and closing in reach and opening not in reach.split(closing)[0]:
+            return True
+    title = re.search(f"({'|'.join(clean._TITLE_WORDS)})$", line)
+    wrapped = 0 < wrap_width - clean._WRAP_SLACK <= len(last) and not title
+    if line[-1] in clean._CLOSED_END:
+        return wrapped and line[-1] in clean.CLOSING and len(line) > 1 and line[-2] not in clean._CLOSED_END
     return (
-        (len(line) >= min_long and not re.search(f"({'|'.join(clean._TITLE_WORDS)})$", line))
-        or unbalanced
-        or line[-1] in "，、"
+        line[-1] in "，、"
+        or wrapped
         or ("，" in re.sub("“[^”]*”", "", line) and not clean._HEADING_START.match(line))
+        or (len(line) >= min_long and not title and not after_blank)
     )
 
 
@@ -321,8 +425,10 @@ def test_a_joined_line_goes_on_as_its_whole_text_says():
                 joined.add(piece)
             line = "".join(pieces[: k + 1])
             assert joined.text() == line
-            for min_long in (3, 60):
-                assert joined.continues(min_long) == _continues_by_whole_line(line, min_long), (line, min_long)
+            following = "".join(rng.choices(tokens, k=rng.randint(0, 6))) + "乙"
+            for min_long, wrap_width, after_blank in ((3, 0, False), (60, 0, True), (60, 6, False), (3, 60, True)):
+                args = (following, after_blank, min_long, wrap_width)
+                assert joined.continues(*args) == _continues_by_whole_line(line, piece, *args), (line, *args)
 
 
 def test_an_empty_numbered_line_ends_a_run_of_preview_chunks():

@@ -34,7 +34,9 @@ with its full-width form. Each pattern starts with its literal mark, which the r
 the full-width forms are in neither class, so replacing one mark cannot change what another's neighbours are."""
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,120})\)")
 _HAS_CJK = re.compile(f"[{CJK}]")
-_HEADING_START = re.compile(rf"^(?:第[{CN_NUMERAL}]{{1,3}}[篇章节]|[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、])")
+_HEADING_START = re.compile(rf"^(?:第[{CN_NUMERAL}]{{1,3}}[篇章节]|[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、](?!\d))")
+"""A heading marker at a line's start, as :mod:`~cityanalytics.corpus.line_structure` reads them: a number such as
+``1.8`` (a wrap can put one first on a line) is no ``1.`` marker."""
 _SPACES_AFTER_PUNCT = re.compile(r" (?<=[，。：；！？、] ) *")
 """A run of spaces after Chinese punctuation. The match starts at the first space, which the regex engine finds
 with a fast scan, and looks back at the mark, instead of starting at every punctuation mark."""
@@ -60,6 +62,12 @@ _CLOSED_END = SENTENCE_END + CLOSING + "：；:"
 """Characters that end a line without leaving its clause open."""
 _OPEN_LINE_END = re.compile(rf"\n(?<=[^{re.escape(_CLOSED_END)}\n]\n)")
 """The line break after a line that ends without closing punctuation."""
+_CLOSING_LINE_END = re.compile(rf"\n(?<=[{re.escape(CLOSING)}]\n)")
+"""The line break after a line that ends with a closing quote or bracket."""
+_NO_LINE_START = "，、。；：！？" + CLOSING
+"""Punctuation that starts no line: a line that starts with it was cut off the line before."""
+_CUT_LINE_START = re.compile(f"\n[{re.escape(_NO_LINE_START)}]")
+"""The line break before a line that starts with :data:`_NO_LINE_START`."""
 _BREAK_TO_NORMALIZE = re.compile(r"\n(?:(?<=[^\S\n]\n)|[^\S\n]|\n\n)")
 """A line break with whitespace other than a line break just before or after it, or the first of three in a row.
 Starting at the break, which the regex engine finds with a fast scan, this is searched about ten times faster
@@ -430,19 +438,77 @@ _HEAD = 8
 """More characters than :data:`_HEADING_START` reads at a line's start (at most five), so that matching it on a
 line's first ``_HEAD`` characters is matching it on the line."""
 _TAIL = max(map(len, _TITLE_WORDS))
+_MARKS = (("《", "》"), ("“", "”"))
+"""The marks that open and close a title and a quotation."""
+_MARK_SPAN = 100
+"""The most characters a title or a quotation cut by a break spans, from its opening mark to its closing one (in the
+real corpora 99.9 % of titles span at most 56 and of quotations 87); a mark left open longer is a typo."""
+_MIN_WRAP = 16
+"""The narrowest wrap width looked for: shorter lines of one length are a list, not a wrapped text."""
+_WRAP_SLACK = 2
+"""How many characters a wrapped line may fall short of the width (its paragraph's indent stripped, an ASCII word
+that did not fit), and how many full-width cells it may reach past it (a closing mark kept at its end)."""
+_MIN_WRAPPED = 3
+"""The fewest lines of the wrap width that make a text wrapped."""
+_SENTENCE_END_LINE = re.compile(rf"[{re.escape(SENTENCE_END)}](?:\n|$)")
+"""A line that ends a sentence."""
+
+
+def _count_in_lines(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """How many of the sorted ``positions`` each line ``[start, end)`` holds."""
+    return np.searchsorted(positions, ends) - np.searchsorted(positions, starts)
+
+
+def _wrap_width(text: str) -> int:
+    """The width in characters that a text was hard-wrapped at, or 0 when it was not.
+
+    A PDF text layer or a print-width text keeps the layout's line breaks (official documents run 28 characters a
+    line, GB/T 9704). The width is the greatest line length that at least half as many lines have as the commonest
+    one (in a text of short paragraphs, first lines, indented, outnumber the full ones), and the text is wrapped
+    when lines about that long are one in eight of its lines or more, hardly any line (one in ten of those) is
+    wider, most of them end mid-clause, and some line ends a sentence (a list of headings, however alike their
+    lengths, ends none). Width is counted in full-width cells, an ASCII character being half of one, so that a line
+    holding digits, which a layout fills with more characters, is not wider. Lines shorter than :data:`_MIN_WRAP`
+    less the slack, and table rows (lines holding a tab), are left out.
+    """
+    points = code_points(text)
+    breaks = np.flatnonzero(points == 10)
+    starts, ends = np.concatenate(([0], breaks + 1)), np.concatenate((breaks, [points.size]))
+    lines = ends - starts >= _MIN_WRAP - _WRAP_SLACK
+    if "\t" in text:
+        lines &= _count_in_lines(np.flatnonzero(points == 9), starts, ends) == 0
+    starts, ends = starts[lines], ends[lines]
+    lengths = ends - starts
+    counts = np.bincount(lengths, minlength=_MIN_WRAP)
+    counts[:_MIN_WRAP] = 0
+    width = int(np.flatnonzero(counts * 2 >= counts.max())[-1])
+    full = np.flatnonzero(lengths >= width - _WRAP_SLACK)
+    if counts[width] < _MIN_WRAPPED or full.size * 8 < lengths.size:
+        return 0
+    longer = np.flatnonzero(lengths > width + _WRAP_SLACK)  # only these can be wider
+    ascii_chars = np.flatnonzero((points < 128) & (points != 10))
+    cells = lengths[longer] - _count_in_lines(ascii_chars, starts[longer], ends[longer]) / 2
+    if np.count_nonzero(cells > width + _WRAP_SLACK) * 10 > full.size:
+        return 0
+    open_full = sum(text[end - 1] not in _CLOSED_END for end in ends[full].tolist())
+    return width if open_full * 2 >= full.size and _SENTENCE_END_LINE.search(text) else 0
 
 
 class _JoinedLine:
     """A line being rebuilt from the pieces a break cut it into, with what decides whether it goes on kept up to
-    date piece by piece: its length, its first and last characters, the balance of ``《》`` and ``“”``, and whether
-    it holds a ``，`` outside ``“…”``. Adding a piece thus costs time in the piece's length only; searching the whole
-    line again for each piece made a long run of broken lines take time quadratic in its length."""
+    date piece by piece: its length and its last piece's, its first and last characters, the balance of ``《》`` and
+    ``“”`` and where the last ``《`` and ``“`` stand, and whether it holds a ``，`` outside ``“…”``. Adding a piece
+    thus costs time in the piece's length only; searching the whole line again for each piece made a long run of
+    broken lines take time quadratic in its length."""
 
-    __slots__ = "pieces", "length", "open_titles", "open_quotes", "head", "tail", "in_quote", "comma", "comma_in_quote"
+    __slots__ = ("pieces", "length", "last", "open_titles", "open_quotes", "title_at", "quote_at", "head", "tail",
+                 "in_quote", "comma", "comma_in_quote")
 
     def __init__(self, line: str) -> None:
         self.pieces: list[str] = []
-        self.length = self.open_titles = self.open_quotes = 0  # characters; 《 less 》; “ less ”
+        self.length = self.last = 0  # characters; those of the last piece
+        self.open_titles = self.open_quotes = 0  # 《 less 》; “ less ”
+        self.title_at = self.quote_at = -1  # where the last 《 and the last “ stand in the line, -1 for none
         self.head = self.tail = ""  # the first _HEAD and the last _TAIL characters
         self.in_quote = False  # after a “ that no ” has closed yet
         self.comma = self.comma_in_quote = False  # a ， outside “…”; one after the “ not yet closed
@@ -451,7 +517,12 @@ class _JoinedLine:
     def add(self, piece: str) -> None:
         """Append ``piece`` to the line."""
         self.pieces.append(piece)
+        if (at := piece.rfind("《")) >= 0:
+            self.title_at = self.length + at
+        if (at := piece.rfind("“")) >= 0:
+            self.quote_at = self.length + at
         self.length += len(piece)
+        self.last = len(piece)
         self.head = (self.head + piece[:_HEAD])[:_HEAD]
         self.tail = (self.tail + piece[-_TAIL:])[-_TAIL:]
         self.open_titles += piece.count("《") - piece.count("》")
@@ -477,27 +548,48 @@ class _JoinedLine:
         of its own."""
         return "\t" not in line and not _starts_unit(line)
 
-    def continues(self, min_long: int) -> bool:
-        """Whether the line goes on on the next non-blank line, by the rules of :func:`join_broken_lines`. A ``“``
-        that no ``”`` closes quotes nothing, so a ``，`` after it counts only while it stays open."""
+    def held_open(self, following: str) -> bool:
+        """Whether a title or quotation this line leaves open goes on on ``following``, the next non-blank line: the
+        line ends with its ``《`` or ``“``, or ``following`` closes it before opening another, within
+        :data:`_MARK_SPAN` characters of its last opening mark. A stray mark (a typo) thus joins no line."""
+        if self.tail[-1:] in ("《", "“"):
+            return True
+        for (opening, closing), still_open, at in zip(_MARKS, (self.open_titles, self.open_quotes),
+                                                      (self.title_at, self.quote_at)):
+            reach = following[: _MARK_SPAN - (self.length - at)] if still_open > 0 else ""
+            closed = reach.find(closing)
+            if closed >= 0 and opening not in reach[:closed]:
+                return True
+        return False
+
+    def continues(self, following: str, after_blank: bool, min_long: int, wrap_width: int) -> bool:
+        """Whether the line goes on on ``following``, the next non-blank line (after a blank line when
+        ``after_blank``), by the rules of :func:`join_broken_lines`, ``wrap_width`` being the text's
+        (:func:`_wrap_width`). A ``“`` that no ``”`` closes quotes nothing, so a ``，`` after it counts only while it
+        stays open."""
         if not self.tail:
             return False
-        unbalanced = self.open_titles > 0 or self.open_quotes > 0
-        if self.tail[-1] in _CLOSED_END:
-            return unbalanced
+        if following[0] in _NO_LINE_START or self.held_open(following):
+            return True
+        last, no_title = self.tail[-1], not self.tail.endswith(_TITLE_WORDS)
+        wrapped = 0 < wrap_width - _WRAP_SLACK <= self.last and no_title
+        if last in _CLOSED_END:  # a wrap after a closing mark that follows no stop cuts a clause
+            return wrapped and last in CLOSING and self.tail[-2:-1] not in _CLOSED_END
         return (
-            (self.length >= min_long and not self.tail.endswith(_TITLE_WORDS))
-            or unbalanced
-            or self.tail[-1] in "，、"
+            last in "，、"
+            or wrapped
             or ((self.comma or (self.in_quote and self.comma_in_quote)) and not _HEADING_START.match(self.head))
+            or (self.length >= min_long and no_title and not after_blank)
         )
 
 
-def _lines_that_may_continue(text: str) -> list[int]:
+def _lines_that_may_continue(text: str, wrapped: bool) -> list[int]:
     """Where the lines start that :meth:`_JoinedLine.continues` may hold for, in order: those that end without
-    closing punctuation and those holding a ``《`` or ``“`` (only these can be unbalanced). The last line may be left
+    closing punctuation, those holding a ``《`` or ``“`` (only these can be unbalanced), those before a line that
+    starts with punctuation, and in a ``wrapped`` text those that end with a closing mark. The last line may be left
     out, as nothing follows it. Searching the whole text for them spares testing every line."""
-    starts = {text.rfind("\n", 0, match.start()) + 1 for match in _OPEN_LINE_END.finditer(text)}
+    breaks = [_OPEN_LINE_END, _CUT_LINE_START, *([_CLOSING_LINE_END] if wrapped else [])]
+    starts = {text.rfind("\n", 0, match.start()) + 1 for pattern in breaks for match in pattern.finditer(text)}
     for mark in "《“":
         at = text.find(mark)
         while at >= 0:
@@ -507,16 +599,28 @@ def _lines_that_may_continue(text: str) -> list[int]:
     return sorted(starts)
 
 
-def _join_run(text: str, start: int, out: list[str], min_long: int) -> int:
-    """Append the line at offset ``start`` to ``out``, with the lines that join it; return where the next line
-    starts (past the end of the text when no line is left)."""
-    joined: _JoinedLine | None = None  # the line that goes on on the next non-blank line
+def _next_line(text: str, start: int) -> tuple[str, int, bool]:
+    """The first non-blank line from offset ``start`` on ("" when none is left), where the line after it starts, and
+    whether blank lines came before it."""
+    blank = False
     while start <= len(text):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
         line, start = text[start:end], end + 1
-        if joined is not None and not line.strip():
-            continue
+        if line.strip():
+            return line, start, blank
+        blank = True
+    return "", start, blank
+
+
+def _join_run(text: str, start: int, out: list[str], min_long: int, wrap_width: int) -> int:
+    """Append the line at offset ``start`` to ``out``, with the lines that join it; return where the next line
+    starts (past the end of the text when no line is left)."""
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    line, start = text[start:end], end + 1
+    joined: _JoinedLine | None = None  # the line that goes on on the next non-blank line
+    while True:
         if joined is not None and joined.takes(line):
             joined.add(line)
         else:
@@ -526,30 +630,37 @@ def _join_run(text: str, start: int, out: list[str], min_long: int) -> int:
                 out.append(line)
                 return start
             joined = _JoinedLine(line)
-        if not joined.continues(min_long):
+        following, after, after_blank = _next_line(text, start)
+        if not (following and joined.continues(following, after_blank, min_long, wrap_width)):
             break
+        line, start = following, after
     out.append(joined.text())
     return start
 
 
 def join_broken_lines(text: str, min_long: int = 60) -> str:
-    """Rejoin lines that a page or column break cut mid-sentence.
+    """Rejoin lines that a page or column break, or a hard wrap, cut mid-sentence.
 
-    A line continues on the next non-blank line when it ends inside an open ``《`` or ``“``,
-    ends with a comma or enumeration comma, or is a paragraph rather than a heading or title
-    (long, or holding a comma without a heading marker) that stops without closing
-    punctuation. A line that starts a unit of its own — a numbered heading, an article
-    (第一条), a document number — is never joined to the line before it; where a scrape did cut
-    before such a marker (``…经济中心之`` / ``一、跨国公司…``) the seed recipe joins it.
+    A line continues on the next non-blank line when that line starts with punctuation (no line does), when a ``《``
+    or ``“`` it leaves open is closed there soon (a stray one, a typo, closed nowhere near, glues nothing), when it
+    ends with a comma or enumeration comma, or when it stops without closing punctuation and is a paragraph rather
+    than a heading or title: one holding a comma without a heading marker, or a long one not across a blank line (a
+    complete line that lacks a full stop, such as a record of an amendment, does not swallow the next paragraph). In a
+    hard-wrapped text, a line about as long as the wrap width also continues unless it ends a clause (a closing mark
+    after no stop does not). A line that starts a unit of its own — a numbered heading, an article (第一条), a
+    document number — is never joined to the line before it; where a scrape did cut before such a marker
+    (``…经济中心之`` / ``一、跨国公司…``) the seed recipe joins it.
     """
+    wrap_width = _wrap_width(text) if _OPEN_LINE_END.search(text) else 0  # a wrapped text cuts lines mid-word
+    starts = _lines_that_may_continue(text, wrap_width > 0)
     out: list[str] = []
     done = 0  # where the first line not yet in ``out`` starts
-    for start in _lines_that_may_continue(text):
+    for start in starts:
         if start < done:
             continue
         if start > done:
             out.append(text[done : start - 1])  # lines that do not continue, unchanged
-        done = _join_run(text, start, out, min_long)
+        done = _join_run(text, start, out, min_long, wrap_width)
     if done <= len(text):
         out.append(text[done:])
     return "\n".join(out)
