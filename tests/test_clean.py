@@ -453,3 +453,20 @@ def test_markdown_heading_marks_and_html_comments_are_markup_not_text():
     for comment_elsewhere in ("甲\n<!-- 注释 -->\n乙", "<!-- 注释 -->\n\n甲\n\n乙", "甲\n\n乙<!-- 多行\n注释 -->"):
         before, after = comment_elsewhere.split("<!--")[0], comment_elsewhere.split("-->")[1]
         assert clean.strip_markup(comment_elsewhere) == clean.normalize_whitespace(before + after)
+
+
+@pytest.mark.parametrize(
+    "line, cleaned",
+    [
+        ("第一章\t总则", "第一章 总则"),
+        ("第三条\t 为了保护归侨侨眷的合法权益，制定本办法。", "第三条 为了保护归侨侨眷的合法权益，制定本办法。"),
+        ("一、\t总体要求", "一、总体要求"),
+        ("（二）\t营养费。", "（二）营养费。"),
+        ("1.\t项目甲\t100", "1.\t项目甲\t100"),  # a table row keeps its cells
+        ("1.8\t万元", "1.8\t万元"),  # a number, not a marker
+        ("第十八条 报告；\t也可以书面报告。", "第十八条 报告；\t也可以书面报告。"),  # not right after the marker
+    ],
+)
+def test_a_tab_right_after_a_heading_marker_is_the_gap_the_documents_write(line, cleaned):
+    assert clean.untab_markers(line) == cleaned
+    assert clean.clean_text(f"某某条例\n{line}").split("\n")[1] == cleaned

@@ -666,6 +666,21 @@ def join_broken_lines(text: str, min_long: int = 60) -> str:
     return "\n".join(out)
 
 
+_TAB_AFTER_MARKER = re.compile(
+    rf"^(?:(第[{CN_NUMERAL}]{{1,5}}[篇章节条])|([{CN_NUMERAL}]{{1,3}}、|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、](?!\d)))"
+    r"[ \t]*\t[ \t]*(?=[^\t\n]*$)", re.M)
+"""A heading or article marker followed by the line's only tab (``第一章\t总则``): a typed gap, not a table's cells."""
+
+
+def untab_markers(text: str) -> str:
+    """Turn a tab (with the spaces about it) right after a line's heading or article marker into what the
+    documents write there: a space after 第…章/节/条/篇 (第一章 总则), nothing after 一、 （一） 1. Only a line
+    without any other tab: a table row keeps its cells apart."""
+    if "\t" not in text:
+        return text
+    return _TAB_AFTER_MARKER.sub(lambda match: f"{match[1]} " if match[1] else match[2], text)
+
+
 def break_before_inline_headings(text: str) -> str:
     """Start a new line where a numbered heading was glued to the end of the previous paragraph."""
     if not _matches_any(_INLINE_HEADING_BY_STOP, text):
@@ -708,8 +723,9 @@ def insert_paragraph_breaks(text: str, before: list[str], source: str = "") -> s
 
 
 def clean_text(text: str) -> str:
-    """The cleaning every document gets: markup, furniture, page numbers, width, broken lines, headings."""
-    text = strip_markup(normalize_whitespace(text))
+    """The cleaning every document gets: markup, tabs after heading markers, furniture, page numbers, width, broken
+    lines, headings."""
+    text = untab_markers(strip_markup(normalize_whitespace(text)))
     text = drop_furniture_lines(text)
     text = remove_page_numbers(text)
     text = normalize_width(text)
