@@ -6,9 +6,14 @@ import hashlib
 from pathlib import Path
 
 
+def sha256_bytes(data: bytes) -> str:
+    """SHA-256 of bytes, as hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256_file(path: str | Path) -> str:
     """SHA-256 of a file's bytes, as hex."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return sha256_bytes(Path(path).read_bytes())
 
 
 def sha256_text(text: str) -> str:

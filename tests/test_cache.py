@@ -134,6 +134,25 @@ def test_configurations_are_cached_apart(seeds, tmp_path, tokenized_documents):
     assert len(cache_info(tmp_path)) == 2
 
 
+def test_a_dictionary_edited_after_its_configuration_was_made_never_mixes_into_the_cache(tmp_path):
+    dictionary = tmp_path / "mine.dict"
+    dictionary.write_text("示范区建设 100000\n", encoding="utf-8")
+    corpus = ca.Corpus.from_texts(["推进示范区建设。"])
+    config = ca.TokenizerConfig(user_dicts=str(dictionary))  # one file as a string
+    assert config.user_dicts == (str(dictionary),)
+    before = ca.tokenize(corpus, config, progress=False).to_frame()["token"].tolist()
+    dictionary.write_text("示范区 100000\n", encoding="utf-8")
+    # the old configuration goes on with what it read, under the key of what it read
+    stale = ca.tokenize(corpus, config, cache=tmp_path / "cache", progress=False).to_frame()["token"].tolist()
+    assert stale == before == ["推进", "示范区建设", "。"]
+    edited = ca.TokenizerConfig(user_dicts=[str(dictionary)])  # a list, as YAML gives it
+    assert edited.key != config.key and edited.user_dicts == (str(dictionary),)
+    assert edited in {edited}  # hashable, as the streaming path's per-run cache needs
+    fresh = ca.tokenize(corpus, edited, cache=tmp_path / "cache", progress=False).to_frame()["token"].tolist()
+    assert fresh == ["推进", "示范区", "建设", "。"]
+    assert config.describe()["dictionary_hashes"] != edited.describe()["dictionary_hashes"]
+
+
 def test_location_from_argument_environment_or_user_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("CITYANALYTICS_CACHE", str(tmp_path / "env"))
     assert cache_root() == tmp_path / "env"

@@ -111,8 +111,22 @@ def test_bad_input_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"document 'b', column 'text': character 2 is a lone surrogate"):
         list(ca.record_chunks(lone))
     repeated = ({"doc_id": "a", "text": "一。"} for _ in range(3))
-    with pytest.raises(ValueError, match="repeated"):
+    with pytest.raises(ValueError, match="record 2 repeats 'a' of record 1"):
         ca.stream_dtm(ca.record_chunks(repeated, size=2), progress=False)
+    for records, problem in (
+        ([{"doc_id": "a", "text": "一。"}, {"doc_id": None, "text": "二。"}], "record 2 has no doc_id"),
+        ([{"doc_id": "a", "text": 5}], "record 1: its text is a int, not a string"),
+        ([{"doc_id": "a"}], "record 1 has no 'text' field"),
+    ):
+        with pytest.raises(ValueError, match=problem):
+            list(ca.record_chunks(records))
+    with pytest.raises(TypeError, match="record 1 is a str, not a mapping"):
+        list(ca.record_chunks(["一。"]))
+    with pytest.raises(TypeError, match="chunk 1 of the stream is a dict, not a docs table"):
+        ca.stream_dtm([{"doc_id": "a", "text": "一。"}], progress=False)
+    bad.write_text('{"text": "一。", "id": "a"}\n{"text": "二。", "id": "b"}\n{"text": "三。", "id": "a"}\n', "utf-8")
+    with pytest.raises(InputFileError, match=r"bad.jsonl: line 3 repeats the id 'a' of line 1"):
+        list(read_jsonl(bad, id_field="id"))
     with pytest.raises(TypeError, match=r"for one docs table pass \[docs\]"):
         ca.stream_dtm(ca.Corpus.from_texts(["一。"]).docs)
     with pytest.raises(ValueError, match="executor must be one of"):

@@ -8,6 +8,7 @@ token table, and the result equals ``dtm(tokenize(corpus))`` for the same docume
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
 from collections.abc import Iterable
@@ -26,6 +27,14 @@ from cityanalytics.scale.sources import FolderChunks
 from cityanalytics.text.cache import TokenCache, cache_root
 from cityanalytics.text.segment import TokenizerConfig
 from cityanalytics.text.tokens import segments_in_threads, tokenize
+
+
+def _docs_table(chunk, number: int) -> pd.DataFrame:
+    """A chunk of the stream, refused by its place if it is no docs table (records, a Corpus)."""
+    if not isinstance(chunk, pd.DataFrame):
+        raise TypeError(f"chunk {number} of the stream is a {type(chunk).__name__}, not a docs table (a DataFrame of "
+                        "doc_id, docvars and text); make chunks of records with record_chunks(records)")
+    return chunk
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +94,7 @@ def stream_dtm(
             raise InputFileError(chunks, "stream_dtm reads a folder here; for a JSON Lines file pass "
                                          "jsonl_chunks(path, …) naming its text and id fields")
         chunks = FolderChunks(chunks)
+    chunks = map(_docs_table, chunks, itertools.count(1))
     folder = cache_root(None if cache is True else cache) if cache else None
     threads = executor == "local" and segments_in_threads(config, worker_count(n_jobs))  # one tokenizer in memory
     with open_executor(executor, n_jobs, scheduler, threads=threads) as (submit, window):

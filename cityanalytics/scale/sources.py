@@ -22,21 +22,33 @@ from cityanalytics.scale.executors import batched
 def record_chunks(records: Iterable[Mapping], size: int = 200) -> Iterator[pd.DataFrame]:
     """Docs tables of ``size`` documents from records with ``doc_id``, ``text`` and docvar fields.
 
-    The records may come from anywhere (a database cursor, a generator); a doc_id seen twice
-    stops the stream, as it would stop ``Corpus``.
+    The records may come from anywhere (a database cursor, a generator). A record that is no
+    mapping, lacks its doc_id, holds a text that is not a string, or repeats a doc_id stops the
+    stream, as it would stop ``Corpus``, naming the record by its place in the stream.
     """
-    seen: set[str] = set()
-    for batch in batched(records, size):
-        docs = docs_of_strings(batch)
-        for column in ("doc_id", "text"):
-            if column not in docs.columns:
-                raise ValueError(f"document records need a {column!r} field; got {list(docs.columns)}")
-        docs["doc_id"] = docs["doc_id"].astype(str)
-        repeated = (set(docs["doc_id"]) & seen) or set(docs.loc[docs["doc_id"].duplicated(), "doc_id"])
-        if repeated:
-            raise ValueError(f"doc_id values must be unique; repeated: {sorted(repeated)[:5]}")
-        seen.update(docs["doc_id"])
-        yield docs
+    for batch in batched(_checked_records(records), size):
+        yield docs_of_strings(batch)
+
+
+def _checked_records(records: Iterable[Mapping]) -> Iterator[dict]:
+    """The records with their doc_ids as strings, each checked as :func:`record_chunks` says."""
+    first_of: dict[str, int] = {}  # the record each doc_id came with, counted from 1
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, Mapping):
+            raise TypeError(f"record {number} is a {type(record).__name__}, not a mapping of doc_id, text and docvars")
+        missing = [field for field in ("doc_id", "text") if field not in record]
+        if missing:
+            raise ValueError(f"record {number} has no {missing[0]!r} field; its fields are {list(record)}")
+        if not isinstance(record["text"], str):
+            raise ValueError(f"record {number}: its text is a {type(record['text']).__name__}, not a string")
+        if pd.api.types.is_scalar(record["doc_id"]) and pd.isna(record["doc_id"]):
+            raise ValueError(f"record {number} has no doc_id (a missing value)")
+        doc_id = str(record["doc_id"])
+        if doc_id in first_of:
+            raise ValueError(f"doc_id values must be unique: record {number} repeats {doc_id!r} of record "
+                             f"{first_of[doc_id]}")
+        first_of[doc_id] = number
+        yield {**record, "doc_id": doc_id}
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -56,6 +68,7 @@ def read_jsonl(path: str | Path, *, text_field: str = "text", id_field: str | No
         raise InputFileError(path, "no such file")
     docvar_fields = (docvar_fields,) if isinstance(docvar_fields, str) else tuple(docvar_fields)
     n_records = 0
+    line_of: dict[str, int] = {}  # the line each doc_id came from
     with path.open("rb") as lines:
         for n_line, raw in enumerate(lines, start=1):
             try:
@@ -80,6 +93,9 @@ def read_jsonl(path: str | Path, *, text_field: str = "text", id_field: str | No
                 raise InputFileError(path, f"line {n_line} has no id field {id_field!r}")
             else:
                 doc_id = str(record[id_field])
+                if doc_id in line_of:
+                    raise InputFileError(path, f"line {n_line} repeats the id {doc_id!r} of line {line_of[doc_id]}")
+                line_of[doc_id] = n_line
             yield {"doc_id": doc_id, **{name: record.get(name) for name in docvar_fields}, "text": record[text_field]}
 
 

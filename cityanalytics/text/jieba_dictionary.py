@@ -6,12 +6,12 @@ exactly as ``jieba.Tokenizer.gen_pfdict`` and ``load_userdict`` do.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
 
 from cityanalytics.errors import InputFileError
+from cityanalytics.hashing import sha256_bytes
 
 DictionaryEntry = tuple[str, "int | None", "str | None"]
 """(word, frequency or None, tag or None) of one user-dictionary line."""
@@ -20,13 +20,14 @@ _USER_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
 """jieba's pattern for a user-dictionary line: word, optional frequency, optional tag."""
 
 
-def read_user_dictionary(path: str | Path) -> list[DictionaryEntry]:
+def read_user_dictionary(path: str | Path, data: bytes | None = None) -> list[DictionaryEntry]:
     """(word, freq or None, tag or None) per line of a jieba user dictionary, parsed as jieba does.
 
-    The file is read every time, but content this process has parsed before (under any path) is
-    not parsed again: each new configuration reads its dictionaries, and most share the shipped ones."""
-    data = Path(path).read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
+    ``data`` is the file's content where it was read before (else the file is read now); content
+    this process has parsed before (under any path) is not parsed again: each new configuration
+    reads its dictionaries, and most share the shipped ones."""
+    data = Path(path).read_bytes() if data is None else data
+    digest = sha256_bytes(data)
     if digest not in _PARSED:
         try:
             _PARSED[digest] = _entries_of(data)

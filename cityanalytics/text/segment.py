@@ -18,6 +18,7 @@ Each process builds its tokenizer for a configuration once and reuses it for eve
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import logging
 import re
@@ -28,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from cityanalytics.errors import InputFileError
-from cityanalytics.hashing import sha256_file, sha256_text
+from cityanalytics.hashing import sha256_bytes, sha256_file, sha256_text
 from cityanalytics.provenance import installed_version
 from cityanalytics.text import resources
 from cityanalytics.text.compiled_jieba import CompiledTokenizer, compiled_limitation
@@ -62,8 +63,11 @@ class TokenizerConfig:
     drops the general stopword list; ``pos`` asks jieba for part-of-speech tags (slower) so that
     ``keep_pos`` can filter.
 
-    The files are read, and the key computed, once per configuration object: after editing a
-    dictionary or stopword file, make a new ``TokenizerConfig`` (a new key, a new tokenizer).
+    The files are read once, when the configuration is made, and everything it describes and
+    builds comes from that reading: its key, its hashes, its tokenizer and its stopwords. After
+    editing a dictionary or stopword file, make a new ``TokenizerConfig`` (a new key, a new
+    tokenizer); the old one goes on with what it read, so that a cache entry or a manifest never
+    pairs one file's tokens with another's hash. A single file may be given as a string.
     """
 
     backend: str = "auto"
@@ -77,6 +81,10 @@ class TokenizerConfig:
     keep_pos: tuple[str, ...] | None = None
 
     def __post_init__(self):
+        for name in ("user_dicts", "user_stopwords", "keep_pos"):  # one file as a string; lists (from YAML) as tuples
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, (str(value),) if isinstance(value, (str, Path)) else tuple(map(str, value)))
         if self.backend not in ("auto", *BACKENDS):
             raise ValueError(f"unknown backend {self.backend!r}; choose 'auto' or one of {BACKENDS}")
         if self.keep_pos is not None and not self.pos:
@@ -84,6 +92,8 @@ class TokenizerConfig:
         for path in (*self.user_dicts, *self.user_stopwords):
             if not Path(path).is_file():
                 raise InputFileError(path, "dictionary or stopword file not found")
+        contents = {str(path): Path(path).read_bytes() for path in (*self.dictionary_files(), *self.user_stopwords)}
+        object.__setattr__(self, "_contents", contents)
         if self.backend in ("numba", "rjieba"):
             if not backend_installed(self.backend):
                 raise ImportError(f"backend {self.backend!r} needs the {self.backend} package: pip install {self.backend}")
@@ -100,8 +110,12 @@ class TokenizerConfig:
         if self.boilerplate:
             words |= resources.boilerplate_words()
         for path in self.user_stopwords:
-            words |= resources.read_word_list(path)
+            words |= resources.read_word_list(path, self.contents(path))
         return frozenset(words)
+
+    def contents(self, path: str | Path) -> bytes:
+        """The bytes of one of the configuration's dictionary or stopword files, as read when it was made."""
+        return self._contents[str(path)]
 
     def shipped_dictionaries(self) -> list[Path]:
         """The policy lexicon and place names, when ``lexicon`` is on."""
@@ -115,14 +129,14 @@ class TokenizerConfig:
         """SHA-256 of each dictionary file: the shipped ones by name, user dictionaries by position
         and name (``user_dicts[0]:my.dict``), so that two user files of the same name never share
         an entry and a user file cannot stand in for a shipped one."""
-        hashes = {path.name: sha256_file(path) for path in self.shipped_dictionaries()}
-        hashes.update({f"user_dicts[{i}]:{Path(p).name}": sha256_file(p) for i, p in enumerate(self.user_dicts)})
+        hashes = {path.name: sha256_bytes(self.contents(path)) for path in self.shipped_dictionaries()}
+        hashes.update({f"user_dicts[{i}]:{Path(p).name}": sha256_bytes(self.contents(p)) for i, p in enumerate(self.user_dicts)})
         return hashes
 
     @cached_property
     def dictionary_entries(self) -> list[tuple[str, int | None, str | None]]:
         """(word, freq or None, tag or None) of every dictionary line, parsed as jieba parses them."""
-        return [entry for path in self.dictionary_files() for entry in read_user_dictionary(path)]
+        return [entry for path in self.dictionary_files() for entry in read_user_dictionary(path, self.contents(path))]
 
     def limitation(self, backend: str) -> str:
         """Why a fast backend would not give jieba's tokens for this configuration; empty if it would."""
@@ -182,7 +196,7 @@ class JiebaTokenizer(StringTokenizer):
         tokenizer.initialize()
         for path in config.dictionary_files():
             try:
-                tokenizer.load_userdict(str(path))
+                tokenizer.load_userdict(io.BytesIO(config.contents(path)))
             except Exception as error:  # jieba raises bare ValueError on malformed lines
                 raise InputFileError(path, f"not a valid jieba user dictionary ({error})") from None
         self.hmm = config.hmm

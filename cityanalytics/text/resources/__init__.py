@@ -30,11 +30,11 @@ def words_hash(words: frozenset[str]) -> str:
     return sha256_text("\n".join(sorted(words)))
 
 
-def read_word_list(path: str | Path) -> frozenset[str]:
+def read_word_list(path: str | Path, data: bytes | None = None) -> frozenset[str]:
     """Words of a list file: one per line (first field), ``#`` comments and blank lines ignored.
-    A file that is not UTF-8 is refused by name."""
+    ``data`` is the file's content where it was read before. A file that is not UTF-8 is refused by name."""
     try:
-        text = Path(path).read_text("utf-8-sig")
+        text = (Path(path).read_bytes() if data is None else data).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputFileError(path, "a word list must be UTF-8 (save it as UTF-8, e.g. with iconv -f GBK -t UTF-8)") from None
     words = set()
