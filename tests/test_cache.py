@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -196,6 +197,12 @@ def test_an_unreadable_part_names_the_file(seeds, tmp_path):
     index = next(tmp_path.rglob("index/*.parquet"))
     index.write_bytes(index.read_bytes()[:40])  # a run killed mid-write by another tool
     with pytest.raises(InputFileError, match=f"{index.name}: unreadable token cache index"):
+        ca.tokenize(seeds, cache=tmp_path, progress=False)
+    clear_cache(tmp_path)
+    ca.tokenize(seeds, cache=tmp_path, progress=False)
+    part = next(tmp_path.rglob("parts/*.parquet"))
+    pq.write_table(pq.read_table(part).slice(0, 3), part)  # a valid part, but shorter than its index says
+    with pytest.raises(InputFileError, match=f"{part.name}: token cache part holds 3 rows but its index reads up to"):
         ca.tokenize(seeds, cache=tmp_path, progress=False)
 
 

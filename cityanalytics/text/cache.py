@@ -176,6 +176,9 @@ class TokenCache:
             sizes = np.array([parquet.metadata.row_group(g).num_rows for g in range(parquet.num_row_groups)], np.int64)
             group_starts = np.r_[0, np.cumsum(sizes)[:-1]]
             starts, ends = runs["start"].to_numpy(np.int64), (runs["start"] + runs["n_rows"]).to_numpy(np.int64)
+            if ends.size and ends.max() > sizes.sum():
+                raise InputFileError(path, f"token cache part holds {sizes.sum()} rows but its index reads up to row "
+                                           f"{ends.max()}: it was cut short; run `cityanalytics cache clear`")
             needed = np.zeros(len(sizes), dtype=bool)
             for first, last in zip(np.searchsorted(group_starts, starts, "right") - 1,
                                    np.searchsorted(group_starts, np.maximum(ends - 1, starts), "right") - 1):
