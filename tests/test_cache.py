@@ -148,6 +148,7 @@ def test_a_dictionary_edited_after_its_configuration_was_made_never_mixes_into_t
     assert stale == before == ["推进", "示范区建设", "。"]
     edited = ca.TokenizerConfig(user_dicts=[str(dictionary)])  # a list, as YAML gives it
     assert edited.key != config.key and edited.user_dicts == (str(dictionary),)
+    assert edited != config and edited not in {config}  # unequal by what they read, though their fields are alike
     assert edited in {edited}  # hashable, as the streaming path's per-run cache needs
     fresh = ca.tokenize(corpus, edited, cache=tmp_path / "cache", progress=False).to_frame()["token"].tolist()
     assert fresh == ["推进", "示范区", "建设", "。"]

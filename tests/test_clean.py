@@ -279,6 +279,8 @@ def test_a_stray_mark_glues_no_paragraphs():
     assert clean.clean_text(text).split("\n") == text.split("\n")
     far = "依照《上海市条例执行。\n" + "甲" * 120 + "》。"  # closed, but too far on to be the same title
     assert clean.join_broken_lines(far) == far
+    long_ago = "依照《" + "乙" * 150 + "。\n" + "甲" * 40 + "》。"  # the mark is 150 characters back already
+    assert clean.join_broken_lines(long_ago) == long_ago
     assert clean.join_broken_lines("他说：“加快发展。\n“然后推进。”") == "他说：“加快发展。\n“然后推进。”"  # quoted paragraphs
 
 
@@ -364,6 +366,20 @@ def test_short_unwrapped_lines_are_left_alone():
     alike = "\n".join(["推进城市更新和基础设施建设行动", "加快推动数字经济高质量发展行动", "持续提升城市治理现代化水平行动"])
     assert clean._wrap_width(alike) == 0 and clean.join_broken_lines(alike) == alike
     assert clean._wrap_width("\n".join(_REPORT)) == 0
+    names = ["上海市浦东新区张江高科技园区管理委员会", "北京市海淀区中关村科技园区管理委员会", "深圳市南山区科技创新局高新技术产业处",
+             "杭州市滨江区高新技术产业开发区管委会", "苏州工业园区管理委员会科技和信息化局", "南京市江宁区经济技术开发区管理委员会"]
+    notice = "关于公布示范单位名单的通知\n各有关单位：\n经评审，现将名单公布如下。\n" + "\n".join(names) + "\n特此通知。"
+    assert clean._wrap_width(notice) == 0 and clean.join_broken_lines(notice) == notice  # names hold no clause mark
+
+
+def test_a_line_that_starts_with_punctuation_joins_the_line_before_across_blank_lines():
+    assert clean.join_broken_lines("第一段。\n\n，第二段。") == "第一段。，第二段。"
+    assert clean.join_broken_lines("第一段\n\n，第二段。") == "第一段，第二段。"
+
+
+def test_an_article_of_five_numerals_is_never_joined_to_the_line_before():
+    text = "第一百二十二条 有下列情形之一的，\n第一百二十三条 本条例自公布之日起施行。"
+    assert clean.join_broken_lines(text) == text
 
 
 class _Reading:
@@ -399,7 +415,7 @@ def _continues_by_whole_line(line: str, last: str, following: str, after_blank: 
     if following[0] in clean._NO_LINE_START or line[-1] in "《“":
         return True
     for opening, closing in clean._MARKS:
-        reach = following[: clean._MARK_SPAN - (len(line) - line.rfind(opening))]
+        reach = following[: max(0, clean._MARK_SPAN - (len(line) - line.rfind(opening)))]
         if line.count(opening) > line.count(closing) and closing in reach and opening not in reach.split(closing)[0]:
             return True
     title = re.search(f"({'|'.join(clean._TITLE_WORDS)})$", line)
@@ -462,6 +478,8 @@ def test_markdown_heading_marks_and_html_comments_are_markup_not_text():
         ("第三条\t 为了保护归侨侨眷的合法权益，制定本办法。", "第三条 为了保护归侨侨眷的合法权益，制定本办法。"),
         ("一、\t总体要求", "一、总体要求"),
         ("（二）\t营养费。", "（二）营养费。"),
+        ("1.\t坚持统筹推进", "1. 坚持统筹推进"),  # after an ASCII mark a space, as from Word's numbering
+        ("第一篇\t总论", "第一篇 总论"),
         ("1.\t项目甲\t100", "1.\t项目甲\t100"),  # a table row keeps its cells
         ("1.8\t万元", "1.8\t万元"),  # a number, not a marker
         ("第十八条 报告；\t也可以书面报告。", "第十八条 报告；\t也可以书面报告。"),  # not right after the marker

@@ -392,3 +392,9 @@ def test_links_pipes_and_linked_folders_are_accounted_for(tmp_path):
     assert report.loc["linked_again", "reason"].startswith("link to the folder")
     assert report.loc["loop", "reason"].startswith("link to the folder")
     assert len(report) == 6
+    (folder / "zz_real").mkdir()  # a folder of the corpus and a link to it that sorts first: the folder is read
+    (folder / "zz_real" / "c.txt").write_text("嘉兴市工作要点\n推进接轨上海。", encoding="utf-8")
+    (folder / "aa_link").symlink_to(folder / "zz_real")
+    report = load_corpus(folder, progress=False).report.set_index("file")
+    assert report.loc["zz_real/c.txt", "status"] == "loaded" and "aa_link/c.txt" not in report.index
+    assert report.loc["aa_link", "reason"].startswith("link to the folder")

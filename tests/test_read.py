@@ -177,6 +177,16 @@ def test_html_declared_charset_loses_to_valid_utf8(tmp_path):
     assert result.text.split("\n") == HTML_LINES
 
 
+@pytest.mark.parametrize("charset", ["iso-8859-1", "windows-1252"])
+def test_a_single_byte_charset_declaration_yields_to_plain_chinese_but_not_to_gibberish(tmp_path, charset):
+    chinese = "<html><head><meta charset='{}'></head><body><p>2025年浙江省政府工作报告</p><p>各位代表：现在，我代表省人民政府，向大会报告工作，请予审议。</p></body></html>"
+    result = read_file(write(tmp_path / "mislabelled.html", chinese.format(charset).encode("gbk")))
+    assert (result.encoding, result.text.split("\n")[0]) == ("gb18030", "2025年浙江省政府工作报告")
+    western = f"<html><head><meta charset='{charset}'></head><body><p>Métro Médiathèque Générale Réseau</p></body></html>"
+    result = read_file(write(tmp_path / "western.html", western.encode("latin-1")))
+    assert result.text == "Métro Médiathèque Générale Réseau"
+
+
 def test_html_declared_big5(tmp_path):
     title, sentence = TRADITIONAL.split("\n")
     page = f'<html><head><meta charset="big5"></head><body><h1>{title}</h1><p>{sentence}</p></body></html>'

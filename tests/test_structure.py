@@ -65,7 +65,9 @@ def reference_rows(text: str) -> list[tuple]:
             stands_over = line[-1] not in "；;" and (
                 line[-1] not in SENTENCE_END
                 or (following is not None and levels[i + 1] != levels[i] and not follows_item))
-            article_item = in_article and levels[i] > 2
+            follows_as_article = following is not None and not levels[i + 1] and bool(ARTICLE.match(following))
+            heads_articles = levels[i] == 3 and not end and follows_as_article  # 二、管理职责 / 第三条 …
+            article_item = in_article and levels[i] > 2 and not heads_articles
             if not article_item and (goes_on or stands_over):
                 kind, level = ("paragraph" if goes_on else "heading"), levels[i]
         elif (not article and len(line) <= 30 and following is not None and line[-1] not in SENTENCE_END + "：；:，"
@@ -154,6 +156,15 @@ def test_headings_between_articles_and_in_plans_stay_headings():
         ("heading", 3, 1, ("一、总体要求",)), ("paragraph", 4, 2, ("一、总体要求", "（一）指导思想。")),
         ("heading", 4, 3, ("一、总体要求", "（二）基本原则。")), ("paragraph", None, 3, ("一、总体要求", "（二）基本原则。")),
         ("heading", 3, 4, ("二、重点任务",)), ("paragraph", None, 4, ("二、重点任务",))]
+
+
+def test_parts_numbered_like_headings_stand_over_articles():
+    text = ("某某办法\n一、总则\n第一条 为了规范管理，制定本办法。\n第二条 本办法适用于本市。\n二、管理职责\n"
+            "第三条 市政府负责下列事项：\n一、编制规划；\n二、组织实施。\n第四条 区政府负责。\n三、附则\n第五条 本办法自公布之日起施行。")
+    rows = split.paragraph_rows(text)
+    assert [row[3] for row in rows] == [0, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3]  # the items of 第三条 open no part
+    assert [row[4] for row in rows if row[1] == "heading"] == [("一、总则",), ("二、管理职责",), ("三、附则",)]
+    assert rows == reference_rows(text)
 
 
 def test_a_tab_after_a_marker_stands_for_a_space():

@@ -50,6 +50,12 @@ def _warn_split_terms(tokens: Tokens, codebook: Codebook) -> None:
         )
 
 
+def _every_document(tokens: Tokens) -> pd.DataFrame:
+    """Each document of the token table with its docvars, in the order of its doc_id categories: those
+    without any token too."""
+    return with_docvars(pd.DataFrame({"doc_id": tokens.table["doc_id"].cat.categories.astype(str)}), tokens.docvars)
+
+
 def theme_counts(tokens: Tokens, codebook: Codebook | str | None = None,
                  level: tuple[str, ...] = ("doc_id", "para")) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Term and theme-term counts of every unit at ``level`` (paragraphs by default).
@@ -65,7 +71,7 @@ def theme_counts(tokens: Tokens, codebook: Codebook | str | None = None,
     keys = list(level)
     if keys == ["doc_id"]:  # every document of the table, one without any token too, in category order
         unit_codes = category_codes(table["doc_id"]).astype(np.intp)
-        units = with_docvars(pd.DataFrame({"doc_id": table["doc_id"].cat.categories.astype(str)}), tokens.docvars)
+        units = _every_document(tokens)
     else:
         unit_codes = table.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
         first_rows = pd.Series(np.arange(len(table))).groupby(unit_codes).first().to_numpy()
@@ -122,8 +128,7 @@ def emphasis(
         codes, groups = group_codes(units[keys])
         n_docs = pd.Series(unit_documents).groupby(codes).nunique().reindex(range(len(groups)), fill_value=0).to_numpy()
     else:  # groups of whole documents, every document of the table among them, those without any token too
-        documents = with_docvars(pd.DataFrame({"doc_id": tokens.table["doc_id"].cat.categories.astype(str)}),
-                                 tokens.docvars)
+        documents = _every_document(tokens)
         document_codes, groups = group_codes(documents[keys])
         codes = document_codes[pd.Index(documents["doc_id"]).get_indexer(units["doc_id"])]
         n_docs = np.bincount(document_codes, minlength=len(groups))

@@ -45,7 +45,7 @@ _INLINE_FURNITURE = re.compile(rf"[（(]{_INLINE_FURNITURE_TAIL}")
 _TITLE_WORDS = tuple("通知 意见 方案 决定 办法 规定 条例 纲要 规划 报告 要点 计划 细则 通报 公告 决议 汇报".split())
 """Words that end a title, which is not a paragraph however long it is."""
 _QUOTE_OR_COMMA = re.compile("[“”，]")
-_ARTICLE_START = re.compile(rf"^第[{CN_NUMERAL}]{{1,4}}条")
+_ARTICLE_START = re.compile(rf"^第[{CN_NUMERAL}]{{1,5}}条")
 _DASHES = "—－─-"
 _PAGE_NUMBER_TAIL = rf"(?<![0-9A-Za-z][{_DASHES}])[{_DASHES}]?\s*\d{{1,3}}\s*[{_DASHES}]{{1,2}}"
 _PAGE_NUMBER = re.compile(rf"[{_DASHES}]{_PAGE_NUMBER_TAIL}")
@@ -66,8 +66,8 @@ _CLOSING_LINE_END = re.compile(rf"\n(?<=[{re.escape(CLOSING)}]\n)")
 """The line break after a line that ends with a closing quote or bracket."""
 _NO_LINE_START = "，、。；：！？" + CLOSING
 """Punctuation that starts no line: a line that starts with it was cut off the line before."""
-_CUT_LINE_START = re.compile(f"\n[{re.escape(_NO_LINE_START)}]")
-"""The line break before a line that starts with :data:`_NO_LINE_START`."""
+_CUT_LINE_START = re.compile(f"\n(?:[^\\S\n]*\n)*[{re.escape(_NO_LINE_START)}]")
+"""The line break (with any blank lines after it) before a line that starts with :data:`_NO_LINE_START`."""
 _BREAK_TO_NORMALIZE = re.compile(r"\n(?:(?<=[^\S\n]\n)|[^\S\n]|\n\n)")
 """A line break with whitespace other than a line break just before or after it, or the first of three in a row.
 Starting at the break, which the regex engine finds with a fast scan, this is searched about ten times faster
@@ -452,6 +452,9 @@ _MIN_WRAPPED = 3
 """The fewest lines of the wrap width that make a text wrapped."""
 _SENTENCE_END_LINE = re.compile(rf"[{re.escape(SENTENCE_END)}](?:\n|$)")
 """A line that ends a sentence."""
+_CLAUSE_MARK_POINTS = np.array([ord(mark) for mark in "，、。；：！？"])
+"""Marks that a line of wrapped prose holds (a clause runs some 10–20 characters) and a list of names or titles
+does not."""
 
 
 def _count_in_lines(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -466,8 +469,8 @@ def _wrap_width(text: str) -> int:
     line, GB/T 9704). The width is the greatest line length that at least half as many lines have as the commonest
     one (in a text of short paragraphs, first lines, indented, outnumber the full ones), and the text is wrapped
     when lines about that long are one in eight of its lines or more, hardly any line (one in ten of those) is
-    wider, most of them end mid-clause, and some line ends a sentence (a list of headings, however alike their
-    lengths, ends none). Width is counted in full-width cells, an ASCII character being half of one, so that a line
+    wider, most of them end mid-clause and most hold a clause mark (a list of names or headings, however alike
+    their lengths, holds none), and some line ends a sentence. Width is counted in full-width cells, an ASCII character being half of one, so that a line
     holding digits, which a layout fills with more characters, is not wider. Lines shorter than :data:`_MIN_WRAP`
     less the slack, and table rows (lines holding a tab), are left out.
     """
@@ -491,7 +494,10 @@ def _wrap_width(text: str) -> int:
     if np.count_nonzero(cells > width + _WRAP_SLACK) * 10 > full.size:
         return 0
     open_full = sum(text[end - 1] not in _CLOSED_END for end in ends[full].tolist())
-    return width if open_full * 2 >= full.size and _SENTENCE_END_LINE.search(text) else 0
+    clause_marks = np.flatnonzero(np.isin(points, _CLAUSE_MARK_POINTS))
+    with_marks = np.count_nonzero(_count_in_lines(clause_marks, starts[full], ends[full]))
+    wrapped = open_full * 2 >= full.size and with_marks * 2 >= full.size and _SENTENCE_END_LINE.search(text)
+    return width if wrapped else 0
 
 
 class _JoinedLine:
@@ -556,7 +562,7 @@ class _JoinedLine:
             return True
         for (opening, closing), still_open, at in zip(_MARKS, (self.open_titles, self.open_quotes),
                                                       (self.title_at, self.quote_at)):
-            reach = following[: _MARK_SPAN - (self.length - at)] if still_open > 0 else ""
+            reach = following[: max(0, _MARK_SPAN - (self.length - at))] if still_open > 0 else ""
             closed = reach.find(closing)
             if closed >= 0 and opening not in reach[:closed]:
                 return True
@@ -667,18 +673,30 @@ def join_broken_lines(text: str, min_long: int = 60) -> str:
 
 
 _TAB_AFTER_MARKER = re.compile(
-    rf"^(?:(第[{CN_NUMERAL}]{{1,5}}[篇章节条])|([{CN_NUMERAL}]{{1,3}}、|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、](?!\d)))"
+    rf"^(第[{CN_NUMERAL}]{{1,5}}[篇章节条]|[{CN_NUMERAL}]{{1,3}}、|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、](?!\d))"
     r"[ \t]*\t[ \t]*(?=[^\t\n]*$)", re.M)
 """A heading or article marker followed by the line's only tab (``第一章\t总则``): a typed gap, not a table's cells."""
 
 
+def marker_gap(marker: str) -> str:
+    """What the documents write between a heading or article marker and its text: nothing after a full-width mark
+    or a circled number (一、总体要求, （一）, ①加强), a space after anything else: 第…章/节/条 (第一章 总则), an
+    ASCII mark (1. 坚持) or a bare number."""
+    if not marker:
+        return ""
+    last = marker[-1]
+    category = unicodedata.category(last)
+    full_width_mark = unicodedata.east_asian_width(last) in "WF" and category[0] in "PS"
+    return "" if full_width_mark or category == "No" else " "
+
+
 def untab_markers(text: str) -> str:
-    """Turn a tab (with the spaces about it) right after a line's heading or article marker into what the
-    documents write there: a space after 第…章/节/条/篇 (第一章 总则), nothing after 一、 （一） 1. Only a line
-    without any other tab: a table row keeps its cells apart."""
+    """Turn a tab (with the spaces about it) right after a line's heading or article marker into the gap the
+    documents write there (:func:`marker_gap`). Only on a line without any other tab: a table row keeps its cells
+    apart."""
     if "\t" not in text:
         return text
-    return _TAB_AFTER_MARKER.sub(lambda match: f"{match[1]} " if match[1] else match[2], text)
+    return _TAB_AFTER_MARKER.sub(lambda match: match[1] + marker_gap(match[1]), text)
 
 
 def break_before_inline_headings(text: str) -> str:

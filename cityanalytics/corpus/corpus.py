@@ -265,15 +265,15 @@ def _doc_id_for(relative: str, taken: set[str]) -> str:
 
 def _input_files(root: Path) -> list[Path]:
     """Every entry under ``root`` but its folders, sorted by path, so that the report can say what
-    became of each: links to folders are followed, once each (a second link to a folder, or one
-    back into a folder being read, is listed itself), and links that lead nowhere, pipes and
-    devices are listed as they are."""
+    became of each: links to folders are followed, once each, unless the folder is under ``root``
+    itself (a link to a folder read already, or a second link to one, is listed itself), and
+    links that lead nowhere, pipes and devices are listed as they are."""
+    seen = {os.path.realpath(folder) for folder, _, _ in os.walk(root)}  # the folders under root, read in any case
     found: list[Path] = []
-    seen = {os.path.realpath(root)}
     for folder, subfolders, names in os.walk(root, followlinks=True):
         found.extend(Path(folder, name) for name in names)
         subfolders.sort()  # the first in order of two links to one folder is the one read
-        for sub in list(subfolders):
+        for sub in [sub for sub in subfolders if os.path.islink(os.path.join(folder, sub))]:
             real = os.path.realpath(os.path.join(folder, sub))
             if real in seen:
                 subfolders.remove(sub)

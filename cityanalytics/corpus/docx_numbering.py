@@ -5,12 +5,13 @@ reading order and formatted as Word formats them, so that structure detection se
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import nsmap, qn
 from lxml import etree
+
+from cityanalytics.corpus.clean import marker_gap
 
 _W_VAL, _W_ILVL, _W_NUM_ID, _W_PSTYLE = (qn(tag) for tag in ("w:val", "w:ilvl", "w:numId", "w:pStyle"))
 _NUMBERING_PROPERTIES = etree.XPath("w:pPr/w:numPr/w:numId | w:pPr/w:numPr/w:ilvl | w:pPr/w:pStyle", namespaces=nsmap)
@@ -23,7 +24,6 @@ _DEFAULT_STYLE = etree.XPath(
 _ABSTRACT_ID = etree.XPath("w:abstractNumId/@w:val", namespaces=nsmap)
 _STYLE_LINK = etree.XPath("w:numStyleLink/@w:val", namespaces=nsmap)
 _PLACEHOLDER = re.compile(r"%([1-9])")  # %1 … %9 in w:lvlText: the number of that level (1-based)
-_SPACED_MARKERS = "章节条"  # 第一章 总则: a space after these, as the documents write them
 
 
 @dataclass(frozen=True)
@@ -278,14 +278,7 @@ def _roman(n: int) -> str:
 
 
 def _separator(number: str, suffix: str) -> str:
-    """What stands between a paragraph's number and its text in plain text, for w:suff ``suffix``.
-
-    A tab or nothing becomes nothing after a Chinese character or punctuation (一、总体要求, also
-    after circled numbers: ①加强), as these documents write them, but a space after 章, 节 and 条
-    (第一章 总则) and after anything else (1. Project); a space stays a space.
-    """
-    if not number:
-        return ""
-    last = number[-1]
-    wide = unicodedata.east_asian_width(last) in "WF" or "\u2460" <= last <= "\u24ff"
-    return " " if suffix == "space" or last in _SPACED_MARKERS or not wide else ""
+    """What stands between a paragraph's number and its text in plain text, for w:suff ``suffix``: a space
+    stays a space; a tab or nothing becomes the gap the documents write after such a marker
+    (:func:`~cityanalytics.corpus.clean.marker_gap`: 一、总体要求, ①加强, 1. 坚持, 第一章 总则)."""
+    return " " if number and suffix == "space" else marker_gap(number)

@@ -25,7 +25,8 @@ paragraph.
   sentence (at most :data:`MAX_HEADING_CHARS` characters).
 - The lines after an article are its own up to the next article or line with a level: a marked
   line among them of a level deeper than :data:`LEVELS_OVER_ARTICLES` is one of its items, a
-  paragraph without a level, so that the next article is not filed under its last item.
+  paragraph without a level, so that the next article is not filed under its last item; but a
+  ``一、`` line without a sentence end that an article follows heads the articles (:data:`PART_LEVEL`).
 - An unmarked line that is no article, of at most :data:`MAX_UNMARKED_HEADING_CHARS` characters,
   is a heading of level :data:`UNMARKED_HEADING_LEVEL` when a line follows that is no table row,
   it ends in none of 。！？!?…：；:，, it is not only a date (``metadata.DATE_ONLY``), and the
@@ -63,6 +64,9 @@ MAX_HEADING_CHARS = 40
 LEVELS_OVER_ARTICLES = 2
 """Marker levels up to this one (``第一章``, ``第一节``) stand over articles; deeper ones within an
 article mark its items."""
+PART_LEVEL = 3
+"""The level of ``一、``, which some documents put over articles as parts (``二、管理职责`` / ``第三条 …``): such a
+line without a sentence end, followed by an article, heads the articles after it instead of being an item."""
 
 _NEWLINE, _TAB = ord("\n"), ord("\t")
 _DI, _ZHANG, _JIE, _TIAO, _DUN = ord("第"), ord("章"), ord("节"), ord("条"), ord("、")
@@ -257,7 +261,8 @@ def _structure(cps, doc, starts, ends, classes):
                 goes_on = end != -1 and end < b
                 head_end[i] = b if end == -1 else (min(end, a + MAX_HEADING_CHARS) if goes_on else end)
                 follows_item = open_item[markers[i]]
-                article_item = in_article and markers[i] > LEVELS_OVER_ARTICLES
+                heads_articles = markers[i] == PART_LEVEL and end == -1 and has_following and articles[i + 1]
+                article_item = in_article and markers[i] > LEVELS_OVER_ARTICLES and not heads_articles
                 if not article_item and (goes_on or _stands_over(
                         cps[b - 1], markers[i], has_following, following_level, follows_item, classes)):
                     level[i] = markers[i]

@@ -38,7 +38,10 @@ _TITLE_YEAR = re.compile(r"^(?:关于印发)?《?((?:19|20)\d{2})\s*年(?![前�
 _NOT_A_TITLE_END = tuple("：:。！!？?；;，,") + ("文件", "网站", "门户")
 """How a line ends that is no title: a salutation (各位代表：), a sentence, a letterhead (…文件), a site's name."""
 _MAX_TITLE_CHARS = 100
-_NUMBERED_LINE = re.compile(r"[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.．、]|第[一二三四五六七八九十百]{1,4}[章节条]")
+"""Longer than the longest title (关于印发《…》的通知 of a long plan runs to some 60 characters): a paragraph."""
+_NUMBERED_LINE = re.compile(
+    r"[一二三四五六七八九十]{1,3}、(?![一二三四五六七八九十])|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.．、](?!\d)"
+    r"|第[一二三四五六七八九十百]{1,5}[章节条]")
 """A numbered heading or article (一、 （二） 3. 第四条), which opens a part of a text, never its title."""
 
 

@@ -139,8 +139,8 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str]) -> tuple[str, str]:
 
 
 def _decode(data: bytes, name: str, declared: str | None) -> tuple[str, str]:
-    """Decode as in decode_bytes, trying a declared (HTML meta) charset right after UTF-8 (after
-    GB18030 where it is a single-byte one).
+    """Decode as in decode_bytes, trying a declared (HTML meta) charset right after UTF-8 (after a
+    plainly Chinese GB18030 reading where it is a single-byte one).
 
     Valid non-ASCII UTF-8 is practically never another encoding, so it beats a
     declaration; GBK-family decodings full of private-use characters are
@@ -177,13 +177,18 @@ def _decode(data: bytes, name: str, declared: str | None) -> tuple[str, str]:
 
 
 def _candidate_decodings(data: bytes, declared: str | None) -> Iterator[tuple[str, str]]:
-    """Yield (encoding, text) for each plausible decoding, most trusted first, lazily."""
-    strict = ["utf-8", "gb18030", declared] if declared and _single_byte(declared) else ["utf-8", declared, "gb18030"]
-    for encoding in dict.fromkeys(e for e in strict if e):
-        try:
-            yield encoding, data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
+    """Yield (encoding, text) for each plausible decoding, most trusted first, lazily. A declared single-byte
+    charset (ISO-8859-1, cp1252, …) decodes any bytes, so a GB18030 reading that is plainly Chinese (enough
+    characters to judge, most in common use) goes before it: a Chinese page mislabelled so is common, and
+    a Western page's accented letters read as GB18030 are rare characters."""
+    for encoding in dict.fromkeys(e for e in ("utf-8", declared, "gb18030") if e):
+        if encoding == declared and _single_byte(declared) and encoding != "gb18030":
+            chinese = _strict_decoding(data, "gb18030")
+            if chinese is not None and (_common_han_share(chinese) or 0) >= _MIN_COMMON_HAN_SHARE:
+                yield "gb18030", chinese
+        text = _strict_decoding(data, encoding)
+        if text is not None:
+            yield encoding, text
     guess = charset_normalizer.from_bytes(data).best()
     if guess is not None:
         yield from _lossy_decoding(data, codecs.lookup(guess.encoding).name)
@@ -191,10 +196,17 @@ def _candidate_decodings(data: bytes, declared: str | None) -> Iterator[tuple[st
         yield from _lossy_decoding(data, encoding)
 
 
+def _strict_decoding(data: bytes, encoding: str) -> str | None:
+    """The bytes decoded, or None where they are not valid in ``encoding``."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
 def _single_byte(encoding: str) -> bool:
     """Whether a codec reads (nearly) every byte above ASCII as a character of its own (Latin-1, cp1252,
-    KOI8-R, …). Nearly any bytes decode in it, so a Chinese page mislabelled so would load as mojibake:
-    GB18030 is tried before it."""
+    KOI8-R, …). Nearly any bytes decode in it, so a Chinese page mislabelled so would load as mojibake."""
     return len(bytes(range(0x80, 0x100)).decode(encoding, errors="replace").replace("\ufffd", "")) > 100
 
 

@@ -22,7 +22,7 @@ import io
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -79,6 +79,9 @@ class TokenizerConfig:
     boilerplate: bool = False
     pos: bool = False
     keep_pos: tuple[str, ...] | None = None
+    files_sha256: str = field(init=False, repr=False, default="")
+    """A hash of every dictionary and stopword file as read when the configuration was made: two
+    configurations that read different contents are not equal, whatever their file names."""
 
     def __post_init__(self):
         for name in ("user_dicts", "user_stopwords", "keep_pos"):  # one file as a string; lists (from YAML) as tuples
@@ -94,6 +97,8 @@ class TokenizerConfig:
                 raise InputFileError(path, "dictionary or stopword file not found")
         contents = {str(path): Path(path).read_bytes() for path in (*self.dictionary_files(), *self.user_stopwords)}
         object.__setattr__(self, "_contents", contents)
+        digests = [f"{path}\0{sha256_bytes(data)}" for path, data in contents.items()]
+        object.__setattr__(self, "files_sha256", sha256_text("\n".join(digests)))
         if self.backend in ("numba", "rjieba"):
             if not backend_installed(self.backend):
                 raise ImportError(f"backend {self.backend!r} needs the {self.backend} package: pip install {self.backend}")
@@ -156,6 +161,7 @@ class TokenizerConfig:
         """The configuration with the backend that segments, its version and the reference
         jieba's, and content hashes of every resource it uses."""
         described = asdict(self)
+        del described["files_sha256"]  # the files are described by content below, path by path
         described.update(
             backend=self.resolved_backend,
             backend_version=installed_version(self.resolved_backend),

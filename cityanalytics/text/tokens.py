@@ -227,13 +227,13 @@ def tokenize(
     the token cache and adds the others (see :mod:`cityanalytics.text.cache`).
     """
     if config is None:
-        unknown = sorted(set(options) - {field.name for field in fields(TokenizerConfig)})
+        settable = [field.name for field in fields(TokenizerConfig) if field.init]
+        unknown = sorted(set(options) - set(settable))
         if unknown:
             own = [name for name, p in inspect.signature(tokenize).parameters.items() if p.kind is p.KEYWORD_ONLY]
             raise TypeError(f"tokenize() has no option {', '.join(map(repr, unknown))}: its own are "
-                            f"{', '.join(own)}, the others are TokenizerConfig's fields "
-                            f"({', '.join(field.name for field in fields(TokenizerConfig))})")
-        config = TokenizerConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()})
+                            f"{', '.join(own)}, the others are TokenizerConfig's fields ({', '.join(settable)})")
+        config = TokenizerConfig(**options)
     elif options:
         raise TypeError("pass either a TokenizerConfig or its fields as keywords, not both")
     if cache:
