@@ -488,3 +488,11 @@ def test_markdown_heading_marks_and_html_comments_are_markup_not_text():
 def test_a_tab_right_after_a_heading_marker_is_the_gap_the_documents_write(line, cleaned):
     assert clean.untab_markers(line) == cleaned
     assert clean.clean_text(f"某某条例\n{line}").split("\n")[1] == cleaned
+
+
+def test_a_dated_record_is_a_line_of_its_own():
+    """The adoption and amendment records at a regulation's head each keep their line, also in a wrapped text."""
+    records = ("2015年7月24日浙江省第十二届人民代表大会常务委员会第二十一次会议通过，根据\n"
+               "2018年11月30日 浙江省第十三届人民代表大会常务委员会第六次会议修正")
+    assert clean.join_broken_lines(records) == records
+    assert clean.join_broken_lines("会议决定，\n2018年11月30日召开。") == "会议决定，2018年11月30日召开。"  # prose: no space

@@ -46,6 +46,9 @@ _TITLE_WORDS = tuple("通知 意见 方案 决定 办法 规定 条例 纲要 �
 """Words that end a title, which is not a paragraph however long it is."""
 _QUOTE_OR_COMMA = re.compile("[“”，]")
 _ARTICLE_START = re.compile(rf"^第[{CN_NUMERAL}]{{1,5}}条")
+_DATED_RECORD_START = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日[ \u3000]")
+"""A line opening with a date and a space: a record of its own, as the adoption and amendment records at the head of
+a regulation are (``2015年7月24日 浙江省…第二十一次会议修正``); prose runs on without a space after a date."""
 _DASHES = "—－─-"
 _PAGE_NUMBER_TAIL = rf"(?<![0-9A-Za-z][{_DASHES}])[{_DASHES}]?\s*\d{{1,3}}\s*[{_DASHES}]{{1,2}}"
 _PAGE_NUMBER = re.compile(rf"[{_DASHES}]{_PAGE_NUMBER_TAIL}")
@@ -430,8 +433,9 @@ def join_vertical_text(text: str) -> str:
 
 
 def _starts_unit(line: str) -> bool:
-    """Whether a line starts a unit of its own: a numbered heading, an article, a document number."""
-    return bool(_HEADING_START.match(line) or _ARTICLE_START.match(line) or DOC_NO_LINE.match(line.strip()))
+    """Whether a line starts a unit of its own: a numbered heading, an article, a document number, a dated record."""
+    return bool(_HEADING_START.match(line) or _ARTICLE_START.match(line) or DOC_NO_LINE.match(line.strip())
+                or _DATED_RECORD_START.match(line))
 
 
 _HEAD = 8
