@@ -658,8 +658,8 @@ def join_broken_lines(text: str, min_long: int = 60) -> str:
     complete line that lacks a full stop, such as a record of an amendment, does not swallow the next paragraph). In a
     hard-wrapped text, a line about as long as the wrap width also continues unless it ends a clause (a closing mark
     after no stop does not). A line that starts a unit of its own — a numbered heading, an article (第一条), a
-    document number, a dated record (``2018年11月30日 …修正``) — is never joined to the line before it; where a scrape did cut before such a marker
-    (``…经济中心之`` / ``一、跨国公司…``) the seed recipe joins it.
+    document number, a dated record (``2018年11月30日 …修正``) — is never joined to the line before it; where a
+    scrape did cut before such a marker (``…经济中心之`` / ``一、跨国公司…``) the seed recipe joins it.
     """
     wrap_width = _wrap_width(text) if _OPEN_LINE_END.search(text) else 0  # a wrapped text cuts lines mid-word
     starts = _lines_that_may_continue(text, wrap_width > 0)
