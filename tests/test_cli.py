@@ -423,3 +423,11 @@ def test_an_empty_table_prints_its_columns_and_says_so():
     result = run("kwic", "--pattern", "不存在的词语")
     assert result.exit_code == 0 and "Empty DataFrame" not in result.output
     assert "doc_id  section  para  sent  i  left  keyword  right" in result.output and "no rows" in result.output
+
+
+def test_python_dash_m_runs_the_command_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "cityanalytics", "--help"], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("Usage: cityanalytics [OPTIONS] COMMAND") and "emphasis" in done.stdout
