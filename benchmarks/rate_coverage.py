@@ -25,7 +25,7 @@ import argparse
 
 import numpy as np
 
-from cityanalytics.stats import bootstrap_rate_interval, cluster_rate_interval
+from cityanalytics.stats import _group_sums, bootstrap_rate_interval, cluster_rate_interval
 
 PARAGRAPHS = 10
 DOCUMENT_SD, PARAGRAPH_SD = 0.5, 0.3
@@ -57,9 +57,9 @@ METHODS = {
 
 
 def per_document(hits: np.ndarray, terms: np.ndarray, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The paragraphs' hits (one column) and terms summed per document, as `trends` counts them by default."""
-    summed_hits = np.stack([np.bincount(documents, weights=column) for column in hits.T], axis=1)
-    return summed_hits, np.bincount(documents, weights=terms)
+    """The paragraphs' hits (one column) and terms summed per document, as `trends(unit="document")` counts them."""
+    n_documents = int(documents.max()) + 1
+    return _group_sums(hits, documents, n_documents), np.bincount(documents, weights=terms, minlength=n_documents)
 
 
 def coverage(rate: float, n_docs: int, simulations: int, n_boot: int) -> dict[str, tuple[float, float, float]]:

@@ -113,8 +113,9 @@ def bootstrap_rate_interval(
     high = np.full_like(low, np.nan)
     rng = np.random.default_rng(seed)
     alpha = (1 - ci) / 2
+    holding = totals > 0  # a unit without any total adds nothing to a draw
     for g in range(n_groups):
-        members = np.flatnonzero((groups == g) & (totals > 0))
+        members = np.flatnonzero((groups == g) & holding)
         if len(members) < 2 or n_boot < 1:
             continue
         weights = resample_weights(rng, n_boot, members, clusters)

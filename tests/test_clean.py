@@ -358,6 +358,14 @@ def test_a_hard_wrapped_text_is_rejoined_exactly():
     assert clean._wrap_width(laid_out) == 28 and clean.join_broken_lines(laid_out) == text
 
 
+def test_a_wrapped_line_that_ends_with_a_closing_mark_after_no_stop_goes_on():
+    paragraph = ("我们再加快建设具有全球影响力的国际科技中心（张江科学城）推动集成电路、生物医药、人工智能三大先导产业规模达到新高，"
+                 "关键核心技术攻关取得重要进展，全年新增就业岗位六十万个，城市治理水平不断提升。")
+    wrapped = _wrapped([paragraph] * 3, 28)
+    assert "（张江科学城）\n推动" in wrapped and clean._wrap_width(wrapped) == 28
+    assert clean.join_broken_lines(wrapped) == "\n".join([paragraph] * 3)
+
+
 def test_short_unwrapped_lines_are_left_alone():
     """Lines of one length that are a list, not a wrapped text, are not joined."""
     headings = "\n".join(["加快建设具有全球影响力的科技创新中心", "推动长三角一体化发展取得新突破", "深入推进城市数字化转型",

@@ -206,6 +206,9 @@ def test_a_document_without_any_token_keeps_its_group():
     assert (empty["n_resampled"] == 0).all() and by_city.loc[("杭州", "talent"), "n_theme"] == 1
     by_document = emphasis(tokens, n_boot=50)
     assert sorted(by_document["doc_id"].unique()) == ["doc1", "doc2", "doc3"]
+    termless = ca.tokenize(ca.Corpus.from_texts(["标题\n科技创新人才。\n的。\n交通生态。"], city=["杭州"]))
+    paragraphs = termless.to_frame(terms_only=True).groupby("para").size()
+    assert emphasis(termless, by="city", n_boot=20)["n_resampled"].iloc[0] == len(paragraphs) == 3  # of 4: not 的。
     compared = compare_emphasis(tokens, by="city", n_perm=50)  # the same documents, the same groups
     assert sorted(compared["group"].unique()) == ["宁波", "杭州", "温州"]
     assert (compared["n_units_group"] + compared["n_units_versus"] == 3).all()

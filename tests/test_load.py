@@ -148,6 +148,9 @@ def test_inference_never_takes_a_passing_date_for_the_document_date():
         ("2019年杭州市政府工作要点\n一、总体要求", {"title": "2019年杭州市政府工作要点", "year": 2019, "city": "杭州",
                                               "province": "浙江", "doc_type": "工作要点"}),
         ("各位代表：\n现在，我代表国务院，向大会报告政府工作。", {}),  # a speech states no title
+        ("各位代表：\n一、2024年工作回顾\n过去一年，我们推进发展。", {}),  # a numbered heading is no title
+        ("第一百零一条 本条例自公布之日起施行\n通知", {"title": "通知", "doc_type": "通知"}),  # nor an article
+        ("本" * 101 + "\n短标题", {"title": "短标题"}),  # a line longer than any title is a paragraph
         ("杭州市人民政府门户网站\n浙江省人民政府关于加快发展数字经济的实施意见\n各市人民政府：",  # a site's name is none
          {"title": "浙江省人民政府关于加快发展数字经济的实施意见", "doc_type": "实施意见"}),
     ],

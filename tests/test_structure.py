@@ -13,9 +13,10 @@ import pytest
 from cityanalytics.codepoints import code_points, joined_code_points, strings_between
 from cityanalytics.corpus import split
 from cityanalytics.corpus.characters import character_classes
-from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
+from cityanalytics.corpus.clean import CLOSING, SENTENCE_END
 from cityanalytics.corpus.corpus import sentence_columns
 from cityanalytics.corpus.line_structure import _is_date_only, marker_level
+from cityanalytics.corpus.markers import CN_NUMERAL
 from cityanalytics.corpus.metadata import DATE_ONLY
 
 REGULATIONS = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "lawrefbook_local_regulations.jsonl"

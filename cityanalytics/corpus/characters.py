@@ -12,7 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
+from cityanalytics.corpus.clean import CLOSING, SENTENCE_END
+from cityanalytics.corpus.markers import CN_NUMERAL
 from cityanalytics.corpus.metadata import DATE_WORDS
 
 END, CLOSING_MARK, SPACE, DIGIT, NUMERAL, HAN, DATE_WORD = 1, 2, 4, 8, 16, 32, 64

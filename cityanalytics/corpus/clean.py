@@ -17,12 +17,12 @@ import numpy as np
 from numba import njit
 
 from cityanalytics.codepoints import code_points, from_code_points
+from cityanalytics.corpus.markers import ARTICLE_MARKER, CN_NUMERAL, HEADING_MARKER
 from cityanalytics.corpus.metadata import DOC_NO_LINE
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 SENTENCE_END = "。！？!?…"
 CLOSING = "”’」』》）)】"
-CN_NUMERAL = "一二三四五六七八九十百零〇○"
 
 _ASCII_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 _ASCII_NEXT_TO_CJK = tuple(
@@ -34,7 +34,7 @@ with its full-width form. Each pattern starts with its literal mark, which the r
 the full-width forms are in neither class, so replacing one mark cannot change what another's neighbours are."""
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,120})\)")
 _HAS_CJK = re.compile(f"[{CJK}]")
-_HEADING_START = re.compile(rf"^(?:第[{CN_NUMERAL}]{{1,3}}[篇章节]|[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、](?!\d))")
+_HEADING_START = re.compile(f"^(?:{HEADING_MARKER})")
 """A heading marker at a line's start, as :mod:`~cityanalytics.corpus.line_structure` reads them: a number such as
 ``1.8`` (a wrap can put one first on a line) is no ``1.`` marker."""
 _SPACES_AFTER_PUNCT = re.compile(r" (?<=[，。：；！？、] ) *")
@@ -45,7 +45,7 @@ _INLINE_FURNITURE = re.compile(rf"[（(]{_INLINE_FURNITURE_TAIL}")
 _TITLE_WORDS = tuple("通知 意见 方案 决定 办法 规定 条例 纲要 规划 报告 要点 计划 细则 通报 公告 决议 汇报".split())
 """Words that end a title, which is not a paragraph however long it is."""
 _QUOTE_OR_COMMA = re.compile("[“”，]")
-_ARTICLE_START = re.compile(rf"^第[{CN_NUMERAL}]{{1,5}}条")
+_ARTICLE_START = re.compile(f"^{ARTICLE_MARKER}")
 _DATED_RECORD_START = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日[ \u3000]")
 """A line opening with a date and a space: a record of its own, as the adoption and amendment records at the head of
 a regulation are (``2015年7月24日 浙江省…第二十一次会议修正``); prose runs on without a space after a date."""
@@ -457,6 +457,7 @@ _MIN_WRAPPED = 3
 _SENTENCE_END_LINE = re.compile(rf"[{re.escape(SENTENCE_END)}](?:\n|$)")
 """A line that ends a sentence."""
 _CLAUSE_MARK_POINTS = np.array([ord(mark) for mark in "，、。；：！？"])
+_CLOSED_END_POINTS = np.array([ord(mark) for mark in _CLOSED_END])
 """Marks that a line of wrapped prose holds (a clause runs some 10–20 characters) and a list of names or titles
 does not."""
 
@@ -497,7 +498,7 @@ def _wrap_width(text: str) -> int:
     cells = lengths[longer] - _count_in_lines(ascii_chars, starts[longer], ends[longer]) / 2
     if np.count_nonzero(cells > width + _WRAP_SLACK) * 10 > full.size:
         return 0
-    open_full = sum(text[end - 1] not in _CLOSED_END for end in ends[full].tolist())
+    open_full = np.count_nonzero(~np.isin(points[ends[full] - 1], _CLOSED_END_POINTS))
     clause_marks = np.flatnonzero(np.isin(points, _CLAUSE_MARK_POINTS))
     with_marks = np.count_nonzero(_count_in_lines(clause_marks, starts[full], ends[full]))
     wrapped = open_full * 2 >= full.size and with_marks * 2 >= full.size and _SENTENCE_END_LINE.search(text)
@@ -676,9 +677,7 @@ def join_broken_lines(text: str, min_long: int = 60) -> str:
     return "\n".join(out)
 
 
-_TAB_AFTER_MARKER = re.compile(
-    rf"^(第[{CN_NUMERAL}]{{1,5}}[篇章节条]|[{CN_NUMERAL}]{{1,3}}、|（[{CN_NUMERAL}\d]{{1,3}}）|\d{{1,2}}[.．、](?!\d))"
-    r"[ \t]*\t[ \t]*(?=[^\t\n]*$)", re.M)
+_TAB_AFTER_MARKER = re.compile(f"^({HEADING_MARKER}|{ARTICLE_MARKER})" r"[ \t]*\t[ \t]*(?=[^\t\n]*$)", re.M)
 """A heading or article marker followed by the line's only tab (``第一章\t总则``): a typed gap, not a table's cells."""
 
 

@@ -268,14 +268,15 @@ def _input_files(root: Path) -> list[Path]:
     became of each: links to folders are followed, once each, unless the folder is under ``root``
     itself (a link to a folder read already, or a second link to one, is listed itself), and
     links that lead nowhere, pipes and devices are listed as they are."""
-    seen = {os.path.realpath(folder) for folder, _, _ in os.walk(root)}  # the folders under root, read in any case
+    root_real = os.path.realpath(root)
+    seen: set[str] = set()  # the folders outside root that a link led to
     found: list[Path] = []
     for folder, subfolders, names in os.walk(root, followlinks=True):
         found.extend(Path(folder, name) for name in names)
         subfolders.sort()  # the first in order of two links to one folder is the one read
         for sub in [sub for sub in subfolders if os.path.islink(os.path.join(folder, sub))]:
             real = os.path.realpath(os.path.join(folder, sub))
-            if real in seen:
+            if real in seen or os.path.commonpath([real, root_real]) == root_real:  # read already, or will be
                 subfolders.remove(sub)
                 found.append(Path(folder, sub))
             seen.add(real)

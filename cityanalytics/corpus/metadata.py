@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from cityanalytics.corpus.markers import ARTICLE_MARKER, HEADING_MARKER
+
 DOCVARS = ["city", "province", "year", "date", "title", "doc_type", "issuer", "doc_no", "source", "notes"]
 """Standard docvars, in display order; any extra metadata column becomes a docvar too."""
 
@@ -35,13 +37,11 @@ _ARABIC_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})
 _CHINESE_DATE = re.compile(r"([一二三四五六七八九○〇零]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 _TITLE_YEAR = re.compile(r"^(?:关于印发)?《?((?:19|20)\d{2})\s*年(?![前底末以之])")
 """A title that opens with its year (2019年工作要点), not with a deadline (2030年前碳达峰, 2025年底前)."""
-_NOT_A_TITLE_END = tuple("：:。！!？?；;，,") + ("文件", "网站", "门户")
+_NOT_A_TITLE_END = tuple("：:！!？?；;,") + ("文件", "网站", "门户")
 """How a line ends that is no title: a salutation (各位代表：), a sentence, a letterhead (…文件), a site's name."""
 _MAX_TITLE_CHARS = 100
 """Longer than the longest title (关于印发《…》的通知 of a long plan runs to some 60 characters): a paragraph."""
-_NUMBERED_LINE = re.compile(
-    r"[一二三四五六七八九十]{1,3}、(?![一二三四五六七八九十])|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.．、](?!\d)"
-    r"|第[一二三四五六七八九十百]{1,5}[章节条]")
+_NUMBERED_LINE = re.compile(f"{HEADING_MARKER}|{ARTICLE_MARKER}")
 """A numbered heading or article (一、 （二） 3. 第四条), which opens a part of a text, never its title."""
 
 

@@ -182,7 +182,7 @@ def _candidate_decodings(data: bytes, declared: str | None) -> Iterator[tuple[st
     characters to judge, most in common use) goes before it: a Chinese page mislabelled so is common, and
     a Western page's accented letters read as GB18030 are rare characters."""
     for encoding in dict.fromkeys(e for e in ("utf-8", declared, "gb18030") if e):
-        if encoding == declared and _single_byte(declared) and encoding != "gb18030":
+        if encoding == declared and _single_byte(declared):
             chinese = _strict_decoding(data, "gb18030")
             if chinese is not None and (_common_han_share(chinese) or 0) >= _MIN_COMMON_HAN_SHARE:
                 yield "gb18030", chinese

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 
 from cityanalytics.codepoints import joined_code_points
-from cityanalytics.corpus.clean import CLOSING, CN_NUMERAL, SENTENCE_END
+from cityanalytics.corpus.clean import CLOSING, SENTENCE_END
 from cityanalytics.corpus.line_structure import KINDS, line_structure, marker_level
+from cityanalytics.corpus.markers import CN_NUMERAL
 
 _COMPILATION_PART = re.compile(rf"^第[{CN_NUMERAL}]{{1,3}}篇[：:]\s*(.*)$", re.M)
 _SENTENCE = re.compile(rf"[^{SENTENCE_END}]*(?:[{SENTENCE_END}]+[{CLOSING}]*|$)")

@@ -1,0 +1,16 @@
+"""The markers that number the parts of a Chinese policy document, written once for every rule that reads them:
+cleaning (what a broken line may not be joined to), metadata (what is no title) and structure."""
+
+from __future__ import annotations
+
+CN_NUMERAL = "一二三四五六七八九十百零〇○"
+"""The Chinese numerals of heading and article numbers."""
+
+HEADING_MARKER = (
+    rf"第[{CN_NUMERAL}]{{1,3}}[篇章节]|[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])|（[{CN_NUMERAL}\d]{{1,3}}）"
+    r"|\d{1,2}[.．、](?!\d)"
+)
+"""A numbered heading's marker (第一章, 一、, （一）, 1.); ``1.8`` is a number, not ``1.``."""
+
+ARTICLE_MARKER = rf"第[{CN_NUMERAL}]{{1,5}}条"
+"""An article's marker (第一条 … 第一百二十三条)."""
