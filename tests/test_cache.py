@@ -153,6 +153,19 @@ def test_a_dictionary_edited_after_its_configuration_was_made_never_mixes_into_t
     fresh = ca.tokenize(corpus, edited, cache=tmp_path / "cache", progress=False).to_frame()["token"].tolist()
     assert fresh == ["推进", "示范区", "建设", "。"]
     assert config.describe()["dictionary_hashes"] != edited.describe()["dictionary_hashes"]
+    # made before the edit, first used after it: the tokenizer is built from what the configuration read
+    dictionary.write_text("示范区 100000\n推进者 3\n", encoding="utf-8")  # read by no configuration before
+    made_before = ca.TokenizerConfig(user_dicts=[str(dictionary)])
+    dictionary.write_text("示范区建设 100000\n", encoding="utf-8")
+    assert ca.tokenize(corpus, made_before, progress=False).to_frame()["token"].tolist() == ["推进", "示范区", "建设", "。"]
+
+
+def test_a_dictionary_named_with_a_dot_folder_is_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.dict").write_text("示范区建设 100000\n", encoding="utf-8")
+    corpus = ca.Corpus.from_texts(["推进示范区建设。"])
+    tokens = ca.tokenize(corpus, user_dicts=["./mine.dict"], progress=False).to_frame()["token"].tolist()
+    assert tokens == ["推进", "示范区建设", "。"]
 
 
 def test_location_from_argument_environment_or_user_cache(tmp_path, monkeypatch):

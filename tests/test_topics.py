@@ -84,8 +84,6 @@ def test_a_topic_without_any_theme_term_is_named_after_no_theme(tmp_path):
         warnings.simplefilter("ignore", UserWarning)
         labels = model.fit(ca.tokenize(ca.Corpus.from_texts(texts))).labels_
     assert labels["theme"].isna().all() and labels["theme_label"].isna().all() and (labels["theme_weight"] == 0).all()
-    from cityanalytics.topics.view import write_topic_view
-
     page = write_topic_view(model, tmp_path / "view.html").read_text("utf-8")
     assert "None" not in page and "<h2>Topic 0</h2>" in page
 

@@ -26,7 +26,12 @@ def record_chunks(records: Iterable[Mapping], size: int = 200) -> Iterator[pd.Da
     mapping, lacks its doc_id, holds a text that is not a string, or repeats a doc_id stops the
     stream, as it would stop ``Corpus``, naming the record by its place in the stream.
     """
-    for batch in batched(_checked_records(records), size):
+    return _docs_tables(_checked_records(records), size)
+
+
+def _docs_tables(records: Iterable[dict], size: int) -> Iterator[pd.DataFrame]:
+    """Docs tables of ``size`` checked records each."""
+    for batch in batched(records, size):
         yield docs_of_strings(batch)
 
 
@@ -109,8 +114,9 @@ def _refuse_lone_surrogates(path: Path, n_line: int, fields: dict) -> None:
 
 
 def jsonl_chunks(path: str | Path, size: int = 200, **fields) -> Iterator[pd.DataFrame]:
-    """Docs tables of ``size`` documents from a JSON Lines file; ``fields`` as for :func:`read_jsonl`."""
-    return record_chunks(read_jsonl(path, **fields), size)
+    """Docs tables of ``size`` documents from a JSON Lines file; ``fields`` as for :func:`read_jsonl`, which
+    checks each record as :func:`record_chunks` would, naming its line."""
+    return _docs_tables(read_jsonl(path, **fields), size)
 
 
 class FolderChunks:

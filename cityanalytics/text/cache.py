@@ -138,9 +138,7 @@ class TokenCache:
     def index(self) -> pd.DataFrame:
         """Where each cached document's rows lie: part, start, n_rows, indexed by doc_hash."""
         if self._index is None:
-            tables = [_read_index_file(f) for f in sorted((self.folder / "index").glob("*.parquet"))]
-            index = pa.concat_tables(tables).to_pandas() if tables else pd.DataFrame(columns=INDEX_COLUMNS)
-            self._index = index.drop_duplicates("doc_hash").set_index("doc_hash")
+            self._index = _read_index(self.folder)
         return self._index
 
     def tokenize(self, corpus: Corpus, **tokenize_options):
@@ -246,19 +244,25 @@ def _in_corpus_order(tables: list[pa.Table], runs: list[pd.DataFrame], hashes: p
     )
 
 
+def _read_index(folder: Path) -> pd.DataFrame:
+    """A key folder's index files together, each cached text once (two runs that cached the same
+    document at once both list it): part, start, n_rows, indexed by doc_hash."""
+    tables = [_read_index_file(f) for f in sorted((folder / "index").glob("*.parquet"))]
+    index = pa.concat_tables(tables).to_pandas() if tables else pd.DataFrame(columns=INDEX_COLUMNS)
+    return index.drop_duplicates("doc_hash").set_index("doc_hash")
+
+
 def cache_info(root: str | Path | None = None) -> pd.DataFrame:
     """One row per cached configuration: key, documents (distinct texts: two runs that cached the same
     document at once hold it twice), parts, megabytes, and what the key stands for."""
     tokens = cache_root(root) / "tokens"
     rows = []
     for folder in sorted(p for p in tokens.glob("*") if p.is_dir()):
-        index_files = sorted((folder / "index").glob("*.parquet"))
-        hashes = [_read_index_file(f).column("doc_hash").to_pylist() for f in index_files]
-        documents = len(set().union(*hashes))
+        documents = len(_read_index(folder))
         size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
         described = json.loads((folder / "config.json").read_text("utf-8")) if (folder / "config.json").exists() else {}
         tokenizer = described.get("tokenizer", {})
-        rows.append({"key": folder.name, "documents": documents, "parts": len(index_files),
+        rows.append({"key": folder.name, "documents": documents, "parts": len(list((folder / "index").glob("*.parquet"))),
                      "megabytes": round(size / 1e6, 2), "backend": tokenizer.get("backend", ""),
                      "backend_version": tokenizer.get("backend_version", ""),
                      "cityanalytics": described.get("cityanalytics", "")})

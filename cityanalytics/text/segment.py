@@ -95,10 +95,11 @@ class TokenizerConfig:
         for path in (*self.user_dicts, *self.user_stopwords):
             if not Path(path).is_file():
                 raise InputFileError(path, "dictionary or stopword file not found")
-        contents = {str(path): Path(path).read_bytes() for path in (*self.dictionary_files(), *self.user_stopwords)}
+        contents = {str(Path(path)): Path(path).read_bytes() for path in (*self.dictionary_files(), *self.user_stopwords)}
+        digests = {path: sha256_bytes(data) for path, data in contents.items()}
         object.__setattr__(self, "_contents", contents)
-        digests = [f"{path}\0{sha256_bytes(data)}" for path, data in contents.items()]
-        object.__setattr__(self, "files_sha256", sha256_text("\n".join(digests)))
+        object.__setattr__(self, "_digests", digests)
+        object.__setattr__(self, "files_sha256", sha256_text("\n".join(f"{p}\0{d}" for p, d in digests.items())))
         if self.backend in ("numba", "rjieba"):
             if not backend_installed(self.backend):
                 raise ImportError(f"backend {self.backend!r} needs the {self.backend} package: pip install {self.backend}")
@@ -120,7 +121,7 @@ class TokenizerConfig:
 
     def contents(self, path: str | Path) -> bytes:
         """The bytes of one of the configuration's dictionary or stopword files, as read when it was made."""
-        return self._contents[str(path)]
+        return self._contents[str(Path(path))]
 
     def shipped_dictionaries(self) -> list[Path]:
         """The policy lexicon and place names, when ``lexicon`` is on."""
@@ -134,8 +135,8 @@ class TokenizerConfig:
         """SHA-256 of each dictionary file: the shipped ones by name, user dictionaries by position
         and name (``user_dicts[0]:my.dict``), so that two user files of the same name never share
         an entry and a user file cannot stand in for a shipped one."""
-        hashes = {path.name: sha256_bytes(self.contents(path)) for path in self.shipped_dictionaries()}
-        hashes.update({f"user_dicts[{i}]:{Path(p).name}": sha256_bytes(self.contents(p)) for i, p in enumerate(self.user_dicts)})
+        hashes = {path.name: self._digests[str(path)] for path in self.shipped_dictionaries()}
+        hashes.update({f"user_dicts[{i}]:{Path(p).name}": self._digests[str(Path(p))] for i, p in enumerate(self.user_dicts)})
         return hashes
 
     @cached_property

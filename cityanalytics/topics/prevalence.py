@@ -169,7 +169,8 @@ def topic_effects(model: TopicModel, covariates: str | list[str], *, interval: s
                                                                    ci, seed)
         withheld = _withhold_single_document_cells(units, categorical, cells, documents, design, weights, names,
                                                    (std_error, low, high, p))
-        alone = np.isnan(cluster_robust_wls(design, shares, weights, documents)[2]) & ~withheld
+        # df depends on the design and weights only, so one topic's column tells which slopes one document determines
+        alone = np.isnan(cluster_robust_wls(design, shares[:, :1], weights, documents)[2]) & ~withheld
         for array in (std_error, low, high, p):  # the draws that miss the document only redraw its paragraphs
             array[alone] = np.nan
     if alone[1:].any():
