@@ -385,9 +385,10 @@ def test_a_line_that_starts_with_punctuation_joins_the_line_before_across_blank_
     assert clean.join_broken_lines("第一段\n\n，第二段。") == "第一段，第二段。"
 
 
-def test_an_article_of_five_numerals_is_never_joined_to_the_line_before():
-    text = "第一百二十二条 有下列情形之一的，\n第一百二十三条 本条例自公布之日起施行。"
-    assert clean.join_broken_lines(text) == text
+def test_an_article_of_five_to_seven_numerals_is_never_joined_to_the_line_before():
+    for text in ("第一百二十二条 有下列情形之一的，\n第一百二十三条 本条例自公布之日起施行。",
+                 "第一千二百五十九条 民法所称的“以上”、“以下”，\n第一千二百六十条 本法自2021年1月1日起施行。"):
+        assert clean.join_broken_lines(text) == text
 
 
 class _Reading:

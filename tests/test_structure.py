@@ -29,7 +29,7 @@ MARKERS = [
     (6, re.compile(r"（\d{1,2}）")),
 ]
 """The heading markers of the module docstring, as expressions."""
-ARTICLE = re.compile(rf"第[{CN_NUMERAL}]{{1,5}}条")
+ARTICLE = re.compile(rf"第[{CN_NUMERAL}]{{1,7}}条")
 
 
 def reference_level(line: str) -> int:
@@ -85,7 +85,7 @@ def reference_rows(text: str) -> list[tuple]:
     return rows
 
 
-PIECES = ["第一章", "第十二节", "第一二三四章", "第一条", "第一百二十三条", "第一二三四五六条", "一、", "十一、", "一、二", "（一）",
+PIECES = ["第一章", "第十二节", "第一二三四章", "第一条", "第一百二十三条", "第一二三四五六条", "第一千二百六十条", "第一二三四五六七八条", "千", "一、", "十一、", "一、二", "（一）",
           "（十二）", "(一)", "1.", "12.", "123.", "1.5", "1、", "1．", "（1）", "（12）", "行动计划1.", "行动1.", "计划行动计划2.", "二○一一年五月九日", "（2020年3月22日）",
           "(2020年)", "2020年3月", "。", "！", "？", "!", "?", "…", "：", "；", ";", ":", "，", "”", "》", "）", ")", "\t", " ",
           "\u3000", "\r", "\x1c", "\x85", "١٢.", "１２．", "加强领导", "完善机制，推进", "短标题", "𠀀", "\ud800", "第", "章", "〇", "○",
@@ -144,6 +144,13 @@ def test_an_article_closes_the_items_of_the_article_before():
         ("heading", 1, 1, ("第三章 赔偿",))] + [("paragraph", None, 1, ("第三章 赔偿",))] * 5
     broken = "条例\n第三十五条 博物馆应当加强\n文物保护。\n第三十六条 其他单位参照执行。"  # an article broken after 加强
     assert [row[1:4] for row in split.paragraph_rows(broken)[1:]] == [("paragraph", None, 0)] * 3
+
+
+def test_articles_past_one_thousand_own_their_items():
+    code = ("民法典\n第二章 损害赔偿\n第一千一百七十九条 侵害他人造成人身损害的，应当赔偿下列费用：\n（一）医疗费\n"
+            "（二）护理费\n第一千一百八十条 因同一侵权行为造成多人死亡的，可以以相同数额确定死亡赔偿金。")
+    assert [row[1:3] for row in split.paragraph_rows(code)[1:]] == [("heading", 1)] + [("paragraph", None)] * 4
+    assert split.paragraph_rows(code) == reference_rows(code)
 
 
 def test_headings_between_articles_and_in_plans_stay_headings():
