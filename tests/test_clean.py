@@ -380,6 +380,12 @@ def test_short_unwrapped_lines_are_left_alone():
     assert clean._wrap_width(notice) == 0 and clean.join_broken_lines(notice) == notice  # names hold no clause mark
 
 
+def test_only_a_line_that_leaves_a_title_or_quotation_open_is_looked_at_for_it():
+    text = "根据《中华人民共和国城乡规划法》制定本条例。\n“绿色”发展。\n依照《条例\n》执行。\n“加强\n”建设。"
+    assert clean._lines_that_may_continue(text, False) == [text.index("依照"), text.index("“加强")]
+    assert clean.join_broken_lines(text) == "根据《中华人民共和国城乡规划法》制定本条例。\n“绿色”发展。\n依照《条例》执行。\n“加强”建设。"
+
+
 def test_a_line_that_starts_with_punctuation_joins_the_line_before_across_blank_lines():
     assert clean.join_broken_lines("第一段。\n\n，第二段。") == "第一段。，第二段。"
     assert clean.join_broken_lines("第一段\n\n，第二段。") == "第一段，第二段。"

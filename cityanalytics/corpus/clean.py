@@ -596,17 +596,20 @@ class _JoinedLine:
 
 def _lines_that_may_continue(text: str, wrapped: bool) -> list[int]:
     """Where the lines start that :meth:`_JoinedLine.continues` may hold for, in order: those that end without
-    closing punctuation, those holding a ``《`` or ``“`` (only these can be unbalanced), those before a line that
-    starts with punctuation, and in a ``wrapped`` text those that end with a closing mark. The last line may be left
-    out, as nothing follows it. Searching the whole text for them spares testing every line."""
+    closing punctuation, those that open more ``《`` or ``“`` than they close (a line ending with a closing mark is
+    held open only by these), those before a line that starts with punctuation, and in a ``wrapped`` text those that
+    end with a closing mark. The last line may be left out, as nothing follows it. Searching the whole text for them
+    spares testing every line; a law's title quoted whole, ``《…》``, leaves its line out."""
     breaks = [_OPEN_LINE_END, _CUT_LINE_START, *([_CLOSING_LINE_END] if wrapped else [])]
     starts = {text.rfind("\n", 0, match.start()) + 1 for pattern in breaks for match in pattern.finditer(text)}
-    for mark in "《“":
-        at = text.find(mark)
+    for opening, closing in _MARKS:
+        at = text.find(opening)
         while at >= 0:
-            starts.add(text.rfind("\n", 0, at) + 1)
-            line_end = text.find("\n", at)
-            at = -1 if line_end < 0 else text.find(mark, line_end)
+            line_start, line_end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+            line_end = len(text) if line_end < 0 else line_end
+            if text.count(opening, line_start, line_end) > text.count(closing, line_start, line_end):
+                starts.add(line_start)
+            at = text.find(opening, line_end)
     return sorted(starts)
 
 
