@@ -39,9 +39,12 @@ had any, from ``getrusage``). Rates are characters of the documents per second o
   arithmetic (a chain of xorshifts, no memory) and for random reads of one 8 MB table (the size
   of the trie's edge table): what the machine gives compiled work at that moment, which a
   virtual machine's host moves;
-- ``memory, first touch``: writing 256 MB of new numpy arrays in a fresh process, then again:
-  the price this machine puts on memory a process has not used before, which every fresh
-  process pays for its token table (the pipelines also report a second run in their process);
+- ``memory, first touch, 1 thread`` / ``memory, first touch, all threads``: writing 256 MB of
+  new numpy arrays in a fresh process, on one thread or split between N threads writing side by
+  side, :data:`SETTLE` seconds after the process starts, then writing them again: the price this
+  machine puts on memory a process has not used before, which every fresh process pays for its
+  token table (the pipelines also report a second run in their process), and how far that price
+  shrinks when N threads pay it at once;
 - ``numba set-up, first use``: building the numba tokenizer in a process whose compiled-kernel
   cache is empty (``NUMBA_CACHE_DIR`` set to a new folder): the one-off compilation after
   installing; later processes load the kernels from the cache, as the set-up column shows.
@@ -77,9 +80,11 @@ the 3,000 that one of tokenize's chunks (150,000 characters) holds of this corpu
 TASKS = ["jieba.lcut", "rjieba.cut", "jieba_fast_dat.lcut", "backend jieba", "backend rjieba", "backend numba",
          "pipeline, 1 core", "pipeline, all cores", "pipeline, short documents, 1 core",
          "pipeline, short documents, all cores", "pipeline, alternating in one process", "cleaning",
-         "load_corpus, 1 core", "load_corpus, all cores", "numba set-up, first use", "memory, first touch"]
+         "load_corpus, 1 core", "load_corpus, all cores", "numba set-up, first use", "memory, first touch, 1 thread",
+         "memory, first touch, all threads"]
+TOUCH = ["memory, first touch, 1 thread", "memory, first touch, all threads"]
 REPEATED = ["backend numba", "pipeline, 1 core", "pipeline, all cores", "pipeline, short documents, 1 core",
-            "pipeline, short documents, all cores", "cleaning", "load_corpus, 1 core", "load_corpus, all cores"]
+            "pipeline, short documents, all cores", "cleaning", "load_corpus, 1 core", "load_corpus, all cores", *TOUCH]
 """The fast tasks, run ``--repeat`` times: on a shared machine one run of a second or two is noisy."""
 SHORT = ["pipeline, short documents, 1 core", "pipeline, short documents, all cores"]
 """Reported on their own: their text is the corpus's lines, not its documents."""
@@ -151,8 +156,8 @@ def run_task(task: str, texts: list[str], folder: Path) -> dict:
         ca.load_corpus(folder, n_jobs=1 if task.endswith("1 core") else -1, progress=False)
     elif task == ALTERNATING:
         return alternating_runs(ca.Corpus.from_texts(texts))
-    elif task == "memory, first touch":
-        return first_touch()
+    elif task in TOUCH:
+        return first_touch(1 if task in TOUCH[0] else worker_count(-1))
     elif task == "numba set-up, first use":
         started = time.perf_counter()
         tokenizer_for(TokenizerConfig(backend="numba")).lcut("预热")
@@ -272,16 +277,24 @@ def alternating_runs(corpus) -> dict:
             "machine": scaling}
 
 
-def first_touch(megabytes: int = 256) -> dict:
-    """Seconds to write ``megabytes`` of new numpy arrays in this process, then to write them again:
-    what a fresh process pays this machine for memory it has not used before."""
-    started = time.perf_counter()
-    values = np.empty(megabytes << 18, dtype=np.int32)
-    values.fill(1)
-    first = time.perf_counter() - started
-    started = time.perf_counter()
-    values.fill(2)
-    return task_result(first, {"again": time.perf_counter() - started})
+SETTLE = 3.0
+"""Seconds a first-touch process waits before it writes: this virtual machine hands memory that
+was freed (by the process before) back to its host within seconds, and a pipeline's timed run
+starts about this long after its process does, so both get memory of that kind."""
+
+
+def first_touch(n_threads: int, megabytes: int = 256) -> dict:
+    """Seconds for ``n_threads`` threads to write ``megabytes`` of new numpy arrays side by side
+    (an equal share each), :data:`SETTLE` seconds after the process started, then to write them
+    again: what a fresh process pays this machine for memory it has not used before."""
+    time.sleep(SETTLE)
+    shares = [np.empty((megabytes << 18) // n_threads, dtype=np.int32) for _ in range(n_threads)]
+    first = side_by_side(_fill, (shares, 1), n_threads)
+    return task_result(first, {"again": side_by_side(_fill, (shares, 2), n_threads)})
+
+
+def _fill(thread: int, shares: list[np.ndarray], value: int) -> None:
+    shares[thread].fill(value)  # numpy's fill releases the GIL
 
 
 def task_result(seconds: float, steps: dict[str, float]) -> dict:
@@ -389,7 +402,7 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
     print("| measurement | seconds | M chars/s | × jieba.lcut | peak RSS MB | largest worker MB |")
     print("|---|---:|---:|---:|---:|---:|")
     for task, result in results.items():
-        if task in ("numba set-up, first use", "memory, first touch", ALTERNATING, *SHORT):
+        if task in ("numba set-up, first use", ALTERNATING, *SHORT, *TOUCH):
             continue
         seconds = result["seconds"]
         worker = f"{result['worker_peak_mb']:.0f}" if task.endswith("all cores") and result["worker_peak_mb"] else ""
@@ -445,9 +458,14 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
           f"{sum(map(len, ratios))} pairs {statistics.median([x for r in ratios for x in r]):.2f} × (95 % bootstrap "
           f"interval over the processes and their pairs {low:.2f}–{high:.2f} ×); the machine's own 1 → {cores} threads in "
           f"each pair, medians per process: {per_process_machine(results[ALTERNATING]['processes'])}")
-    touch = results["memory, first touch"]
-    print(f"- memory: writing 256 MB of new numpy arrays in a fresh process takes {touch['seconds']:.2f} s "
-          f"({touch['seconds'] / 256 * 1000:.2f} ms per MB), writing them again {touch['steps']['again']:.3f} s")
+    one_touch, every_touch = (results[task] for task in TOUCH)
+    low, high = ratio_interval(one_touch["all_seconds"], every_touch["all_seconds"])
+    print(f"- memory: writing 256 MB of new numpy arrays in a fresh process, {SETTLE:.0f} s after it starts, "
+          f"takes {one_touch['seconds']:.2f} s on one thread ({one_touch['seconds'] / 256 * 1000:.2f} ms per MB) "
+          f"and {every_touch['seconds']:.2f} s on {cores} threads side by side: 1 → {cores} threads "
+          f"{one_touch['seconds'] / every_touch['seconds']:.2f} × ({low:.2f}–{high:.2f} ×); writing them again "
+          f"{statistics.median(one_touch['all_steps']['again']):.3f} s and "
+          f"{statistics.median(every_touch['all_steps']['again']):.3f} s")
 
 
 def main() -> None:
