@@ -157,7 +157,7 @@ def run_task(task: str, texts: list[str], folder: Path) -> dict:
     elif task == ALTERNATING:
         return alternating_runs(ca.Corpus.from_texts(texts))
     elif task in TOUCH:
-        return first_touch(1 if task in TOUCH[0] else worker_count(-1))
+        return first_touch(1 if task == TOUCH[0] else worker_count(-1))
     elif task == "numba set-up, first use":
         started = time.perf_counter()
         tokenizer_for(TokenizerConfig(backend="numba")).lcut("预热")

@@ -381,14 +381,22 @@ def test_short_unwrapped_lines_are_left_alone():
 
 
 def test_only_a_line_that_leaves_a_title_or_quotation_open_is_looked_at_for_it():
-    text = "根据《中华人民共和国城乡规划法》制定本条例。\n“绿色”发展。\n依照《条例\n》执行。\n“加强\n”建设。"
+    text = "根据《中华人民共和国城乡规划法》制定本条例。\n“绿色”发展。\n依照《城乡规划法。\n实施条例》执行。\n“加强。\n”建设。"
     assert clean._lines_that_may_continue(text, False) == [text.index("依照"), text.index("“加强")]
-    assert clean.join_broken_lines(text) == "根据《中华人民共和国城乡规划法》制定本条例。\n“绿色”发展。\n依照《条例》执行。\n“加强”建设。"
+    assert clean.join_broken_lines(text) == ("根据《中华人民共和国城乡规划法》制定本条例。\n“绿色”发展。\n"
+                                             "依照《城乡规划法。实施条例》执行。\n“加强。”建设。")
 
 
 def test_a_line_that_starts_with_punctuation_joins_the_line_before_across_blank_lines():
     assert clean.join_broken_lines("第一段。\n\n，第二段。") == "第一段。，第二段。"
     assert clean.join_broken_lines("第一段\n\n，第二段。") == "第一段，第二段。"
+
+
+def test_a_heading_whose_text_starts_with_a_thousand_stays_a_heading():
+    text = "一、总体要求\n\n三、千方百计扩大就业，增加城乡居民收入\n\n要坚持就业优先战略。"
+    assert clean.join_broken_lines(text) == text
+    assert clean.break_before_inline_headings("做好今年工作意义重大。三、千方百计扩大就业") == (
+        "做好今年工作意义重大。\n三、千方百计扩大就业")
 
 
 def test_an_article_of_five_to_seven_numerals_is_never_joined_to_the_line_before():

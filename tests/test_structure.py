@@ -16,7 +16,7 @@ from cityanalytics.corpus.characters import character_classes
 from cityanalytics.corpus.clean import CLOSING, SENTENCE_END
 from cityanalytics.corpus.corpus import sentence_columns
 from cityanalytics.corpus.line_structure import _is_date_only, marker_level
-from cityanalytics.corpus.markers import CN_NUMERAL
+from cityanalytics.corpus.markers import ARTICLE_NUMERAL, CN_NUMERAL
 from cityanalytics.corpus.metadata import DATE_ONLY
 
 REGULATIONS = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "lawrefbook_local_regulations.jsonl"
@@ -29,7 +29,7 @@ MARKERS = [
     (6, re.compile(r"（\d{1,2}）")),
 ]
 """The heading markers of the module docstring, as expressions."""
-ARTICLE = re.compile(rf"第[{CN_NUMERAL}]{{1,7}}条")
+ARTICLE = re.compile(rf"第[{ARTICLE_NUMERAL}]{{1,7}}条")
 
 
 def reference_level(line: str) -> int:
@@ -85,7 +85,7 @@ def reference_rows(text: str) -> list[tuple]:
     return rows
 
 
-PIECES = ["第一章", "第十二节", "第一二三四章", "第一条", "第一百二十三条", "第一二三四五六条", "第一千二百六十条", "第一二三四五六七八条", "千", "一、", "十一、", "一、二", "（一）",
+PIECES = ["第一章", "第十二节", "第一二三四章", "第一条", "第一百二十三条", "第一二三四五六条", "第一千二百六十条", "第一千二百三十四条", "第一二三四五六七八条", "千", "千方百计", "一、", "十一、", "一、二", "（一）",
           "（十二）", "(一)", "1.", "12.", "123.", "1.5", "1、", "1．", "（1）", "（12）", "行动计划1.", "行动1.", "计划行动计划2.", "二○一一年五月九日", "（2020年3月22日）",
           "(2020年)", "2020年3月", "。", "！", "？", "!", "?", "…", "：", "；", ";", ":", "，", "”", "》", "）", ")", "\t", " ",
           "\u3000", "\r", "\x1c", "\x85", "١٢.", "１２．", "加强领导", "完善机制，推进", "短标题", "𠀀", "\ud800", "第", "章", "〇", "○",

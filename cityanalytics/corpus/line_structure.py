@@ -11,7 +11,8 @@ paragraph.
   numeral) 3 > ``（[一…]{1,3}）`` 4 > ``1.`` / ``1．`` / ``1、`` (one or two ``\\d`` digits, not
   followed by a digit; optionally after two to four characters of U+4E00–U+9FFF, as in
   ``行动计划1.``) 5 > ``（\\d{1,2}）`` 6, where ``一…`` are the Chinese numerals 一…十百零〇○.
-  An article starts with ``第[一…]{1,7}条``; it is never a heading and has no level.
+  An article starts with ``第[一…]{1,7}条``, whose numerals also take 千 (第一千二百六十条); it is
+  never a heading and has no level.
 - A line is a table row when it holds a tab other than in the white space right after its
   heading or article marker: ``第一章\\t总则`` is a heading and ``第三条\\t…`` an article, as if
   a space stood for the tab.
@@ -46,7 +47,17 @@ import numpy as np
 from numba import njit
 
 from cityanalytics.codepoints import code_points
-from cityanalytics.corpus.characters import CLOSING_MARK, DATE_WORD, DIGIT, END, HAN, NUMERAL, SPACE, character_classes
+from cityanalytics.corpus.characters import (
+    ARTICLE_ONLY_NUMERAL,
+    CLOSING_MARK,
+    DATE_WORD,
+    DIGIT,
+    END,
+    HAN,
+    NUMERAL,
+    SPACE,
+    character_classes,
+)
 from cityanalytics.corpus.sentence_spans import grown, stripped
 
 KINDS = ("title", "heading", "paragraph", "table_row")
@@ -122,7 +133,7 @@ def _marker(cps, a, b, classes):
 def _article_end(cps, a, b, classes):
     """Where the article marker (``第三条``) that the line ``cps[a:b]`` starts with ends; ``a`` for none."""
     if cps[a] == _DI:
-        run = _run(cps, a + 1, b, classes, NUMERAL, 8)
+        run = _run(cps, a + 1, b, classes, NUMERAL | ARTICLE_ONLY_NUMERAL, 8)
         if 1 <= run <= 7 and a + 1 + run < b and cps[a + 1 + run] == _TIAO:
             return a + run + 2
     return a
