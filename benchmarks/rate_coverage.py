@@ -6,9 +6,8 @@
 terms with a percentile bootstrap interval that resamples the group's documents and then their
 paragraphs (`stats.bootstrap_rate_interval` with the documents as clusters; `trends` with
 `unit="paragraph"` too), or with `interval="cluster"` a t interval on the log scale from CR2
-errors clustered by document (`stats.cluster_rate_interval`); and `trends`' default with
-`unit="document"`, a percentile bootstrap of the documents alone, each one its hits over its
-terms; all three run on the same simulated groups. This
+errors clustered by document (`stats.cluster_rate_interval`); and `trends(unit="document")`,
+a percentile bootstrap of the documents alone, each one its hits over its terms; all three run on the same simulated groups. This
 simulates groups of documents whose paragraphs hold 20–80 terms each (ten paragraphs a
 document); a paragraph's theme hits are Poisson with mean terms × rate × a document effect × a
 paragraph effect (both lognormal, sd 0.5 and 0.3 on the log scale), so the documents a group
@@ -25,7 +24,7 @@ import argparse
 
 import numpy as np
 
-from cityanalytics.stats import _group_sums, bootstrap_rate_interval, cluster_rate_interval
+from cityanalytics.stats import bootstrap_rate_interval, cluster_rate_interval, group_sums
 
 PARAGRAPHS = 10
 DOCUMENT_SD, PARAGRAPH_SD = 0.5, 0.3
@@ -59,7 +58,7 @@ METHODS = {
 def per_document(hits: np.ndarray, terms: np.ndarray, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The paragraphs' hits (one column) and terms summed per document, as `trends(unit="document")` counts them."""
     n_documents = int(documents.max()) + 1
-    return _group_sums(hits, documents, n_documents), np.bincount(documents, weights=terms, minlength=n_documents)
+    return group_sums(hits, documents, n_documents), np.bincount(documents, weights=terms, minlength=n_documents)
 
 
 def coverage(rate: float, n_docs: int, simulations: int, n_boot: int) -> dict[str, tuple[float, float, float]]:

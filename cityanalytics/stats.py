@@ -163,15 +163,15 @@ def cluster_rate_interval(
     pairs, cell = np.unique(np.column_stack([groups, key]), axis=0, return_inverse=True)
     cell, cell_group = cell.ravel(), pairs[:, 0]
     weight = np.bincount(cell, weights=totals, minlength=len(pairs))
-    hits = _group_sums(counts, cell, len(pairs))
+    hits = group_sums(counts, cell, len(pairs))
     total = np.bincount(cell_group, weights=weight, minlength=n_groups)
-    group_hits = _group_sums(hits, cell_group, n_groups)
+    group_hits = group_sums(hits, cell_group, n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = group_hits / total[:, None]
         leverage = weight / total[cell_group]
         inflation = 1 / (1 - leverage)  # CR2's (1 - h_g)^(-1) for a rank-one H_gg
         residual = hits - rate[cell_group] * weight[:, None]
-        variance = _group_sums(inflation[:, None] * residual**2, cell_group, n_groups) / total[:, None] ** 2
+        variance = group_sums(inflation[:, None] * residual**2, cell_group, n_groups) / total[:, None] ** 2
         a = inflation * weight / total[cell_group] ** 2  # p_g·p_g
         b = inflation * weight**2 / total[cell_group] ** 3  # (S'BS)_gg
         squared = (np.bincount(cell_group, a**2, n_groups) - 2 * np.bincount(cell_group, a * b, n_groups)
@@ -186,7 +186,7 @@ def cluster_rate_interval(
     return low, high
 
 
-def _group_sums(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+def group_sums(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     """Column sums of ``values`` (rows × columns) within each of ``n_groups`` groups of rows."""
     sums = np.zeros((n_groups, values.shape[1]))
     np.add.at(sums, group, values)

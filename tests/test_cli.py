@@ -248,6 +248,15 @@ def test_commands_default_to_the_functions_settings():
         assert cli[option] == model[argument], option
 
 
+def test_bootstrap_resamples_are_checked_where_they_are_given(tmp_path):
+    out = tmp_path / "prevalence.csv"
+    result = run("topics", "prevalence", "--k", "2", "--by", "city", "--n-boot", "0", "--output", str(out))
+    assert result.exit_code == 0, result.output  # 0: no intervals, as the option's help says
+    assert pd.read_csv(out)[["ci_low", "ci_high"]].isna().all().all()
+    result = run("topics", "effects", "--k", "2", "--covariate", "year", "--interval", "bootstrap", "--n-boot", "1")
+    assert result.exit_code != 0 and "--n-boot" in result.output
+
+
 def test_the_reference_level_is_the_one_given(tmp_path):
     out = tmp_path / "effects.csv"
     result = run("topics", "effects", "--k", "2", "--covariate", "city", "--reference", "city=杭州", "--output", str(out))

@@ -299,14 +299,19 @@ def test_a_decision_is_about_a_term_for_one_theme(tmp_path):
     book = apply_decisions(load_codebook(), log)
     assert "高架" in book.theme("transport").terms and "高架" not in book.theme("industry").terms
     record_decisions(pd.DataFrame({"theme": ["industry"], "term": ["高架"], "decision": ["accept"]}), log)
-    with pytest.raises(InputFileError, match="accepts term '高架' into theme 'industry', but it is in theme 'transport'"):
+    with pytest.raises(InputFileError, match="accepts term '高架' into theme 'industry', but it is in theme 'transport' "
+                                             "already; a term counts for one theme only, so reject it for one of them"):
         apply_decisions(load_codebook(), log)
     record_decisions(pd.DataFrame({"theme": ["transport"], "term": ["高架"], "decision": ["reject"]}), log)
     book = apply_decisions(load_codebook(), log)  # moved: rejected for transport since
     assert "高架" in book.theme("industry").terms and "高架" not in book.theme("transport").terms
     in_codebook = load_codebook().theme("transport").terms[0]
     record_decisions(pd.DataFrame({"theme": ["industry"], "term": [in_codebook], "decision": ["accept"]}), log)
-    with pytest.raises(InputFileError, match="it is in theme 'transport' already"):
+    with pytest.raises(InputFileError, match="it is in theme 'transport' already; a term counts for one theme only, "
+                                             "so reject it for 'industry', or take it out of theme 'transport' in the codebook"):
+        apply_decisions(load_codebook(), log)
+    record_decisions(pd.DataFrame({"theme": ["transport"], "term": [in_codebook], "decision": ["reject"]}), log)
+    with pytest.raises(InputFileError, match="take it out of theme 'transport' in the codebook"):  # a rejection keeps it there
         apply_decisions(load_codebook(), log)
 
 

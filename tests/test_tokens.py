@@ -141,6 +141,8 @@ def test_an_edited_dictionary_is_read_anew_by_a_new_configuration(tmp_path, monk
     user_dict.write_bytes(b"\xff\xfe bad\n")
     with pytest.raises(InputFileError, match="my.dict.*UTF-8"):
         ca.TokenizerConfig(user_dicts=(str(user_dict),)).dictionary_entries
+    with pytest.raises(InputFileError, match=r"my\.dict: not a valid jieba user dictionary \(dictionary file .*my\.dict must"):
+        ca.tokenize(corpus, backend="jieba", user_dicts=(str(user_dict),))  # jieba's own reading names the file too
 
 
 def test_part_of_speech_tags_and_filter():

@@ -111,8 +111,10 @@ def test_units_and_parameter_errors(seed_tokens):
             use()
     with pytest.raises(ValueError, match="no docvar given to group by"):
         topic_prevalence(documents, [])
-    with pytest.raises(ValueError, match="n_boot must be at least 1"):
-        topic_prevalence(documents, "city", n_boot=0)
+    with pytest.raises(ValueError, match="n_boot must be 0 \\(no intervals\\) or more"):
+        topic_prevalence(documents, "city", n_boot=-1)
+    no_intervals = topic_prevalence(documents, "city", n_boot=0)
+    assert no_intervals[["ci_low", "ci_high"]].isna().all().all() and no_intervals["prevalence"].notna().all()
     with pytest.raises(ValueError, match="a bootstrap needs n_boot of at least 2"):
         topic_effects(documents, "year", interval="bootstrap", n_boot=1)
 
@@ -203,6 +205,12 @@ def test_effects_recover_a_constructed_difference(interval):
         topic_effects(model, "district")
     with pytest.raises(ValueError, match="'province' has 1 distinct value"):
         topic_effects(model, "province")
+
+
+def test_a_blank_covariate_leaves_its_documents_out():
+    model, _ = _two_city_model(["A", "A", "A", "B", "B", "B", " "])
+    with_blank = topic_effects(model, "city", interval="cluster")
+    assert set(with_blank["covariate"]) == {"city=B"} and (with_blank["n_docs"] == 6).all()
 
 
 def test_a_chosen_reference_level_turns_the_contrasts_around():

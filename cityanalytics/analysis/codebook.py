@@ -171,12 +171,14 @@ def apply_decisions(codebook: Codebook, log_path: str | Path) -> Codebook:
     unknown = sorted(set(accepted["theme"]) - set(codebook.keys))
     if unknown:
         raise InputFileError(log_path, f"decisions name themes not in the codebook: {unknown}")
-    owner = {term: theme.key for theme in codebook.themes for term in theme.terms}
+    in_codebook = {term: theme.key for theme in codebook.themes for term in theme.terms}
+    owner = dict(in_codebook)
     for theme, term in accepted[["theme", "term"]].itertuples(index=False):
         if owner.setdefault(term, theme) != theme:
+            mend = (f"reject it for {theme!r}, or take it out of theme {owner[term]!r} in the codebook"
+                    if in_codebook.get(term) == owner[term] else "reject it for one of them")
             raise InputFileError(log_path, f"accepts term {term!r} into theme {theme!r}, but it is in theme "
-                                           f"{owner[term]!r} already; a term counts for one theme only, so reject it "
-                                           "for one of them")
+                                           f"{owner[term]!r} already; a term counts for one theme only, so {mend}")
     themes = []
     for theme in codebook.themes:
         new_terms = [t for t in accepted.loc[accepted["theme"] == theme.key, "term"] if t not in theme.terms]

@@ -23,7 +23,7 @@ import pandas as pd
 from cityanalytics.analysis.codebook import Codebook, as_codebook
 from cityanalytics.analysis.matching import series_codes, token_arrays
 from cityanalytics.dtm import group_codes, with_docvars
-from cityanalytics.stats import bh_adjust, permutation_test_rates, rate_interval
+from cityanalytics.stats import bh_adjust, group_sums, permutation_test_rates, rate_interval
 from cityanalytics.text.encoding import category_codes
 from cityanalytics.text.segment import tokenizer_for
 from cityanalytics.text.tokens import Tokens
@@ -134,8 +134,7 @@ def emphasis(
         n_docs = np.bincount(document_codes, minlength=len(groups))
     coded = counts.sum(axis=1)
     n_groups = len(groups)
-    sums = np.zeros((n_groups, counts.shape[1]))
-    np.add.at(sums, codes, counts)
+    sums = group_sums(counts, codes, n_groups)
     group_terms = np.bincount(codes, weights=n_terms, minlength=n_groups)
     group_coded = np.bincount(codes, weights=coded, minlength=n_groups)
     interval_of = rate_interval(interval, n_boot, seed)

@@ -109,7 +109,8 @@ def prevalence_command(model, by, n_boot):
 @click.option("--interval", type=click.Choice(INTERVALS), default="cluster", show_default=True,
               help="cluster: t intervals from errors clustered by document (CR2, Bell–McCaffrey df); "
                    "bootstrap: resampling documents, then units.")
-@click.option("--n-boot", type=POSITIVE, default=500, show_default=True, help="Bootstrap resamples (--interval bootstrap).")
+@click.option("--n-boot", type=click.IntRange(min=2), default=500, show_default=True,
+              help="Bootstrap resamples (--interval bootstrap).")
 @click.option("--reference", "references", multiple=True, metavar="COVARIATE=LEVEL",
               help="Reference level of a categorical covariate, e.g. city=杭州 (repeatable; default: the first level).")
 def effects_command(model, covariates, interval, n_boot, references):

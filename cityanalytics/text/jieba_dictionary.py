@@ -20,13 +20,12 @@ _USER_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
 """jieba's pattern for a user-dictionary line: word, optional frequency, optional tag."""
 
 
-def read_user_dictionary(path: str | Path, data: bytes | None = None) -> list[DictionaryEntry]:
+def read_user_dictionary(path: str | Path, data: bytes) -> list[DictionaryEntry]:
     """(word, freq or None, tag or None) per line of a jieba user dictionary, parsed as jieba does.
 
-    ``data`` is the file's content where it was read before (else the file is read now); content
-    this process has parsed before (under any path) is not parsed again: each new configuration
-    reads its dictionaries, and most share the shipped ones."""
-    data = Path(path).read_bytes() if data is None else data
+    ``data`` is the content of the file at ``path`` (which names it in errors), as its
+    configuration read it; content this process has parsed before (under any path) is not parsed
+    again: each new configuration reads its dictionaries, and most share the shipped ones."""
     digest = sha256_bytes(data)
     if digest not in _PARSED:
         try:

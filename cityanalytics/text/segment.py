@@ -201,9 +201,11 @@ class JiebaTokenizer(StringTokenizer):
         jieba.setLogLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
-        for path in config.dictionary_files():
+        for path in config.dictionary_files():  # read by jieba itself, as the reference must be, from the bytes read once
+            contents = io.BytesIO(config.contents(path))
+            contents.name = str(path)  # what jieba names in its own errors
             try:
-                tokenizer.load_userdict(io.BytesIO(config.contents(path)))
+                tokenizer.load_userdict(contents)
             except Exception as error:  # jieba raises bare ValueError on malformed lines
                 raise InputFileError(path, f"not a valid jieba user dictionary ({error})") from None
         self.hmm = config.hmm

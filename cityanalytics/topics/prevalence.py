@@ -17,7 +17,14 @@ import pandas as pd
 from scipy import stats
 
 from cityanalytics.dtm import blank_values, group_codes
-from cityanalytics.stats import bh_adjust, bootstrap_rate_interval, check_ci, cluster_robust_wls, resample_weights
+from cityanalytics.stats import (
+    bh_adjust,
+    bootstrap_rate_interval,
+    check_ci,
+    cluster_robust_wls,
+    group_sums,
+    resample_weights,
+)
 from cityanalytics.topics.model import TopicModel
 
 
@@ -26,13 +33,14 @@ def topic_prevalence(model: TopicModel, by: str | list[str], *, n_boot: int = 10
     """Topic shares per group of one or more docvars (missing values form their own group).
 
     Columns: the ``by`` docvars, topic, top_terms, prevalence, ci_low, ci_high, n_docs, n_units.
+    ``n_boot=0`` gives no intervals (ci_low and ci_high NaN).
     """
     model.check_fitted()
     by = [by] if isinstance(by, str) else list(by)
     if not by:
         raise ValueError("no docvar given to group by")
-    if n_boot < 1:
-        raise ValueError(f"n_boot must be at least 1, not {n_boot}")
+    if n_boot < 0:
+        raise ValueError(f"n_boot must be 0 (no intervals) or more, not {n_boot}")
     missing = [b for b in by if b not in model.units_.columns]
     if missing:
         raise KeyError(f"cannot group by {missing}: not a docvar of the model's units")
@@ -44,8 +52,7 @@ def topic_prevalence(model: TopicModel, by: str | list[str], *, n_boot: int = 10
     documents = pd.factorize(units["doc_id"])[0]
     low, high = bootstrap_rate_interval(mass, weights, codes, clusters=documents, n_boot=n_boot, ci=ci, seed=seed,
                                         scale=1.0)
-    sums = np.zeros((len(groups), model.n_topics))
-    np.add.at(sums, codes, mass)
+    sums = group_sums(mass, codes, len(groups))
     totals = np.bincount(codes, weights=weights, minlength=len(groups))
     n_docs = pd.Series(documents).groupby(codes).nunique().to_numpy()
     n_units = np.bincount(codes, minlength=len(groups))
