@@ -41,7 +41,7 @@ had any, from ``getrusage``). Rates are characters of the documents per second o
   virtual machine's host moves;
 - ``memory, first touch, 1 thread`` / ``memory, first touch, all threads``: writing 256 MB of
   new numpy arrays in a fresh process, on one thread or split between N threads writing side by
-  side, :data:`SETTLE` seconds after the process starts, then writing them again: the price this
+  side, :data:`SETTLE` seconds after the texts are loaded, then writing them again: the price this
   machine puts on memory a process has not used before, which every fresh process pays for its
   token table (the pipelines also report a second run in their process), and how far that price
   shrinks when N threads pay it at once;
@@ -278,14 +278,15 @@ def alternating_runs(corpus) -> dict:
 
 
 SETTLE = 3.0
-"""Seconds a first-touch process waits before it writes: this virtual machine hands memory that
-was freed (by the process before) back to its host within seconds, and a pipeline's timed run
-starts about this long after its process does, so both get memory of that kind."""
+"""Seconds a first-touch process waits, once its imports are done and the texts loaded, before it
+writes: this virtual machine hands memory that was freed (by the process before) back to its host
+within seconds, as it has by the time a pipeline's timed run starts (after the same imports and
+loading, and its set-up), so both get memory of that kind."""
 
 
 def first_touch(n_threads: int, megabytes: int = 256) -> dict:
     """Seconds for ``n_threads`` threads to write ``megabytes`` of new numpy arrays side by side
-    (an equal share each), :data:`SETTLE` seconds after the process started, then to write them
+    (an equal share each), :data:`SETTLE` seconds after being called, then to write them
     again: what a fresh process pays this machine for memory it has not used before."""
     time.sleep(SETTLE)
     shares = [np.empty((megabytes << 18) // n_threads, dtype=np.int32) for _ in range(n_threads)]
@@ -460,7 +461,7 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
           f"each pair, medians per process: {per_process_machine(results[ALTERNATING]['processes'])}")
     one_touch, every_touch = (results[task] for task in TOUCH)
     low, high = ratio_interval(one_touch["all_seconds"], every_touch["all_seconds"])
-    print(f"- memory: writing 256 MB of new numpy arrays in a fresh process, {SETTLE:.0f} s after it starts, "
+    print(f"- memory: writing 256 MB of new numpy arrays in a fresh process, {SETTLE:.0f} s after loading the texts, "
           f"takes {one_touch['seconds']:.2f} s on one thread ({one_touch['seconds'] / 256 * 1000:.2f} ms per MB) "
           f"and {every_touch['seconds']:.2f} s on {cores} threads side by side: 1 → {cores} threads "
           f"{one_touch['seconds'] / every_touch['seconds']:.2f} × ({low:.2f}–{high:.2f} ×); writing them again "
@@ -472,7 +473,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--realdata", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "realdata")
     parser.add_argument("--repeat", type=int, default=5,
-                        help="runs of each pipeline and of numba's segmentation, alternating; medians reported")
+                        help="runs of each fast task (numba's segmentation, the pipelines, cleaning, loading, first "
+                             "touches of memory), alternating; medians reported")
     parser.add_argument("--task", choices=TASKS, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
