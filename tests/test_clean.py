@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
+from pathlib import Path
 
 import pytest
 
@@ -431,15 +433,25 @@ def test_a_long_run_of_broken_lines_is_read_once(monkeypatch):
     assert sum(pattern.read for pattern in patterns.values()) <= 4 * len(with_commas)  # not the joined line each time
 
 
-def _continues_by_whole_line(line: str, last: str, following: str, after_blank: bool, min_long: int, wrap_width: int):
+def _closed_in(reach: str, opening: str, closing: str) -> bool:
+    """Whether ``reach`` holds a closing mark beyond those that close marks it opens itself."""
+    depth = 1
+    for mark in reach:
+        depth += (mark == opening) - (mark == closing)
+        if depth == 0:
+            return True
+    return False
+
+
+def _continues_by_whole_line(line: str, last: str, ahead: str, after_blank: bool, min_long: int, wrap_width: int):
     """The rule :class:`clean._JoinedLine` keeps up to date, read off the whole line (``last`` its last piece)."""
     if not line:
         return False
-    if following[0] in clean._NO_LINE_START or line[-1] in "《“":
+    if ahead[0] in clean._NO_LINE_START or line[-1] in "《“":
         return True
     for opening, closing in clean._MARKS:
-        reach = following[: max(0, clean._MARK_SPAN - (len(line) - line.rfind(opening)))]
-        if line.count(opening) > line.count(closing) and closing in reach and opening not in reach.split(closing)[0]:
+        reach = ahead[: max(0, clean._MARK_SPAN - (len(line) - line.rfind(opening)))]
+        if line.count(opening) > line.count(closing) and _closed_in(reach, opening, closing):
             return True
     title = re.search(f"({'|'.join(clean._TITLE_WORDS)})$", line)
     wrapped = 0 < wrap_width - clean._WRAP_SLACK <= len(last) and not title
@@ -453,6 +465,34 @@ def _continues_by_whole_line(line: str, last: str, following: str, after_blank: 
     )
 
 
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+REAL_TEXTS = {"lawrefbook_local_regulations.jsonl": "text", "aldohemsn_government_work_reports_central.jsonl": "content",
+              "provincial_gwr_2025.jsonl": "text"}
+
+
+def test_no_real_document_is_taken_for_hard_wrapped():
+    """The real corpora keep one paragraph a line: every test of :func:`clean._wrap_width` against a false width
+    (lines wider, lines ending a clause, lines without a clause mark, no sentence end, table rows) holds there."""
+    if not REALDATA.exists():
+        pytest.skip("../shared/realdata is not beside this checkout")
+    for name, field in REAL_TEXTS.items():
+        for n, line in enumerate((REALDATA / name).read_text("utf-8").splitlines()):
+            assert clean._wrap_width(clean.normalize_whitespace(json.loads(line)[field])) == 0, (name, n)
+
+
+def test_a_title_or_quotation_cut_over_three_lines_is_rejoined():
+    assert clean.join_broken_lines("关于印发《上海市加快推进\n数字经济高质量发展\n实施方案》的通知") == (
+        "关于印发《上海市加快推进数字经济高质量发展实施方案》的通知")
+    assert clean.join_broken_lines("他说：“我们要加快\n推进城市数字化转型\n和高质量发展。”") == (
+        "他说：“我们要加快推进城市数字化转型和高质量发展。”")
+    record = ("2015年12月3日 山东省第十二届人民代表大会常务委员会第十七次会议《关于修改〈山东省县乡两级人民代表大会选举实施"
+              "细则〉\n\n〈山东省实施《中华人民共和国全国人民代表大会和地方各级人民代表大会代表法》办法〉\n\n"
+              "〈山东省乡镇人民代表大会工作若干规定〉的决定》第二次修正")  # as a regulation's record has it
+    assert clean.join_broken_lines(record) == record.replace("\n", "")  # the title quoted inside is closed on the way
+    stray = "加强“城市\n" + "更新改造。" * 20 + "\n再一段”。"  # closed only past the span: a typo, not a cut
+    assert clean.join_broken_lines(stray) == stray
+
+
 def test_a_joined_line_goes_on_as_its_whole_text_says():
     rng = random.Random(0)
     tokens = [*"《》“”，、。：甲1", "一、", "（二）", "3.", "第一章", "通知", ""]
@@ -464,9 +504,9 @@ def test_a_joined_line_goes_on_as_its_whole_text_says():
                 joined.add(piece)
             line = "".join(pieces[: k + 1])
             assert joined.text() == line
-            following = "".join(rng.choices(tokens, k=rng.randint(0, 6))) + "乙"
+            ahead = "\n".join("".join(rng.choices(tokens, k=rng.randint(0, 6))) + "乙" for _ in range(rng.randint(1, 3)))
             for min_long, wrap_width, after_blank in ((3, 0, False), (60, 0, True), (60, 6, False), (3, 60, True)):
-                args = (following, after_blank, min_long, wrap_width)
+                args = (ahead, after_blank, min_long, wrap_width)
                 assert joined.continues(*args) == _continues_by_whole_line(line, piece, *args), (line, *args)
 
 

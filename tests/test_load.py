@@ -401,3 +401,8 @@ def test_links_pipes_and_linked_folders_are_accounted_for(tmp_path):
     report = load_corpus(folder, progress=False).report.set_index("file")
     assert report.loc["zz_real/c.txt", "status"] == "loaded" and "aa_link/c.txt" not in report.index
     assert report.loc["aa_link", "reason"].startswith("link to the folder")
+    (other / "sub").mkdir()  # below a linked folder, a folder and a link to it that sorts first: read once, by the link
+    (other / "sub" / "d.txt").write_text("湖州市工作要点\n推进生态建设。", encoding="utf-8")
+    (other / "link_sub").symlink_to(other / "sub")
+    report = load_corpus(folder, progress=False).report.set_index("file")
+    assert report.loc["linked/link_sub/d.txt", "status"] == "loaded" and "linked/sub/d.txt" not in report.index

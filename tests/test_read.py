@@ -153,11 +153,17 @@ HTML_PAGE = f"""<!DOCTYPE html>
    source 与 <b>ASCII</b>
 <i>字</i>
 <span>体</span></p>
+<p>加快“数字经济”
+发展……
+继续“推进”
+and “quoted”
+“引号”。</p>
 <table><tr><td>项目
 名称</td><td>投资额</td></tr></table>
 </body></html>
 """
-HTML_LINES = [TITLE, "第一条　总则", "第二行继续", "第二段\xa0内容，wrapped source 与 ASCII 字体", "项目名称\t投资额"]
+HTML_LINES = [TITLE, "第一条　总则", "第二行继续", "第二段\xa0内容，wrapped source 与 ASCII 字体",
+              "加快“数字经济”发展……继续“推进” and “quoted” “引号”。", "项目名称\t投资额"]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from cityanalytics.codepoints import code_points, from_code_points
-from cityanalytics.corpus.markers import ARTICLE_MARKER, CN_NUMERAL, HEADING_MARKER
+from cityanalytics.corpus.markers import ARTICLE_MARKER, CN_NUMERAL, HEADING_MARKER, marker_gap
 from cityanalytics.corpus.metadata import DOC_NO_LINE
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -35,7 +35,7 @@ the full-width forms are in neither class, so replacing one mark cannot change w
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,120})\)")
 _HAS_CJK = re.compile(f"[{CJK}]")
 _HEADING_START = re.compile(f"^(?:{HEADING_MARKER})")
-"""A heading marker at a line's start, as :mod:`~cityanalytics.corpus.line_structure` reads them: a number such as
+"""A heading marker at a line's start (:data:`~cityanalytics.corpus.markers.HEADING_MARKER`): a number such as
 ``1.8`` (a wrap can put one first on a line) is no ``1.`` marker."""
 _SPACES_AFTER_PUNCT = re.compile(r" (?<=[，。：；！？、] ) *")
 """A run of spaces after Chinese punctuation. The match starts at the first space, which the regex engine finds
@@ -457,9 +457,10 @@ _MIN_WRAPPED = 3
 _SENTENCE_END_LINE = re.compile(rf"[{re.escape(SENTENCE_END)}](?:\n|$)")
 """A line that ends a sentence."""
 _CLAUSE_MARK_POINTS = np.array([ord(mark) for mark in "，、。；：！？"])
-_CLOSED_END_POINTS = np.array([ord(mark) for mark in _CLOSED_END])
 """Marks that a line of wrapped prose holds (a clause runs some 10–20 characters) and a list of names or titles
 does not."""
+_CLOSED_END_POINTS = np.array([ord(mark) for mark in _CLOSED_END])
+"""The code points of :data:`_CLOSED_END`, for the compiled test of how lines end."""
 
 
 def _count_in_lines(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -475,8 +476,9 @@ def _wrap_width(text: str) -> int:
     one (in a text of short paragraphs, first lines, indented, outnumber the full ones), and the text is wrapped
     when lines about that long are one in eight of its lines or more, hardly any line (one in ten of those) is
     wider, most of them end mid-clause and most hold a clause mark (a list of names or headings, however alike
-    their lengths, holds none), and some line ends a sentence. Width is counted in full-width cells, an ASCII character being half of one, so that a line
-    holding digits, which a layout fills with more characters, is not wider. Lines shorter than :data:`_MIN_WRAP`
+    their lengths, holds none), and some line ends a sentence. Lines are measured in characters; only whether a line
+    is wider than the width is judged in full-width cells, an ASCII character being half of one, so that a line
+    holding digits, which a layout fills with more characters, is not taken for wider. Lines shorter than :data:`_MIN_WRAP`
     less the slack, and table rows (lines holding a tab), are left out.
     """
     points = code_points(text)
@@ -559,28 +561,27 @@ class _JoinedLine:
         of its own."""
         return "\t" not in line and not _starts_unit(line)
 
-    def held_open(self, following: str) -> bool:
-        """Whether a title or quotation this line leaves open goes on on ``following``, the next non-blank line: the
-        line ends with its ``《`` or ``“``, or ``following`` closes it before opening another, within
-        :data:`_MARK_SPAN` characters of its last opening mark. A stray mark (a typo) thus joins no line."""
+    def held_open(self, ahead: str) -> bool:
+        """Whether a title or quotation this line leaves open goes on in ``ahead`` (the next non-blank line and the
+        text after it): the line ends with its ``《`` or ``“``, or ``ahead`` closes its last opening mark, past any
+        marks it opens and closes on the way (a title cut over three lines, one quoted inside it), within
+        :data:`_MARK_SPAN` characters of that mark. A stray mark (a typo) thus joins no line."""
         if self.tail[-1:] in ("《", "“"):
             return True
         for (opening, closing), still_open, at in zip(_MARKS, (self.open_titles, self.open_quotes),
                                                       (self.title_at, self.quote_at)):
-            reach = following[: max(0, _MARK_SPAN - (self.length - at))] if still_open > 0 else ""
-            closed = reach.find(closing)
-            if closed >= 0 and opening not in reach[:closed]:
+            if still_open > 0 and _closes(ahead[: max(0, _MARK_SPAN - (self.length - at))], opening):
                 return True
         return False
 
-    def continues(self, following: str, after_blank: bool, min_long: int, wrap_width: int) -> bool:
-        """Whether the line goes on on ``following``, the next non-blank line (after a blank line when
-        ``after_blank``), by the rules of :func:`join_broken_lines`, ``wrap_width`` being the text's
-        (:func:`_wrap_width`). A ``“`` that no ``”`` closes quotes nothing, so a ``，`` after it counts only while it
-        stays open."""
+    def continues(self, ahead: str, after_blank: bool, min_long: int, wrap_width: int) -> bool:
+        """Whether the line goes on on the next non-blank line, with which ``ahead`` starts (after a blank line when
+        ``after_blank``; ``ahead`` runs on past it, :data:`_MARK_SPAN` characters where the text does), by
+        the rules of :func:`join_broken_lines`, ``wrap_width`` being the text's (:func:`_wrap_width`). A ``“`` that
+        no ``”`` closes quotes nothing, so a ``，`` after it counts only while it stays open."""
         if not self.tail:
             return False
-        if following[0] in _NO_LINE_START or self.held_open(following):
+        if ahead[0] in _NO_LINE_START or self.held_open(ahead):
             return True
         last, no_title = self.tail[-1], not self.tail.endswith(_TITLE_WORDS)
         wrapped = 0 < wrap_width - _WRAP_SLACK <= self.last and no_title
@@ -592,6 +593,20 @@ class _JoinedLine:
             or ((self.comma or (self.in_quote and self.comma_in_quote)) and not _HEADING_START.match(self.head))
             or (self.length >= min_long and no_title and not after_blank)
         )
+
+
+_MARK_OR_ITS_CLOSE = {opening: re.compile(f"[{opening}{closing}]") for opening, closing in _MARKS}
+
+
+def _closes(reach: str, opening: str) -> bool:
+    """Whether ``reach`` closes an ``opening`` mark left open before it: a closing mark that no opening one in
+    ``reach`` waits for."""
+    depth = 1
+    for mark in _MARK_OR_ITS_CLOSE[opening].findall(reach):
+        depth += 1 if mark == opening else -1
+        if depth == 0:
+            return True
+    return False
 
 
 def _lines_that_may_continue(text: str, wrapped: bool) -> list[int]:
@@ -645,7 +660,9 @@ def _join_run(text: str, start: int, out: list[str], min_long: int, wrap_width: 
                 return start
             joined = _JoinedLine(line)
         following, after, after_blank = _next_line(text, start)
-        if not (following and joined.continues(following, after_blank, min_long, wrap_width)):
+        following_start = after - 1 - len(following)
+        if not (following and joined.continues(text[following_start : following_start + _MARK_SPAN], after_blank,
+                                               min_long, wrap_width)):
             break
         line, start = following, after
     out.append(joined.text())
@@ -682,18 +699,6 @@ def join_broken_lines(text: str, min_long: int = 60) -> str:
 
 _TAB_AFTER_MARKER = re.compile(f"^({HEADING_MARKER}|{ARTICLE_MARKER})" r"[ \t]*\t[ \t]*(?=[^\t\n]*$)", re.M)
 """A heading or article marker followed by the line's only tab (``第一章\t总则``): a typed gap, not a table's cells."""
-
-
-def marker_gap(marker: str) -> str:
-    """What the documents write between a heading or article marker and its text: nothing after a full-width mark
-    or a circled number (一、总体要求, （一）, ①加强), a space after anything else: 第…章/节/条 (第一章 总则), an
-    ASCII mark (1. 坚持) or a bare number."""
-    if not marker:
-        return ""
-    last = marker[-1]
-    category = unicodedata.category(last)
-    full_width_mark = unicodedata.east_asian_width(last) in "WF" and category[0] in "PS"
-    return "" if full_width_mark or category == "No" else " "
 
 
 def untab_markers(text: str) -> str:

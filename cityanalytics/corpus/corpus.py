@@ -265,21 +265,25 @@ def _doc_id_for(relative: str, taken: set[str]) -> str:
 
 def _input_files(root: Path) -> list[Path]:
     """Every entry under ``root`` but its folders, sorted by path, so that the report can say what
-    became of each: links to folders are followed, once each, unless the folder is under ``root``
-    itself (a link to a folder read already, or a second link to one, is listed itself), and
-    links that lead nowhere, pipes and devices are listed as they are."""
+    became of each: links to folders are followed, unless the folder is under ``root`` itself; every
+    folder is read once, by the first path in order that reaches it (a link to a folder read
+    already, or a second link to one, is listed itself), and links that lead nowhere, pipes and
+    devices are listed as they are."""
     root_real = os.path.realpath(root)
-    seen: set[str] = set()  # the folders outside root that a link led to
+    seen: set[str] = set()  # the real path of every folder to be read
     found: list[Path] = []
     for folder, subfolders, names in os.walk(root, followlinks=True):
         found.extend(Path(folder, name) for name in names)
-        subfolders.sort()  # the first in order of two links to one folder is the one read
-        for sub in [sub for sub in subfolders if os.path.islink(os.path.join(folder, sub))]:
-            real = os.path.realpath(os.path.join(folder, sub))
-            if real in seen or os.path.commonpath([real, root_real]) == root_real:  # read already, or will be
+        subfolders.sort()  # the first in order of two paths to one folder is the one read
+        for sub in list(subfolders):
+            path = os.path.join(folder, sub)
+            real, link = os.path.realpath(path), os.path.islink(path)
+            if real in seen or (link and os.path.commonpath([real, root_real]) == root_real):  # read already, or will be
                 subfolders.remove(sub)
-                found.append(Path(folder, sub))
-            seen.add(real)
+                if link:
+                    found.append(Path(path))
+            else:
+                seen.add(real)
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 

@@ -11,7 +11,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import nsmap, qn
 from lxml import etree
 
-from cityanalytics.corpus.clean import marker_gap
+from cityanalytics.corpus.markers import marker_gap
 
 _W_VAL, _W_ILVL, _W_NUM_ID, _W_PSTYLE = (qn(tag) for tag in ("w:val", "w:ilvl", "w:numId", "w:pStyle"))
 _NUMBERING_PROPERTIES = etree.XPath("w:pPr/w:numPr/w:numId | w:pPr/w:numPr/w:ilvl | w:pPr/w:pStyle", namespaces=nsmap)
@@ -280,5 +280,5 @@ def _roman(n: int) -> str:
 def _separator(number: str, suffix: str) -> str:
     """What stands between a paragraph's number and its text in plain text, for w:suff ``suffix``: a space
     stays a space; a tab or nothing becomes the gap the documents write after such a marker
-    (:func:`~cityanalytics.corpus.clean.marker_gap`: 一、总体要求, ①加强, 1. 坚持, 第一章 总则)."""
+    (:func:`~cityanalytics.corpus.markers.marker_gap`: 一、总体要求, ①加强, 1. 坚持, 第一章 总则)."""
     return " " if number and suffix == "space" else marker_gap(number)

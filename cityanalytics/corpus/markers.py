@@ -1,7 +1,12 @@
-"""The markers that number the parts of a Chinese policy document, written once for every rule that reads them:
-cleaning (what a broken line may not be joined to), metadata (what is no title) and structure."""
+"""The markers that number the parts of a Chinese policy document, written once for the rules that read them as
+patterns: cleaning (what a broken line may not be joined to, a tab after a marker), metadata (what is no title) and
+splitting compilations; and what the documents write between a marker and its text. The compiled structure kernel
+(:mod:`~cityanalytics.corpus.line_structure`) reads the same characters through
+:mod:`~cityanalytics.corpus.characters` by rules of its own (its heading levels)."""
 
 from __future__ import annotations
+
+import unicodedata
 
 CN_NUMERAL = "一二三四五六七八九十百零〇○"
 """The Chinese numerals of heading numbers. Not 千: no heading counts that far, and ``三、千方百计…`` is a heading
@@ -19,3 +24,15 @@ HEADING_MARKER = (
 ARTICLE_MARKER = rf"第[{ARTICLE_NUMERAL}]{{1,7}}条"
 """An article's marker (第一条 … 第一百二十三条 … 第一千二百六十条, as in a code of more than a thousand articles;
 seven numerals write any number below 10,000)."""
+
+
+def marker_gap(marker: str) -> str:
+    """What the documents write between a heading or article marker and its text: nothing after a full-width mark
+    or a circled number (一、总体要求, （一）, ①加强), a space after anything else: 第…章/节/条 (第一章 总则), an
+    ASCII mark (1. 坚持) or a bare number."""
+    if not marker:
+        return ""
+    last = marker[-1]
+    category = unicodedata.category(last)
+    full_width_mark = unicodedata.east_asian_width(last) in "WF" and category[0] in "PS"
+    return "" if full_width_mark or category == "No" else " "

@@ -296,12 +296,20 @@ def _collapsed(source: str) -> str:
     return _HTML_SPACE.sub(lambda run: _SEGMENT_BREAK if "\n" in run[0] or "\r" in run[0] else " ", source)
 
 
+_WIDE = {"W", "F", "H"}
+"""East Asian Width values of wide characters."""
+
+
 def _segment_break(match: re.Match) -> str:
     """A line break of the source between two wide (Chinese, Japanese) characters is dropped, as CSS
-    Text 3 has it: pages wrap their source mid-sentence, and a space there would cut a word in two."""
+    Text 3 has it: pages wrap their source mid-sentence, and a space there would cut a word in two.
+    A mark of ambiguous width (“ ” … —) beside a wide character counts as wide, as a Chinese page sets it;
+    between two of them, or beside a narrow character, the break stays a space."""
     text, start, end = match.string, match.start(), match.end()
-    wide = start > 0 and end < len(text) and all(unicodedata.east_asian_width(text[i]) in "WFH" for i in (start - 1, end))
-    return "" if wide else " "
+    if start == 0 or end == len(text):
+        return " "
+    widths = {unicodedata.east_asian_width(text[i]) for i in (start - 1, end)}
+    return "" if widths & _WIDE and widths <= _WIDE | {"A"} else " "
 
 
 def _html_text(markup: str, name: str) -> str:
