@@ -106,22 +106,38 @@ def _place(indices, data, n_cells, new_column, offset, out_indices, out_data):
 @njit(cache=True, nogil=True)
 def _row_starts(rows, n_rows):
     """Where each row's tokens start once they are grouped by row in ascending order (and where
-    the last ends), in one pass over ``rows``, with 0 if they are grouped so already, 1 if not,
-    or 2 if a row lies outside 0..n_rows-1.
+    the last ends), with 0 if they are grouped so already, 1 if not, or 2 if a row lies outside
+    0..n_rows-1. Grouped rows, as a token table has them, are read as runs, compared token by
+    token and written at each change of row; others are counted.
 
     ``np.bincount`` would first copy the small integer codes into a 64-bit array."""
+    starts = np.zeros(n_rows + 1, np.int64)
+    if rows.size and rows[0] == -1:  # the one row outside that the first comparison below would pass over
+        return starts, 2
+    current = -1  # the row of the tokens before: every row up to it has its start
+    for t in range(rows.size):
+        row = rows[t]
+        if row != current:
+            if row < 0 or row >= n_rows:
+                return starts, 2
+            if row < current:
+                return _counted_row_starts(rows, n_rows)
+            starts[current + 1 : row + 1] = t
+            current = row
+    starts[current + 1 :] = rows.size
+    return starts, 0
+
+
+@njit(cache=True, nogil=True)
+def _counted_row_starts(rows, n_rows):
+    """:func:`_row_starts` of rows in any order (1), counting each row's tokens; 2 if a row lies outside."""
     counts = np.zeros(n_rows + 1, np.int64)
-    previous = 0
-    grouped = 0
     for t in range(rows.size):
         row = rows[t]
         if row < 0 or row >= n_rows:
             return counts, 2
-        if row < previous:
-            grouped = 1
-        previous = row
         counts[row + 1] += 1
-    return np.cumsum(counts), grouped
+    return np.cumsum(counts), 1
 
 
 def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], keep: np.ndarray | None = None,

@@ -191,6 +191,9 @@ def test_count_matrix_with_ranges_of_no_cells_and_nothing_to_count():
         assert counts.shape == (4, 0) and counts.nnz == 0 and len(occurring) == 0
     counts, occurring = count_matrix(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), (0, 0), threads=2)
     assert counts.shape == (0, 0) and len(occurring) == 0
+    for rows in ([2, 2, 4], [4, 2, 2]):  # rows without tokens before, between and after, grouped and not
+        counts, _ = count_matrix(np.array(rows, dtype=np.int16), np.array([1, 0, 1]), (6, 2))
+        assert counts.toarray().tolist() == [[0, 0], [0, 0], [1, 1], [0, 0], [0, 1], [0, 0]]
 
 
 def test_rows_are_split_into_ranges_of_about_equal_work():
@@ -209,8 +212,9 @@ def test_count_matrix_refuses_codes_outside_the_shape():
         count_matrix(np.array([0, 0, 1]), np.array([-1, 2, 0]), (2, 3))
     with pytest.raises(ValueError, match="column code 3"):
         count_matrix(np.array([0, 1]), np.array([1, 3]), (2, 3), threads=2)
-    with pytest.raises(ValueError, match="row codes"):
-        count_matrix(np.array([0, 2]), np.array([1, 1]), (2, 3))
+    for rows in ([0, 2], [-1, 0], [0, 1, -1], [1, 0, 5]):  # grouped or not, the first row outside or a later one
+        with pytest.raises(ValueError, match="row codes"):
+            count_matrix(np.array(rows), np.zeros(len(rows), dtype=np.int64), (2, 3))
     kept, occurring = count_matrix(np.array([0, 0]), np.array([-1, 2]), (1, 3), keep=np.array([False, True]))
     assert kept.toarray().tolist() == [[1]] and occurring.tolist() == [2]  # a token that is not counted is not checked
     with pytest.raises(TypeError, match="row codes must be integers, not float64"):

@@ -19,7 +19,7 @@ from cityanalytics.codepoints import code_points, joined_code_points, strings_be
 from cityanalytics.corpus import characters, split
 from cityanalytics.corpus.sentence_spans import sentence_code_points
 from cityanalytics.errors import InputFileError
-from cityanalytics.text import jieba_dictionary, token_table
+from cityanalytics.text import jieba_dictionary, segment, token_table
 from cityanalytics.text import tokens as tokens_module
 from cityanalytics.text.segment import BACKENDS, tokenizer_for
 from cityanalytics.text.tokens import TOKEN_COLUMNS
@@ -84,6 +84,24 @@ def test_numbers_and_punctuation_are_tagged_and_not_terms():
     assert [tags[mark] for mark in ("·", ",", ".")] == ["x", "x", "x"] and tags["3.5%"] == "m"  # a number has a digit
     assert table.loc["投资", "is_term"]
 
+
+
+def _tag_by_patterns(token: str) -> str:
+    """The coarse tag as the patterns alone define it (the shortcut for letters is checked against it)."""
+    if not token.strip():
+        return "x"
+    if segment._NUMBER.match(token):
+        return "m"
+    return "x" if segment._PUNCT.match(token) else "eng" if segment._LATIN.match(token) else ""
+
+
+def test_words_of_letters_are_tagged_as_the_patterns_tag_them(seed_tokens):
+    words = ["三千", "两万", "零", "三千方", "GDP", "ＧＤＰ", "πόλη", "〇", "十五五", "A1", "ǅ", "ª"]
+    assert [segment.coarse_tag(word) for word in words] == ["m", "m", "m", "", "eng", "", "", "m", "m", "eng", "", ""]
+    every_character = (chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert [c for c in every_character if segment.coarse_tag(c) != _tag_by_patterns(c)] == []
+    seed_words = seed_tokens.table["token"].cat.categories
+    assert [w for w in seed_words if segment.coarse_tag(w) != _tag_by_patterns(w)] == []
 
 def test_stopwords_and_the_boilerplate_switch():
     corpus = ca.Corpus.from_texts(["我们要进一步加强交通建设，积极推进人才工作。"])

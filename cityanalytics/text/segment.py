@@ -23,7 +23,7 @@ import json
 import logging
 import re
 from dataclasses import asdict, dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -41,9 +41,11 @@ BACKENDS = ("jieba", "numba", "rjieba")
 """Concrete backends; ``backend="auto"`` picks the fastest one that gives jieba's tokens."""
 
 _PUNCT = re.compile(r"^[\W_]+$")
-_NUMBER = re.compile(r"^(?=.*\d)(?:[\d.,%％．·]+|[\d.]+[万亿千百])$|^[一二三四五六七八九十百千万亿零〇○两]+$")
+_CHINESE_NUMERALS = "一二三四五六七八九十百千万亿零〇○两"
+_NUMBER = re.compile(rf"^(?=.*\d)(?:[\d.,%％．·]+|[\d.]+[万亿千百])$|^[{_CHINESE_NUMERALS}]+$")
 """A number: digits with their separators and signs (at least one digit: "," alone is punctuation),
 or Chinese numerals."""
+_NUMERAL_LETTERS = frozenset(_CHINESE_NUMERALS)
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.\-]*$")
 
 
@@ -271,12 +273,15 @@ def segment(points: np.ndarray, bounds: np.ndarray, config: TokenizerConfig
     return tokenizer_for(config).encode_code_points(points, bounds)
 
 
-@lru_cache(maxsize=1 << 20)
 def coarse_tag(token: str) -> str:
     """jieba's tag for punctuation (x), numbers (m), Latin words (eng) and spaces; '' for other words.
 
-    Memoised: each chunk asks for every distinct token of its own, and chunks share most of them.
+    A word of letters only (most words: a letter is neither a digit, a space nor a sign) is
+    decided without the patterns: a corpus's tens of thousands of words are each tagged once, in
+    the lock that merges the chunks, while other threads segment.
     """
+    if token.isalpha():
+        return "eng" if token.isascii() else "m" if _NUMERAL_LETTERS.issuperset(token) else ""
     if not token.strip():
         return "x"
     if _NUMBER.match(token):
@@ -288,11 +293,14 @@ def coarse_tag(token: str) -> str:
     return ""
 
 
-def token_tags(words: list[str], pos_tags: list[str] | None) -> list[str]:
-    """The tag column: coarse tags, where ``pos`` is on overridden by jieba's tag for words and Latin words."""
+def token_tags(words: list[str], pos_tags: list[str] | None = None, codes: np.ndarray | None = None) -> list[str]:
+    """The tag column. Without part-of-speech tags, each word's coarse tag; with them, one per token
+    (the word ``words[code]`` of each of ``codes``): jieba's tag for words and Latin words, the
+    coarse tag for the rest. Each distinct word is tagged once."""
+    coarse = [coarse_tag(word) for word in words]
     if pos_tags is None:
-        return [coarse_tag(word) for word in words]
-    return [flag if coarse in ("", "eng") else coarse for coarse, flag in zip(map(coarse_tag, words), pos_tags)]
+        return coarse
+    return [flag if coarse[code] in ("", "eng") else coarse[code] for code, flag in zip(codes.tolist(), pos_tags)]
 
 
 def countable_words(words: list[str], config: TokenizerConfig) -> np.ndarray:

@@ -106,7 +106,7 @@ class ChunkUnion:
         self.countable.append(countable_words(new_words, self.config))
         if self.config.pos:
             return words, self.tags.add(chunk.tag_vocabulary)
-        tags, codes = encode(token_tags(new_words, None))
+        tags, codes = encode(token_tags(new_words))
         self.word_tags.append(self.tags.add(Vocabulary.of_strings(tags))[codes])
         return words, None
 
