@@ -19,7 +19,7 @@ had any, from ``getrusage``). Rates are characters of the documents per second o
   corpus as a document of its own (207,464 documents), where what is done per document counts.
   As for every row, set-up is not timed (``jieba.lcut`` is timed after ``jieba.initialize()``):
   building the tokenizer and loading the pipeline's compiled kernels from numba's cache (a run
-  of the same pipeline on as many short documents with 40,000 different numbers between them,
+  of the same pipeline on as many short documents with at least 40,000 different numbers between them,
   whose document and word codes take the same integer types), reported on its own;
 - ``pipeline, alternating in one process``: the pipeline on the corpus in one process, after
   one run of each way, ``PAIRS`` times on one core and on all, alternating which goes first:
@@ -90,7 +90,7 @@ SHORT = ["pipeline, short documents, 1 core", "pipeline, short documents, all co
 """Reported on their own: their text is the corpus's lines, not its documents."""
 ALTERNATING = "pipeline, alternating in one process"
 PAIRS = 30
-"""Runs on one core and on all in the alternating task: each pair takes about a second here."""
+"""Runs on one core and on all in the alternating task: each pair takes one to two seconds here."""
 PROCESSES = 3
 """Fresh processes that each run the alternating task."""
 MACHINE_PAIRS = 4
@@ -241,7 +241,8 @@ def machine_ratios(pairs: int, first_pair: int = 0) -> dict[str, list[float]]:
 
 
 def warm_up_texts(n_documents: int, n_words: int = 40_000) -> list[str]:
-    """As many documents as the corpus (at least two), with a heading and ``n_words`` different numbers between them:
+    """As many documents as the corpus, with a heading and at least ``n_words`` different numbers between them (one
+    per document where there are more documents than that):
     a table whose codes have the integer types of the corpus's (pandas keeps the codes of fewer
     than 32,767 documents or words in 16 bits, of fewer than 127 in 8), so that running the pipeline
     on it loads every compiled kernel the timed run calls, for those types."""
@@ -280,11 +281,17 @@ def alternating_runs(corpus) -> dict:
 SETTLE = 3.0
 """Seconds a first-touch process waits, once its imports are done and the texts loaded, before it
 writes: this virtual machine hands memory that was freed (by the process before) back to its host
-within seconds, as it has by the time a pipeline's timed run starts (after the same imports and
-loading, and its set-up), so both get memory of that kind."""
+within seconds, which is taken to have happened by the time a pipeline's timed run starts (after the
+same imports and loading, and its set-up of about a second), so that both get memory of that kind.
+Not measured: where the host takes longer than the set-up to take memory back, this overstates what
+the timed run pays."""
 
 
-def first_touch(n_threads: int, megabytes: int = 256) -> dict:
+TOUCH_MB = 256
+"""Megabytes of new memory the first-touch tasks write."""
+
+
+def first_touch(n_threads: int, megabytes: int = TOUCH_MB) -> dict:
     """Seconds for ``n_threads`` threads to write ``megabytes`` of new numpy arrays side by side
     (an equal share each), :data:`SETTLE` seconds after being called, then to write them
     again: what a fresh process pays this machine for memory it has not used before."""
@@ -399,7 +406,7 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
     print(f"- load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in load[0])}; "
           f"after: {', '.join(f'{x:.2f}' for x in load[1])}")
     print(f"- text: {CORPUS}, {n_chars / 1e6:.2f} M characters")
-    print(f"- {', '.join(REPEATED)}: median of {repeat} runs, alternating\n")
+    print(f"- {'; '.join(REPEATED)}: median of {repeat} runs, alternating\n")
     print("| measurement | seconds | M chars/s | × jieba.lcut | peak RSS MB | largest worker MB |")
     print("|---|---:|---:|---:|---:|---:|")
     for task, result in results.items():
@@ -461,8 +468,8 @@ def report(results: dict[str, dict], texts: list[str], load: tuple[tuple, tuple]
           f"each pair, medians per process: {per_process_machine(results[ALTERNATING]['processes'])}")
     one_touch, every_touch = (results[task] for task in TOUCH)
     low, high = ratio_interval(one_touch["all_seconds"], every_touch["all_seconds"])
-    print(f"- memory: writing 256 MB of new numpy arrays in a fresh process, {SETTLE:.0f} s after loading the texts, "
-          f"takes {one_touch['seconds']:.2f} s on one thread ({one_touch['seconds'] / 256 * 1000:.2f} ms per MB) "
+    print(f"- memory: writing {TOUCH_MB} MB of new numpy arrays in a fresh process, {SETTLE:.0f} s after loading the texts, "
+          f"takes {one_touch['seconds']:.2f} s on one thread ({one_touch['seconds'] / TOUCH_MB * 1000:.2f} ms per MB) "
           f"and {every_touch['seconds']:.2f} s on {cores} threads side by side: 1 → {cores} threads "
           f"{one_touch['seconds'] / every_touch['seconds']:.2f} × ({low:.2f}–{high:.2f} ×); writing them again "
           f"{statistics.median(one_touch['all_steps']['again']):.3f} s and "

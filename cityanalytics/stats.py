@@ -186,9 +186,9 @@ def cluster_rate_interval(
     return low, high
 
 
-def group_sums(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """Column sums of ``values`` (rows × columns) within each of ``n_groups`` groups of rows."""
-    sums = np.zeros((n_groups, values.shape[1]))
+def group_sums(values: np.ndarray, group: np.ndarray, n_groups: int, dtype: type = float) -> np.ndarray:
+    """Column sums of ``values`` (rows × columns) within each of ``n_groups`` groups of rows, as ``dtype``."""
+    sums = np.zeros((n_groups, values.shape[1]), dtype=dtype)
     np.add.at(sums, group, values)
     return sums
 

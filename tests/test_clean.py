@@ -368,6 +368,17 @@ def test_a_wrapped_line_that_ends_with_a_closing_mark_after_no_stop_goes_on():
     assert clean.join_broken_lines(wrapped) == "\n".join([paragraph] * 3)
 
 
+def test_a_text_of_lines_alike_is_no_wrapped_text_where_one_sign_of_wrapping_is_missing():
+    """Each test of :func:`clean._wrap_width` on its own: the wrapped report with every line closed, with no
+    sentence ended, or with its lines as table rows (a tab in each) is not taken for wrapped."""
+    wrapped = _wrapped(_REPORT, 28)
+    assert clean._wrap_width(wrapped) == 28
+    closed = "\n".join(line[:-1] + "。" if len(line) > 20 else line for line in wrapped.split("\n"))
+    no_sentence_ends = re.sub("[。！？!?…]", "，", wrapped)
+    table_rows = "\n".join(line[:5] + "\t" + line[6:] for line in wrapped.split("\n"))
+    for text in (closed, no_sentence_ends, table_rows):
+        assert clean._wrap_width(text) == 0
+
 def test_short_unwrapped_lines_are_left_alone():
     """Lines of one length that are a list, not a wrapped text, are not joined."""
     headings = "\n".join(["加快建设具有全球影响力的科技创新中心", "推动长三角一体化发展取得新突破", "深入推进城市数字化转型",
@@ -471,8 +482,9 @@ REAL_TEXTS = {"lawrefbook_local_regulations.jsonl": "text", "aldohemsn_governmen
 
 
 def test_no_real_document_is_taken_for_hard_wrapped():
-    """The real corpora keep one paragraph a line: every test of :func:`clean._wrap_width` against a false width
-    (lines wider, lines ending a clause, lines without a clause mark, no sentence end, table rows) holds there."""
+    """The real corpora keep one paragraph a line, and :func:`clean._wrap_width` takes none of their documents for
+    hard-wrapped (of its tests against a false width, lines wider than it decides here; the test above checks the
+    others on their own)."""
     if not REALDATA.exists():
         pytest.skip("../shared/realdata is not beside this checkout")
     for name, field in REAL_TEXTS.items():

@@ -406,3 +406,6 @@ def test_links_pipes_and_linked_folders_are_accounted_for(tmp_path):
     (other / "link_sub").symlink_to(other / "sub")
     report = load_corpus(folder, progress=False).report.set_index("file")
     assert report.loc["linked/link_sub/d.txt", "status"] == "loaded" and "linked/sub/d.txt" not in report.index
+    (folder / "zz_up").symlink_to(tmp_path)  # a link up to a folder above the corpus: the corpus is not read again
+    report = load_corpus(folder, progress=False).report
+    assert report["file"].str.startswith("zz_up/").sum() == 0 and report["file"].is_unique

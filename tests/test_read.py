@@ -158,12 +158,14 @@ HTML_PAGE = f"""<!DOCTYPE html>
 继续“推进”
 and “quoted”
 “引号”。</p>
+<p>Café
+咖啡</p>
 <table><tr><td>项目
 名称</td><td>投资额</td></tr></table>
 </body></html>
 """
 HTML_LINES = [TITLE, "第一条　总则", "第二行继续", "第二段\xa0内容，wrapped source 与 ASCII 字体",
-              "加快“数字经济”发展……继续“推进” and “quoted” “引号”。", "项目名称\t投资额"]
+              "加快“数字经济”发展……继续“推进” and “quoted” “引号”。", "Café 咖啡", "项目名称\t投资额"]
 
 
 @pytest.mark.parametrize(

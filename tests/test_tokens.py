@@ -85,23 +85,14 @@ def test_numbers_and_punctuation_are_tagged_and_not_terms():
     assert table.loc["投资", "is_term"]
 
 
-
-def _tag_by_patterns(token: str) -> str:
-    """The coarse tag as the patterns alone define it (the shortcut for letters is checked against it)."""
-    if not token.strip():
-        return "x"
-    if segment._NUMBER.match(token):
-        return "m"
-    return "x" if segment._PUNCT.match(token) else "eng" if segment._LATIN.match(token) else ""
-
-
 def test_words_of_letters_are_tagged_as_the_patterns_tag_them(seed_tokens):
     words = ["三千", "两万", "零", "三千方", "GDP", "ＧＤＰ", "πόλη", "〇", "十五五", "A1", "ǅ", "ª"]
     assert [segment.coarse_tag(word) for word in words] == ["m", "m", "m", "", "eng", "", "", "m", "m", "eng", "", ""]
     every_character = (chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
-    assert [c for c in every_character if segment.coarse_tag(c) != _tag_by_patterns(c)] == []
+    assert [c for c in every_character if segment.coarse_tag(c) != segment.tag_by_patterns(c)] == []
     seed_words = seed_tokens.table["token"].cat.categories
-    assert [w for w in seed_words if segment.coarse_tag(w) != _tag_by_patterns(w)] == []
+    assert [w for w in seed_words if segment.coarse_tag(w) != segment.tag_by_patterns(w)] == []
+
 
 def test_stopwords_and_the_boilerplate_switch():
     corpus = ca.Corpus.from_texts(["我们要进一步加强交通建设，积极推进人才工作。"])
@@ -168,6 +159,10 @@ def test_part_of_speech_tags_and_filter():
     tagged = ca.tokenize(corpus, pos=True).to_frame().astype({"token": str, "tag": str}).set_index("token")
     assert tagged.loc["杭州", "tag"].startswith("ns")
     assert tagged.loc["。", "tag"] == "x"
+    repeated = ca.tokenize(ca.Corpus.from_texts(["杭州加快建设交通枢纽，建设。杭州，2025年。"]), pos=True).to_frame()
+    assert list(zip(repeated["token"].astype(str), repeated["tag"].astype(str))) == [  # a word's tag wherever it recurs
+        ("杭州", "ns"), ("加快", "v"), ("建设", "vn"), ("交通枢纽", "l"), ("，", "x"), ("建设", "vn"), ("。", "x"),
+        ("杭州", "ns"), ("，", "x"), ("2025", "m"), ("年", "m"), ("。", "x")]
     nouns = ca.tokenize(corpus, pos=True, keep_pos=("n",)).to_frame(terms_only=True)["tag"].astype(str)
     assert len(nouns) > 0 and nouns.str.startswith("n").all()
     with pytest.raises(ValueError, match="needs pos=True"):

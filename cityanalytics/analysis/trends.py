@@ -34,7 +34,7 @@ from scipy.stats import kendalltau, rankdata
 
 from cityanalytics.analysis.matching import series_codes, token_arrays
 from cityanalytics.dtm import blank_values, group_codes
-from cityanalytics.stats import bh_adjust, rate_interval
+from cityanalytics.stats import bh_adjust, group_sums, rate_interval
 from cityanalytics.text.tokens import Tokens, require_text_order
 
 SCALE = 10_000.0
@@ -219,8 +219,7 @@ def trends(
     cell_of_doc, cells = group_codes(docs[keys])
     n_cells = len(cells)
     unit_cell = cell_of_doc[unit_doc]
-    cell_counts = np.zeros((n_cells, len(series)), dtype=np.int64)
-    np.add.at(cell_counts, unit_cell, counts)
+    cell_counts = group_sums(counts, unit_cell, n_cells, dtype=np.int64)
     cell_tokens = np.bincount(unit_cell, weights=totals, minlength=n_cells).astype(np.int64)
     cell_docs = np.bincount(cell_of_doc, minlength=n_cells).astype(np.int64)
 

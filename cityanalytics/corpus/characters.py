@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from cityanalytics.corpus.clean import CLOSING, SENTENCE_END
-from cityanalytics.corpus.markers import ARTICLE_NUMERAL, CN_NUMERAL
+from cityanalytics.corpus.markers import ARTICLE_ONLY_NUMERALS, CN_NUMERAL
 from cityanalytics.corpus.metadata import DATE_WORDS
 
 END, CLOSING_MARK, SPACE, DIGIT, NUMERAL, HAN, DATE_WORD, ARTICLE_ONLY_NUMERAL = 1, 2, 4, 8, 16, 32, 64, 128
@@ -32,9 +32,8 @@ LAST_DIGIT = 0x1FBF9
 def character_classes() -> np.ndarray:
     """Per code point, the classes above as bits."""
     classes = np.zeros(0x110000, dtype=np.uint8)
-    article_only = ARTICLE_NUMERAL.replace(CN_NUMERAL, "")
     for characters, bit in ((SENTENCE_END, END), (CLOSING, CLOSING_MARK), (CN_NUMERAL, NUMERAL), (DATE_WORDS, DATE_WORD),
-                            (article_only, ARTICLE_ONLY_NUMERAL)):
+                            (ARTICLE_ONLY_NUMERALS, ARTICLE_ONLY_NUMERAL)):
         classes[[ord(c) for c in characters]] |= bit
     classes[[c for c in range(LAST_SPACE + 1) if chr(c).isspace()]] |= SPACE
     classes[[c for c in range(LAST_DIGIT + 1) if chr(c).isdecimal()]] |= DIGIT

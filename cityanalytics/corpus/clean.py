@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from cityanalytics.codepoints import code_points, from_code_points
-from cityanalytics.corpus.markers import ARTICLE_MARKER, CN_NUMERAL, HEADING_MARKER, marker_gap
+from cityanalytics.corpus.markers import ARTICLE_MARKER, HEADING_MARKER, INLINE_HEADING_MARKER, marker_gap
 from cityanalytics.corpus.metadata import DOC_NO_LINE
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -56,9 +56,7 @@ _PAGE_NUMBER = re.compile(rf"[{_DASHES}]{_PAGE_NUMBER_TAIL}")
 back at what precedes it, so the search skips ahead to dashes instead of testing every position."""
 _PAGE_LINE = re.compile(r"\s*第\d{1,3}页\s*")
 _STOPS = "。！？；"
-_INLINE_HEADING_TAIL = (
-    rf"[ \t]*(?=(?:（[{CN_NUMERAL}]{{1,3}}）|[{CN_NUMERAL}]{{1,3}}、(?![{CN_NUMERAL}])|\d{{1,2}}[.．](?!\d)|第[{CN_NUMERAL}]{{1,3}}[篇章节]))"
-)
+_INLINE_HEADING_TAIL = rf"[ \t]*(?=(?:{INLINE_HEADING_MARKER}))"
 _INLINE_HEADING = re.compile(rf"([{_STOPS}]){_INLINE_HEADING_TAIL}")
 _CHUNK = re.compile(r"^(\d{1,3})、(.*)$")
 _CLOSED_END = SENTENCE_END + CLOSING + "：；:"

@@ -265,12 +265,12 @@ def _doc_id_for(relative: str, taken: set[str]) -> str:
 
 def _input_files(root: Path) -> list[Path]:
     """Every entry under ``root`` but its folders, sorted by path, so that the report can say what
-    became of each: links to folders are followed, unless the folder is under ``root`` itself; every
-    folder is read once, by the first path in order that reaches it (a link to a folder read
-    already, or a second link to one, is listed itself), and links that lead nowhere, pipes and
-    devices are listed as they are."""
+    became of each: links to folders are followed, unless the folder is ``root`` or under it; every
+    folder is read once, through the first path to it that the walk meets, folder by folder from
+    the top and in name order within each (a link to a folder read already, or a second link to
+    one, is listed itself), and links that lead nowhere, pipes and devices are listed as they are."""
     root_real = os.path.realpath(root)
-    seen: set[str] = set()  # the real path of every folder to be read
+    seen = {root_real}  # the real path of every folder to be read (a link up to the root leads back into it)
     found: list[Path] = []
     for folder, subfolders, names in os.walk(root, followlinks=True):
         found.extend(Path(folder, name) for name in names)

@@ -300,16 +300,25 @@ _WIDE = {"W", "F", "H"}
 """East Asian Width values of wide characters."""
 
 
+def _width(character: str) -> str:
+    """"wide", "mark" for a punctuation mark of ambiguous width (“ ” … —, which a Chinese page sets
+    wide), or "narrow" (letters of ambiguous width too: é, α, Ж are set in a Latin or Cyrillic font)."""
+    width = unicodedata.east_asian_width(character)
+    if width in _WIDE:
+        return "wide"
+    return "mark" if width == "A" and unicodedata.category(character).startswith("P") else "narrow"
+
+
 def _segment_break(match: re.Match) -> str:
     """A line break of the source between two wide (Chinese, Japanese) characters is dropped, as CSS
     Text 3 has it: pages wrap their source mid-sentence, and a space there would cut a word in two.
-    A mark of ambiguous width (“ ” … —) beside a wide character counts as wide, as a Chinese page sets it;
-    between two of them, or beside a narrow character, the break stays a space."""
+    A punctuation mark of ambiguous width (“ ” … —) beside a wide character counts as wide, as a
+    Chinese page sets it; between two of them, or beside a narrow character, the break stays a space."""
     text, start, end = match.string, match.start(), match.end()
     if start == 0 or end == len(text):
         return " "
-    widths = {unicodedata.east_asian_width(text[i]) for i in (start - 1, end)}
-    return "" if widths & _WIDE and widths <= _WIDE | {"A"} else " "
+    widths = {_width(text[start - 1]), _width(text[end])}
+    return "" if "wide" in widths and "narrow" not in widths else " "
 
 
 def _html_text(markup: str, name: str) -> str:
@@ -317,7 +326,7 @@ def _html_text(markup: str, name: str) -> str:
     not show (scripts, styles, elements hidden by attribute or style) and form controls left out.
 
     Source whitespace is collapsed as a browser would (except inside <pre>), a line break between
-    two Chinese characters to nothing,
+    two Chinese characters (or a Chinese character and a punctuation mark set wide) to nothing,
     then each line is trimmed of spaces and empty lines are dropped. Rows are
     replaced innermost first, so a nested table ends up flattened in its cell.
     """

@@ -89,7 +89,9 @@ class TokenizerConfig:
         for name in ("user_dicts", "user_stopwords", "keep_pos"):  # one file as a string; lists (from YAML) as tuples
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, (str(value),) if isinstance(value, (str, Path)) else tuple(map(str, value)))
+                values = (value,) if isinstance(value, (str, Path)) else tuple(value)
+                spelled = str if name == "keep_pos" else lambda path: str(Path(path))  # ./my.dict is my.dict
+                object.__setattr__(self, name, tuple(map(spelled, values)))
         if self.backend not in ("auto", *BACKENDS):
             raise ValueError(f"unknown backend {self.backend!r}; choose 'auto' or one of {BACKENDS}")
         if self.keep_pos is not None and not self.pos:
@@ -97,7 +99,7 @@ class TokenizerConfig:
         for path in (*self.user_dicts, *self.user_stopwords):
             if not Path(path).is_file():
                 raise InputFileError(path, "dictionary or stopword file not found")
-        contents = {str(Path(path)): Path(path).read_bytes() for path in (*self.dictionary_files(), *self.user_stopwords)}
+        contents = {str(path): Path(path).read_bytes() for path in (*self.dictionary_files(), *self.user_stopwords)}
         digests = {path: sha256_bytes(data) for path, data in contents.items()}
         object.__setattr__(self, "_contents", contents)
         object.__setattr__(self, "_digests", digests)
@@ -138,7 +140,7 @@ class TokenizerConfig:
         and name (``user_dicts[0]:my.dict``), so that two user files of the same name never share
         an entry and a user file cannot stand in for a shipped one."""
         hashes = {path.name: self._digests[str(path)] for path in self.shipped_dictionaries()}
-        hashes.update({f"user_dicts[{i}]:{Path(p).name}": self._digests[str(Path(p))] for i, p in enumerate(self.user_dicts)})
+        hashes.update({f"user_dicts[{i}]:{Path(p).name}": self._digests[p] for i, p in enumerate(self.user_dicts)})
         return hashes
 
     @cached_property
@@ -277,11 +279,17 @@ def coarse_tag(token: str) -> str:
     """jieba's tag for punctuation (x), numbers (m), Latin words (eng) and spaces; '' for other words.
 
     A word of letters only (most words: a letter is neither a digit, a space nor a sign) is
-    decided without the patterns: a corpus's tens of thousands of words are each tagged once, in
-    the lock that merges the chunks, while other threads segment.
+    decided without the patterns of :func:`tag_by_patterns`, which give it the same tag: without
+    part-of-speech tags a corpus's tens of thousands of words are each tagged once, in the lock
+    that merges the chunks, while other threads segment.
     """
     if token.isalpha():
         return "eng" if token.isascii() else "m" if _NUMERAL_LETTERS.issuperset(token) else ""
+    return tag_by_patterns(token)
+
+
+def tag_by_patterns(token: str) -> str:
+    """:func:`coarse_tag` as the patterns alone define it, for any token."""
     if not token.strip():
         return "x"
     if _NUMBER.match(token):
@@ -293,13 +301,15 @@ def coarse_tag(token: str) -> str:
     return ""
 
 
-def token_tags(words: list[str], pos_tags: list[str] | None = None, codes: np.ndarray | None = None) -> list[str]:
-    """The tag column. Without part-of-speech tags, each word's coarse tag; with them, one per token
-    (the word ``words[code]`` of each of ``codes``): jieba's tag for words and Latin words, the
-    coarse tag for the rest. Each distinct word is tagged once."""
-    coarse = [coarse_tag(word) for word in words]
-    if pos_tags is None:
-        return coarse
+def word_tags(words: list[str]) -> list[str]:
+    """The tag of each word where there are no part-of-speech tags: its coarse tag."""
+    return [coarse_tag(word) for word in words]
+
+
+def token_tags(words: list[str], codes: np.ndarray, pos_tags: list[str]) -> list[str]:
+    """The tag of each token ``words[code]`` (one per code) given jieba's part-of-speech tags: jieba's tag for
+    words and Latin words, the coarse tag for the rest. Each distinct word is tagged once."""
+    coarse = word_tags(words)
     return [flag if coarse[code] in ("", "eng") else coarse[code] for code, flag in zip(codes.tolist(), pos_tags)]
 
 

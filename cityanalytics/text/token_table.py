@@ -23,7 +23,7 @@ from numba import njit
 
 from cityanalytics.cores import equal_ranges, share_out
 from cityanalytics.text.encoding import Vocabulary, encode, word_array
-from cityanalytics.text.segment import TokenizerConfig, countable_tags, countable_words, token_tags, tokenizer_for
+from cityanalytics.text.segment import TokenizerConfig, countable_tags, countable_words, tokenizer_for, word_tags
 
 
 @dataclass
@@ -106,7 +106,7 @@ class ChunkUnion:
         self.countable.append(countable_words(new_words, self.config))
         if self.config.pos:
             return words, self.tags.add(chunk.tag_vocabulary)
-        tags, codes = encode(token_tags(new_words))
+        tags, codes = encode(word_tags(new_words))
         self.word_tags.append(self.tags.add(Vocabulary.of_strings(tags))[codes])
         return words, None
 

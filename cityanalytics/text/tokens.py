@@ -48,7 +48,7 @@ def segment_documents(points: np.ndarray, doc_starts: np.ndarray, config: Tokeni
     tag_vocabulary = tag_codes = None
     if pos_tags is not None:
         words = vocabulary.words(tokenizer_for(config).words)
-        tags, tag_codes = encode(token_tags(words, pos_tags, codes))
+        tags, tag_codes = encode(token_tags(words, codes, pos_tags))
         tag_vocabulary, tag_codes = Vocabulary.of_strings(tags), tag_codes.astype(np.int16)
     structure = [column.astype(np.int32) for column in (sentence_doc, section, para, sent)]
     return Chunk(*structure, vocabulary, codes, tag_vocabulary, tag_codes, lengths)
